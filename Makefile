@@ -1,0 +1,29 @@
+# hookshot: the two commands a newcomer needs are `make run` and `make test`.
+BUILD_DIR ?= build
+JOBS ?= 2
+CONFIG ?= config/hookshot.example.json
+
+.PHONY: all deps build run test bench clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+$(BUILD_DIR)/CMakeCache.txt:
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+build: deps $(BUILD_DIR)/CMakeCache.txt
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+run: build
+	./$(BUILD_DIR)/hookshot serve --config $(CONFIG)
+
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+bench: build
+	./$(BUILD_DIR)/hookshot bench
+
+clean:
+	rm -rf $(BUILD_DIR)

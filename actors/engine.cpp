@@ -1,0 +1,187 @@
+#include "actors/engine.hpp"
+
+#include <caf/all.hpp>
+
+#include <future>
+#include <map>
+#include <thread>
+#include <unordered_map>
+
+#include "actors/cleanup.hpp"
+#include "actors/services.hpp"
+#include "actors/supervisor.hpp"
+#include "core/uuid.hpp"
+#include "storage/codec.hpp"
+#include "storage/lmdb_store.hpp"
+
+namespace hookshot::actors {
+
+struct engine::impl {
+  config::config cfg;
+  system_clock_source clock;
+  std::unique_ptr<storage::lmdb_store> store;
+  std::unique_ptr<storage::writer> writer;
+  services svc;
+  std::unique_ptr<caf::actor_system_config> sys_cfg;
+  std::unique_ptr<caf::actor_system> sys;
+  caf::actor supervisor;
+  caf::actor cleanup;
+  startup_report report;
+  bool stopped = false;
+};
+
+namespace {
+
+// Blocks until the writer has committed `batch`.
+status write_now(storage::writer& w, storage::write_batch batch) {
+  std::promise<status> done;
+  auto f = done.get_future();
+  w.submit(std::move(batch), [&done](const status& st) { done.set_value(st); });
+  return f.get();
+}
+
+// Creates or updates the declared webhooks; identity is (owner account, name).
+status apply_declared(engine::impl& e, std::map<std::uint64_t, webhook>& hooks,
+                      std::uint64_t& next_key) {
+  storage::write_batch batch;
+  for (const auto& d : e.cfg.webhooks) {
+    webhook* found = nullptr;
+    for (auto& [key, w] : hooks)
+      if (w.account_id == d.account_id && w.name == d.name) found = &w;
+    webhook w = found ? *found : webhook{};
+    if (!found) {
+      w.key = next_key++;
+      w.id = make_uuid();
+      w.created_ms = e.clock.now_ms();
+    }
+    w.name = d.name;
+    w.description = d.description;
+    w.account_id = d.account_id;
+    w.domain_id = d.domain_id;
+    w.payload_url = d.payload_url;
+    w.secret_key = d.secret_key;
+    w.ssl_verification = d.ssl_verification;
+    w.scope_ = d.scope_;
+    w.state = d.state;
+    bool changed = !found || storage::encode(w) != storage::encode(*found);
+    if (!changed) continue;
+    hooks[w.key] = w;
+    batch.webhooks.push_back(std::move(w));
+  }
+  e.report.declared_changed = batch.webhooks.size();
+  if (batch.empty()) return status::ok();
+  return write_now(*e.writer, std::move(batch));
+}
+
+}  // namespace
+
+engine::engine() : impl_(std::make_unique<impl>()) {}
+
+engine::~engine() { shutdown(0); }
+
+result<std::unique_ptr<engine>> engine::start(const config::config& cfg) {
+  std::unique_ptr<engine> e(new engine());
+  impl& m = *e->impl_;
+  m.cfg = cfg;
+  auto store = storage::lmdb_store::open(cfg.data_dir, cfg.fsync ? storage::durability::fsync
+                                                                 : storage::durability::os);
+  if (!store) return store.error();
+  m.store = std::move(*store);
+  auto counters = m.store->load_counters();
+  if (!counters) return counters.error();
+  m.writer = std::make_unique<storage::writer>(*m.store);
+
+  std::map<std::uint64_t, webhook> hooks;
+  status st = m.store->for_each_webhook([&](webhook&& w) { hooks.emplace(w.key, std::move(w)); });
+  if (!st) return st;
+  std::uint64_t next_key = counters->next_webhook_key;
+  if (!(st = apply_declared(m, hooks, next_key))) return st;
+
+  // Recover pending deliveries with their events.
+  std::unordered_map<std::uint64_t, std::shared_ptr<const event>> events;
+  st = m.store->for_each_event([&](event&& ev) {
+    auto seq = ev.seq;
+    events.emplace(seq, std::make_shared<const event>(std::move(ev)));
+  });
+  if (!st) return st;
+  std::map<std::uint64_t, recovered_webhook> recovered;
+  for (auto& [key, w] : hooks) recovered[key].hook = w;
+  storage::write_batch orphans;
+  st = m.store->for_each_pending([&](pending_delivery&& p) {
+    auto ev = events.find(p.event_seq);
+    auto hook = recovered.find(p.webhook_key);
+    if (ev == events.end() || hook == recovered.end()) {
+      orphans.finished_pendings.push_back(p);  // its webhook or event is gone
+      return;
+    }
+    hook->second.pending.push_back(work_item{p, ev->second});
+    ++m.report.pending;
+  });
+  if (!st) return st;
+  events.clear();
+  if (!orphans.empty() && !(st = write_now(*m.writer, std::move(orphans)))) return st;
+
+  // The HTTP pool.
+  const auto& values = cfg.values;
+  size_t threads = static_cast<size_t>(values.get_int("webhook.delivery.thread.pool.size"));
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  net::engine_options opts;
+  opts.max_in_flight = static_cast<size_t>(values.get_int("webhook.delivery.pool.max.inflight"));
+  opts.max_response_bytes =
+      static_cast<size_t>(values.get_int("webhook.delivery.response.max.bytes"));
+  opts.ca_file = values.get("webhook.delivery.ca.file", "", nullptr);
+  for (size_t i = 0; i < threads; ++i)
+    m.svc.http.push_back(std::make_unique<net::http_client>(opts, m.clock));
+  m.svc.cfg = &m.cfg;
+  m.svc.writer = m.writer.get();
+  m.svc.clock = &m.clock;
+  m.svc.next_record_seq = counters->next_record_seq;
+  m.svc.keep_records = static_cast<std::uint32_t>(values.get_int("webhook.deliveries.limit"));
+  m.report.http_threads = threads;
+  m.report.webhooks = recovered.size();
+
+  // The actors.
+  m.sys_cfg = std::make_unique<caf::actor_system_config>();
+  m.sys_cfg->set("scheduler.max-threads",
+                 static_cast<int>(std::max(2u, std::thread::hardware_concurrency())));
+  m.sys = std::make_unique<caf::actor_system>(*m.sys_cfg);
+  std::vector<recovered_webhook> list;
+  list.reserve(recovered.size());
+  for (auto& [key, r] : recovered) list.push_back(std::move(r));
+  m.supervisor = m.sys->spawn<supervisor>(&m.svc, std::move(list), counters->next_event_seq,
+                                          counters->next_pending_seq);
+  m.cleanup = m.sys->spawn(cleanup_task, &m.svc);
+  return e;
+}
+
+void engine::ingest(std::vector<event> events, std::function<void(const status&)> reply) {
+  if (impl_->stopped) return reply(status::unavailable("hookshot is shutting down"));
+  caf::anon_send(impl_->supervisor, ingest_msg{std::move(events), std::move(reply)});
+}
+
+void engine::shutdown(long grace_ms) {
+  impl& m = *impl_;
+  if (m.stopped || !m.sys) return;
+  m.stopped = true;
+  m.svc.draining = true;
+  millis deadline = m.clock.now_ms() + grace_ms;
+  auto busy = [&] {
+    for (auto& h : m.svc.http)
+      if (h->in_flight() > 0) return true;
+    return false;
+  };
+  while (busy() && m.clock.now_ms() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  for (auto& h : m.svc.http) h->stop(std::max<millis>(0, deadline - m.clock.now_ms()));
+  caf::anon_send(m.supervisor, stop_atom_v);
+  caf::anon_send(m.cleanup, stop_atom_v);
+  m.supervisor = nullptr;
+  m.cleanup = nullptr;
+  m.sys->await_all_actors_done();
+  m.writer->stop();
+}
+
+const startup_report& engine::report() const { return impl_->report; }
+const config::config& engine::cfg() const { return impl_->cfg; }
+
+}  // namespace hookshot::actors

@@ -1,0 +1,52 @@
+#pragma once
+
+// The delivery engine, assembled: storage, the writer, the HTTP pool and the actors.
+//
+// start():  open LMDB -> create or update the webhooks the config declares -> load every
+//           pending delivery with its event -> start the writer, the HTTP pool, the actor
+//           system, the supervisor (which spawns one actor per webhook and hands each its
+//           recovered deliveries) and the cleanup task.
+// ingest(): hands events to the supervisor; `reply` runs after they are durable.
+// shutdown(): no new attempts; attempts on the wire get until the grace period ends (their
+//           outcomes are recorded, the rest stay pending on disk); actors stop; the writer
+//           writes what it holds. Everything pending is delivered after the next start.
+//
+// Thread safety: ingest() is safe from any thread; start/shutdown from the owning thread.
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "config/config.hpp"
+#include "core/event.hpp"
+#include "core/status.hpp"
+
+namespace hookshot::actors {
+
+struct startup_report {
+  size_t webhooks = 0;
+  size_t declared_changed = 0;  // declared webhooks created or updated
+  size_t pending = 0;           // deliveries recovered from disk
+  size_t http_threads = 0;
+};
+
+class engine {
+ public:
+  /// Errors: storage cannot be opened (io_error, corruption), a write fails at start-up.
+  static result<std::unique_ptr<engine>> start(const config::config& cfg);
+  ~engine();
+
+  void ingest(std::vector<event> events, std::function<void(const status&)> reply);
+  void shutdown(long grace_ms);
+
+  const startup_report& report() const;
+  const config::config& cfg() const;
+
+  struct impl;  // defined in engine.cpp
+
+ private:
+  engine();
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace hookshot::actors

@@ -1,0 +1,50 @@
+#pragma once
+
+// The supervisor owns the routing index and the webhook actors.
+//
+//   ingest_msg ──▶ route each event (routing_index: Global | Domain chain | Local account)
+//              ──▶ one write batch: the events + one pending delivery per (event, webhook)
+//              ──▶ after the commit: deliver_msg to each matching webhook actor, then reply
+//
+// Events that match no webhook, and events outside the ActionEvent category, are accepted
+// and not stored: there is nothing to deliver.
+//
+// stop_atom is forwarded to every webhook actor; then the supervisor quits.
+
+#include <caf/all.hpp>
+
+#include <unordered_map>
+#include <vector>
+
+#include "actors/services.hpp"
+#include "actors/type_ids.hpp"
+#include "core/routing_index.hpp"
+
+namespace hookshot::actors {
+
+/// A webhook and the deliveries recovered for it at start-up.
+struct recovered_webhook {
+  webhook hook;
+  std::vector<work_item> pending;
+};
+
+class supervisor : public caf::event_based_actor {
+ public:
+  supervisor(caf::actor_config& cfg, services* svc, std::vector<recovered_webhook> hooks,
+             std::uint64_t next_event_seq, std::uint64_t next_pending_seq);
+
+  caf::behavior make_behavior() override;
+  const char* name() const override { return "supervisor"; }
+
+ private:
+  void on_ingest(ingest_msg& msg);
+
+  services* svc_;
+  std::vector<recovered_webhook> recovered_;  // handed to actors once, in make_behavior
+  routing_index index_;
+  std::unordered_map<std::uint64_t, caf::actor> actors_;
+  std::uint64_t next_event_seq_;
+  std::uint64_t next_pending_seq_;
+};
+
+}  // namespace hookshot::actors

@@ -1,0 +1,62 @@
+#pragma once
+
+// Every message type and atom of hookshot's actors, in one place.
+//
+// Messages never leave the process, and several carry shared pointers to immutable events or
+// callbacks into other threads, so they are declared CAF_ALLOW_UNSAFE_MESSAGE_TYPE instead of
+// being made serialisable. A move to CAF 0.18+ changes only this file.
+
+#include <caf/all.hpp>
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "core/delivery.hpp"
+#include "core/event.hpp"
+#include "core/settings.hpp"
+#include "core/status.hpp"
+#include "core/webhook.hpp"
+
+namespace hookshot::actors {
+
+/// A pending delivery together with the event it delivers.
+struct work_item {
+  pending_delivery pending;
+  std::shared_ptr<const event> ev;
+};
+
+/// supervisor -> webhook: new or recovered deliveries for this webhook.
+struct deliver_msg {
+  std::vector<work_item> items;
+};
+
+/// http client -> webhook: one attempt finished.
+struct outcome_msg {
+  std::uint64_t pending_seq = 0;
+  attempt_outcome outcome;
+};
+
+/// supervisor -> webhook: the webhook's config or settings changed.
+struct reconfigure_msg {
+  webhook hook;
+  delivery_settings settings;
+};
+
+/// intake -> supervisor: events to route, persist and deliver. `reply` runs once, on the
+/// storage thread, after the events are durable (or with the reason they are not).
+struct ingest_msg {
+  std::vector<event> events;
+  std::function<void(const status&)> reply;
+};
+
+}  // namespace hookshot::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hookshot::actors::deliver_msg)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hookshot::actors::outcome_msg)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hookshot::actors::reconfigure_msg)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hookshot::actors::ingest_msg)
+
+CAF_ADD_ATOM(hookshot, hookshot::actors, retry_atom, "retry")
+CAF_ADD_ATOM(hookshot, hookshot::actors, stop_atom, "stop")
+CAF_ADD_ATOM(hookshot, hookshot::actors, cleanup_atom, "cleanup")

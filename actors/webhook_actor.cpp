@@ -1,0 +1,148 @@
+#include "actors/webhook_actor.hpp"
+
+#include <chrono>
+
+#include "core/request.hpp"
+#include "core/uuid.hpp"
+
+namespace hookshot::actors {
+
+webhook_actor::webhook_actor(caf::actor_config& cfg, services* svc, webhook hook,
+                             delivery_settings settings)
+    : caf::event_based_actor(cfg),
+      svc_(svc),
+      rng_(hook.key * 0x9e3779b97f4a7c15ull ^ static_cast<std::uint64_t>(svc->clock->now_ms())) {
+  configure(std::move(hook), std::move(settings));
+}
+
+void webhook_actor::configure(webhook hook, delivery_settings settings) {
+  hook_ = std::move(hook);
+  settings_ = std::move(settings);
+  signer_ = hook_.secret_key.empty() ? nullptr : std::make_unique<hmac_sha256>(hook_.secret_key);
+}
+
+caf::behavior webhook_actor::make_behavior() {
+  return {
+      [this](deliver_msg& msg) {
+        for (auto& item : msg.items) accept(std::move(item));
+        pump();
+      },
+      [this](outcome_msg& msg) {
+        on_outcome(msg);
+        pump();
+      },
+      [this](retry_atom, std::uint64_t seq) {
+        if (items_.count(seq)) ready_.push_back(seq);
+        pump();
+      },
+      [this](reconfigure_msg& msg) {
+        configure(std::move(msg.hook), std::move(msg.settings));
+        pump();
+      },
+      [this](stop_atom) { quit(); },
+  };
+}
+
+bool webhook_actor::may_send() const {
+  return !svc_->draining.load(std::memory_order_relaxed) && hook_.state == webhook_state::enabled;
+}
+
+void webhook_actor::accept(work_item&& item) {
+  std::uint64_t seq = item.pending.seq;
+  millis wait = item.pending.due_ms - svc_->clock->now_ms();
+  items_[seq] = std::move(item);
+  if (wait <= 0)
+    ready_.push_back(seq);
+  else
+    delayed_send(this, std::chrono::milliseconds(wait), retry_atom_v, seq);
+}
+
+void webhook_actor::pump() {
+  while (may_send() && in_flight_ < settings_.max_in_flight && !ready_.empty()) {
+    std::uint64_t seq = ready_.front();
+    ready_.pop_front();
+    auto it = items_.find(seq);
+    if (it == items_.end()) continue;
+    if (settings_.retry.tries <= 0) {
+      attempt_outcome none;
+      none.transport_error = true;
+      none.response = "No attempt made: webhook.delivery.tries is 0";
+      none.start_ms = none.end_ms = svc_->clock->now_ms();
+      finish(it->second, none);
+      items_.erase(it);
+      continue;
+    }
+    start_attempt(it->second);
+  }
+}
+
+void webhook_actor::start_attempt(work_item& item) {
+  ++in_flight_;
+  net::http_request req;
+  req.url = hook_.payload_url;
+  req.headers = delivery_headers(*item.ev, signer_.get());
+  req.body = std::shared_ptr<const std::string>(item.ev, &item.ev->body);
+  req.timeout_ms = settings_.timeout_ms;
+  req.verify_tls = hook_.ssl_verification;
+  caf::actor_addr self = address();
+  std::uint64_t seq = item.pending.seq;
+  req.done = [self, seq](attempt_outcome&& outcome) {
+    if (auto hdl = caf::actor_cast<caf::actor>(self))
+      caf::anon_send(hdl, outcome_msg{seq, std::move(outcome)});
+  };
+  svc_->http_for(hook_.key).submit(std::move(req));
+}
+
+void webhook_actor::on_outcome(outcome_msg& msg) {
+  --in_flight_;
+  auto it = items_.find(msg.pending_seq);
+  if (it == items_.end()) return;
+  work_item& item = it->second;
+  const attempt_outcome& out = msg.outcome;
+  ++item.pending.attempts;
+  if (out.success() || !settings_.retry.may_retry(static_cast<int>(item.pending.attempts))) {
+    finish(item, out);
+    items_.erase(it);
+    return;
+  }
+  millis delay = settings_.retry.delay_after(static_cast<int>(item.pending.attempts),
+                                             out.retry_after_s, rng_);
+  item.pending.due_ms = svc_->clock->now_ms() + delay;
+  storage::write_batch batch;
+  batch.updated_pendings.push_back(item.pending);
+  svc_->writer->submit(std::move(batch));
+  if (delay <= 0)
+    ready_.push_back(item.pending.seq);
+  else
+    delayed_send(this, std::chrono::milliseconds(delay), retry_atom_v, item.pending.seq);
+}
+
+void webhook_actor::finish(work_item& item, const attempt_outcome& last) {
+  const config::config& cfg = *svc_->cfg;
+  delivery_record r;
+  r.seq = svc_->next_record_seq.fetch_add(1);
+  r.id = make_uuid();
+  r.webhook_key = hook_.key;
+  r.webhook_id = hook_.id;
+  r.webhook_name = hook_.name;
+  r.event_id = item.ev->id;
+  r.event_type = item.ev->type;
+  r.management_server_id = cfg.server.id;
+  r.management_server_name = cfg.server.name;
+  r.headers = format_recorded_headers(delivery_headers(*item.ev, signer_.get()),
+                                      item.ev->body.size());
+  r.payload = item.ev->body;
+  r.success = last.success();
+  r.response = last.response;
+  r.http_status = last.http_status;
+  r.attempts = item.pending.attempts;
+  r.start_ms = last.start_ms;
+  r.end_ms = last.end_ms;
+  storage::write_batch batch;
+  batch.finished_pendings.push_back(item.pending);
+  batch.records.push_back(std::move(r));
+  batch.keep_records = svc_->keep_records;
+  svc_->writer->submit(std::move(batch));
+}
+
+}  // namespace hookshot::actors

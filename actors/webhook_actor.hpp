@@ -1,0 +1,56 @@
+#pragma once
+
+// One actor per webhook. It owns the webhook's config, its pending deliveries and their retry
+// state, and caps how many of its attempts are on the wire at once.
+//
+//   deliver_msg ──▶ waiting (due later: retry timer) / ready ──▶ attempt (signed request)
+//                                                                    │ http client
+//   outcome_msg ◀────────────────────────────────────────────────────┘
+//     success, or no tries left ─▶ one delivery record + pending removed (one write batch)
+//     otherwise                  ─▶ pending rescheduled (attempts, due) + retry timer
+//
+// A disabled webhook keeps its pending deliveries and sends nothing until enabled again.
+// While services::draining is set (shutdown) no new attempt starts; outcomes of attempts on
+// the wire are still recorded. stop_atom: quit.
+//
+// Messages: deliver_msg, outcome_msg, reconfigure_msg, (retry_atom, seq), stop_atom.
+
+#include <caf/all.hpp>
+
+#include <deque>
+#include <memory>
+#include <unordered_map>
+
+#include "actors/services.hpp"
+#include "actors/type_ids.hpp"
+#include "core/signature.hpp"
+
+namespace hookshot::actors {
+
+class webhook_actor : public caf::event_based_actor {
+ public:
+  webhook_actor(caf::actor_config& cfg, services* svc, webhook hook, delivery_settings settings);
+
+  caf::behavior make_behavior() override;
+  const char* name() const override { return "webhook"; }
+
+ private:
+  void configure(webhook hook, delivery_settings settings);
+  void accept(work_item&& item);
+  void pump();
+  void start_attempt(work_item& item);
+  void on_outcome(outcome_msg& msg);
+  void finish(work_item& item, const attempt_outcome& last);
+  bool may_send() const;
+
+  services* svc_;
+  webhook hook_;
+  delivery_settings settings_;
+  std::unique_ptr<hmac_sha256> signer_;
+  seeded_random rng_;
+  std::unordered_map<std::uint64_t, work_item> items_;  // every pending delivery, by seq
+  std::deque<std::uint64_t> ready_;                     // due now, waiting for a slot
+  int in_flight_ = 0;
+};
+
+}  // namespace hookshot::actors

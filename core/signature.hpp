@@ -1,0 +1,42 @@
+#pragma once
+
+// HMAC signatures: CloudStack's X-CS-Signature (spec section 6.3) and the ingest signature.
+//
+// X-CS-Signature = standard base64 (with padding) of HMAC-SHA256(key = secret bytes,
+// data = body bytes). OpenSSL 3 EVP_MAC; the keyed context is built once and duplicated per
+// message, which halves the cost against a one-shot call.
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+struct evp_mac_ctx_st;
+
+namespace hookshot {
+
+/// A keyed HMAC-SHA256. Thread safety: sign() is const and safe from several threads.
+class hmac_sha256 {
+ public:
+  explicit hmac_sha256(std::string_view key);
+  ~hmac_sha256();
+  hmac_sha256(hmac_sha256&&) noexcept;
+  hmac_sha256& operator=(hmac_sha256&&) noexcept;
+
+  /// Base64 of the MAC of `data`. Returns an empty string only if OpenSSL fails.
+  std::string sign_base64(std::string_view data) const;
+
+ private:
+  evp_mac_ctx_st* keyed_ = nullptr;
+};
+
+/// One-shot form of hmac_sha256(key).sign_base64(data).
+std::string sign_payload(std::string_view key, std::string_view data);
+
+/// Base64 (standard alphabet, padded, no newlines) and its inverse; decode fails on bad input.
+std::string base64_encode(std::string_view bytes);
+bool base64_decode(std::string_view text, std::string& out);
+
+/// Compares in time independent of where the inputs differ.
+bool constant_time_equals(std::string_view a, std::string_view b);
+
+}  // namespace hookshot

@@ -1,0 +1,67 @@
+// hookshot: a webhook delivery engine speaking Apache CloudStack's webhook contract.
+
+#include <curl/curl.h>
+
+#include <cstdio>
+#include <cstring>
+
+#include "src/commands.hpp"
+
+namespace {
+
+const char* kUsage =
+    "usage: hookshot COMMAND [ARGS]\n"
+    "\n"
+    "commands:\n"
+    "  serve [--config FILE]   run the delivery engine (intake, API, deliveries)\n"
+    "  check-config FILE       validate a config file and exit\n"
+    "  sink [--listen ADDR]    a fast loopback receiver for demos and benchmarks\n"
+    "\n"
+    "'hookshot COMMAND --help' describes each command's flags.\n";
+
+}  // namespace
+
+namespace hookshot::cli {
+
+bool wants_help(const args& a) {
+  for (const auto& s : a)
+    if (s == "-h" || s == "--help") return true;
+  return false;
+}
+
+bool take_flag(const args& a, size_t& i, const std::string& name, std::string& value) {
+  const std::string& s = a[i];
+  if (s == name) {
+    if (i + 1 >= a.size()) {
+      std::fprintf(stderr, "hookshot: %s needs a value\n", name.c_str());
+      std::exit(2);
+    }
+    value = a[++i];
+    return true;
+  }
+  if (s.rfind(name + "=", 0) == 0) {
+    value = s.substr(name.size() + 1);
+    return true;
+  }
+  return false;
+}
+
+}  // namespace hookshot::cli
+
+int main(int argc, char** argv) {
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") ||
+      !std::strcmp(argv[1], "help")) {
+    std::fputs(kUsage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  std::string command = argv[1];
+  hookshot::cli::args rest(argv + 2, argv + argc);
+  int rc = 2;
+  if (command == "serve") rc = hookshot::cli::serve(rest);
+  else if (command == "check-config") rc = hookshot::cli::check_config(rest);
+  else if (command == "sink") rc = hookshot::cli::sink(rest);
+  else std::fprintf(stderr, "hookshot: unknown command '%s'\n\n%s", command.c_str(), kUsage);
+  curl_global_cleanup();
+  return rc;
+}

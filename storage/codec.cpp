@@ -1,0 +1,145 @@
+#include "storage/codec.hpp"
+
+#include <cstdint>
+#include <cstring>
+
+namespace hookshot::storage {
+namespace {
+
+constexpr std::uint8_t kVersion = 1;
+
+class writer {
+ public:
+  writer() { out_.push_back(static_cast<char>(kVersion)); }
+  template <class T>
+  writer& num(T v) {
+    char b[sizeof(T)];
+    std::memcpy(b, &v, sizeof(T));
+    out_.append(b, sizeof(T));
+    return *this;
+  }
+  writer& str(const std::string& s) {
+    num(static_cast<std::uint32_t>(s.size()));
+    out_ += s;
+    return *this;
+  }
+  std::string take() { return std::move(out_); }
+
+ private:
+  std::string out_;
+};
+
+class reader {
+ public:
+  explicit reader(std::string_view in) : in_(in) {
+    if (in_.empty() || static_cast<std::uint8_t>(in_[0]) != kVersion) ok_ = false;
+    pos_ = 1;
+  }
+  template <class T>
+  reader& num(T& v) {
+    if (!ok_ || in_.size() - pos_ < sizeof(T)) {
+      ok_ = false;
+      return *this;
+    }
+    std::memcpy(&v, in_.data() + pos_, sizeof(T));
+    pos_ += sizeof(T);
+    return *this;
+  }
+  reader& str(std::string& s) {
+    std::uint32_t n = 0;
+    num(n);
+    if (!ok_ || in_.size() - pos_ < n) {
+      ok_ = false;
+      return *this;
+    }
+    s.assign(in_.data() + pos_, n);
+    pos_ += n;
+    return *this;
+  }
+  reader& flag(bool& b) {
+    std::uint8_t v = 0;
+    num(v);
+    b = v != 0;
+    return *this;
+  }
+  status finish(const char* what) const {
+    if (ok_ && pos_ == in_.size()) return status::ok();
+    return status::corruption(std::string("undecodable ") + what + " value");
+  }
+
+ private:
+  std::string_view in_;
+  size_t pos_ = 0;
+  bool ok_ = true;
+};
+
+}  // namespace
+
+std::string encode(const webhook& w) {
+  writer o;
+  o.num(w.key).str(w.id).str(w.name).str(w.description).str(w.account_id).str(w.domain_id);
+  o.str(w.payload_url).str(w.secret_key).num<std::uint8_t>(w.ssl_verification);
+  o.num<std::uint8_t>(static_cast<std::uint8_t>(w.scope_));
+  o.num<std::uint8_t>(static_cast<std::uint8_t>(w.state)).num(w.created_ms);
+  return o.take();
+}
+
+status decode(std::string_view bytes, webhook& w) {
+  reader in(bytes);
+  std::uint8_t sc = 0, st = 0;
+  in.num(w.key).str(w.id).str(w.name).str(w.description).str(w.account_id).str(w.domain_id);
+  in.str(w.payload_url).str(w.secret_key).flag(w.ssl_verification).num(sc).num(st);
+  in.num(w.created_ms);
+  if (sc > 2 || st > 1) return status::corruption("webhook value has a bad scope or state");
+  w.scope_ = static_cast<scope>(sc);
+  w.state = static_cast<webhook_state>(st);
+  return in.finish("webhook");
+}
+
+std::string encode(const event& e) {
+  writer o;
+  o.num(e.seq).str(e.id).str(e.type).str(e.account_id).str(e.domain_id).str(e.body);
+  o.num<std::uint8_t>(e.json).num(e.received_ms);
+  return o.take();
+}
+
+status decode(std::string_view bytes, event& e) {
+  reader in(bytes);
+  in.num(e.seq).str(e.id).str(e.type).str(e.account_id).str(e.domain_id).str(e.body);
+  in.flag(e.json).num(e.received_ms);
+  return in.finish("event");
+}
+
+std::string encode(const pending_delivery& p) {
+  writer o;
+  o.num(p.seq).num(p.webhook_key).num(p.event_seq).num(p.attempts).num(p.due_ms);
+  return o.take();
+}
+
+status decode(std::string_view bytes, pending_delivery& p) {
+  reader in(bytes);
+  in.num(p.seq).num(p.webhook_key).num(p.event_seq).num(p.attempts).num(p.due_ms);
+  return in.finish("pending delivery");
+}
+
+std::string encode(const delivery_record& r) {
+  writer o;
+  o.num(r.seq).str(r.id).num(r.webhook_key).str(r.webhook_id).str(r.webhook_name);
+  o.str(r.event_id).str(r.event_type).str(r.management_server_id).str(r.management_server_name);
+  o.str(r.headers).str(r.payload).num<std::uint8_t>(r.success).str(r.response);
+  o.num(static_cast<std::int64_t>(r.http_status)).num(r.attempts).num(r.start_ms).num(r.end_ms);
+  return o.take();
+}
+
+status decode(std::string_view bytes, delivery_record& r) {
+  reader in(bytes);
+  std::int64_t http_status = 0;
+  in.num(r.seq).str(r.id).num(r.webhook_key).str(r.webhook_id).str(r.webhook_name);
+  in.str(r.event_id).str(r.event_type).str(r.management_server_id).str(r.management_server_name);
+  in.str(r.headers).str(r.payload).flag(r.success).str(r.response);
+  in.num(http_status).num(r.attempts).num(r.start_ms).num(r.end_ms);
+  r.http_status = static_cast<long>(http_status);
+  return in.finish("delivery record");
+}
+
+}  // namespace hookshot::storage

@@ -1,0 +1,27 @@
+#include "storage/keys.hpp"
+
+namespace hookshot::storage {
+
+std::string encode_u64(std::uint64_t v) {
+  std::string out(8, '\0');
+  for (int i = 7; i >= 0; --i) {
+    out[static_cast<size_t>(i)] = static_cast<char>(v & 0xff);
+    v >>= 8;
+  }
+  return out;
+}
+
+bool decode_u64(std::string_view bytes, std::uint64_t& out) {
+  if (bytes.size() != 8) return false;
+  out = 0;
+  for (unsigned char c : bytes) out = (out << 8) | c;
+  return true;
+}
+
+std::string encode_pair(std::uint64_t a, std::uint64_t b) { return encode_u64(a) + encode_u64(b); }
+
+bool decode_pair(std::string_view bytes, std::uint64_t& a, std::uint64_t& b) {
+  return bytes.size() == 16 && decode_u64(bytes.substr(0, 8), a) && decode_u64(bytes.substr(8), b);
+}
+
+}  // namespace hookshot::storage

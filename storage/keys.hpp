@@ -1,0 +1,21 @@
+#pragma once
+
+// Key encodings. LMDB compares keys as bytes, so every number in a key is fixed-width
+// big-endian: byte order then equals numeric order and a cursor walks keys oldest first.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace hookshot::storage {
+
+/// 8 bytes, big-endian.
+std::string encode_u64(std::uint64_t v);
+/// Inverse of encode_u64; false when `bytes` is not exactly 8 bytes.
+bool decode_u64(std::string_view bytes, std::uint64_t& out);
+
+/// 16 bytes: `a` then `b`, each big-endian (deliveries are keyed webhook, then sequence).
+std::string encode_pair(std::uint64_t a, std::uint64_t b);
+bool decode_pair(std::string_view bytes, std::uint64_t& a, std::uint64_t& b);
+
+}  // namespace hookshot::storage

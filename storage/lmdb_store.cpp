@@ -1,0 +1,376 @@
+#include "storage/lmdb_store.hpp"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+
+#include "storage/codec.hpp"
+#include "storage/keys.hpp"
+
+namespace hookshot::storage {
+namespace {
+
+constexpr size_t kInitialMapSize = size_t{256} << 20;
+const char kSchemaKey[] = "schema_version";
+
+MDB_val as_val(const std::string& s) {
+  return MDB_val{s.size(), const_cast<char*>(s.data())};
+}
+
+std::string_view as_view(const MDB_val& v) {
+  return std::string_view(static_cast<const char*>(v.mv_data), v.mv_size);
+}
+
+// Commits or aborts on scope exit; owns the transaction until then.
+class txn_guard {
+ public:
+  explicit txn_guard(MDB_txn* t) : txn_(t) {}
+  ~txn_guard() {
+    if (txn_) mdb_txn_abort(txn_);
+  }
+  MDB_txn* get() const { return txn_; }
+  int commit() {
+    int rc = mdb_txn_commit(txn_);
+    txn_ = nullptr;  // a failed commit frees the transaction too
+    return rc;
+  }
+
+ private:
+  MDB_txn* txn_;
+};
+
+// Walks every entry of `dbi`, decoding values into T and handing them to `fn`.
+template <class T>
+status scan(MDB_txn* txn, MDB_dbi dbi, const std::function<void(T&&)>& fn) {
+  MDB_cursor* cur = nullptr;
+  int rc = mdb_cursor_open(txn, dbi, &cur);
+  if (rc) return lmdb_status("mdb_cursor_open", rc);
+  MDB_val k, v;
+  status st;
+  for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+       rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    T item;
+    st = decode(as_view(v), item);
+    if (!st) break;
+    fn(std::move(item));
+  }
+  mdb_cursor_close(cur);
+  if (!st) return st;
+  return rc == MDB_NOTFOUND ? status::ok() : lmdb_status("mdb_cursor_get", rc);
+}
+
+// The last key of `dbi` decoded as a big-endian u64 prefix, or 0 when empty.
+result<std::uint64_t> last_key_prefix(MDB_txn* txn, MDB_dbi dbi) {
+  MDB_cursor* cur = nullptr;
+  int rc = mdb_cursor_open(txn, dbi, &cur);
+  if (rc) return lmdb_status("mdb_cursor_open", rc);
+  MDB_val k, v;
+  rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
+  mdb_cursor_close(cur);
+  if (rc == MDB_NOTFOUND) return std::uint64_t{0};
+  if (rc) return lmdb_status("mdb_cursor_get", rc);
+  std::uint64_t out = 0;
+  if (k.mv_size < 8 || !decode_u64(as_view(k).substr(0, 8), out))
+    return status::corruption("malformed key");
+  return out;
+}
+
+}  // namespace
+
+status lmdb_status(const char* call, int rc) {
+  std::string msg = std::string("LMDB ") + call + ": " + mdb_strerror(rc);
+  if (rc == MDB_MAP_FULL) return status::map_full(msg);
+  if (rc == MDB_CORRUPTED || rc == MDB_PAGE_NOTFOUND || rc == MDB_VERSION_MISMATCH ||
+      rc == MDB_INVALID)
+    return status::corruption(msg);
+  return status::io_error(msg);
+}
+
+bool write_batch::empty() const {
+  return new_events.empty() && new_pendings.empty() && updated_pendings.empty() &&
+         finished_pendings.empty() && records.empty() && webhooks.empty() && !cleanup_keep;
+}
+
+result<std::unique_ptr<lmdb_store>> lmdb_store::open(const std::string& dir, durability d) {
+  if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
+    return status::io_error("cannot create data directory '" + dir + "': " + std::strerror(errno));
+  std::unique_ptr<lmdb_store> s(new lmdb_store());
+  s->dir_ = dir;
+  int rc = mdb_env_create(&s->env_);
+  if (rc) return lmdb_status("mdb_env_create", rc);
+  mdb_env_set_maxdbs(s->env_, 8);
+  mdb_env_set_maxreaders(s->env_, 512);
+  // Continue with the size a previous run grew the map to, if larger than the default.
+  struct stat sb;
+  size_t file_size = stat((dir + "/data.mdb").c_str(), &sb) == 0 ? static_cast<size_t>(sb.st_size) : 0;
+  s->map_size_ = kInitialMapSize;
+  while (s->map_size_ < file_size + (file_size >> 1)) s->map_size_ *= 2;
+  rc = mdb_env_set_mapsize(s->env_, s->map_size_);
+  if (rc) return lmdb_status("mdb_env_set_mapsize", rc);
+  unsigned flags = MDB_NOTLS | (d == durability::os ? MDB_NOSYNC : 0);
+  rc = mdb_env_open(s->env_, dir.c_str(), flags, 0644);
+  if (rc) return lmdb_status("mdb_env_open", rc);
+
+  MDB_txn* raw = nullptr;
+  rc = mdb_txn_begin(s->env_, nullptr, 0, &raw);
+  if (rc) return lmdb_status("mdb_txn_begin", rc);
+  txn_guard txn(raw);
+  struct {
+    const char* name;
+    MDB_dbi* dbi;
+  } dbs[] = {{"meta", &s->meta_},
+             {"webhooks", &s->webhooks_},
+             {"events", &s->events_},
+             {"pending", &s->pending_},
+             {"deliveries", &s->deliveries_}};
+  for (auto& db : dbs) {
+    rc = mdb_dbi_open(raw, db.name, MDB_CREATE, db.dbi);
+    if (rc) return lmdb_status("mdb_dbi_open", rc);
+  }
+  std::string key = kSchemaKey;
+  MDB_val k = as_val(key), v;
+  rc = mdb_get(raw, s->meta_, &k, &v);
+  if (rc == MDB_NOTFOUND) {
+    std::string ver = encode_u64(kSchemaVersion);
+    MDB_val vv = as_val(ver);
+    rc = mdb_put(raw, s->meta_, &k, &vv, 0);
+    if (rc) return lmdb_status("mdb_put", rc);
+  } else if (rc) {
+    return lmdb_status("mdb_get", rc);
+  } else {
+    std::uint64_t ver = 0;
+    if (!decode_u64(as_view(v), ver)) return status::corruption("unreadable schema version");
+    if (ver > kSchemaVersion)
+      return status::corruption("data directory '" + dir + "' has schema version " +
+                                std::to_string(ver) + ", newer than this binary's " +
+                                std::to_string(kSchemaVersion));
+  }
+  // Reference counts: every pending delivery holds one on its event.
+  status st = scan<pending_delivery>(raw, s->pending_, [&](pending_delivery&& p) {
+    ++s->event_refs_[p.event_seq];
+  });
+  if (!st) return st;
+  rc = txn.commit();
+  if (rc) return lmdb_status("mdb_txn_commit", rc);
+  return s;
+}
+
+lmdb_store::~lmdb_store() {
+  if (env_) {
+    mdb_env_sync(env_, 1);
+    mdb_env_close(env_);
+  }
+}
+
+template <class F>
+status lmdb_store::read(F&& fn) const {
+  std::shared_lock lock(resize_mutex_);
+  MDB_txn* raw = nullptr;
+  int rc = mdb_txn_begin(env_, nullptr, MDB_RDONLY, &raw);
+  if (rc) return lmdb_status("mdb_txn_begin", rc);
+  txn_guard txn(raw);
+  return fn(raw);
+}
+
+status lmdb_store::grow() {
+  std::unique_lock lock(resize_mutex_);
+  int rc = mdb_env_set_mapsize(env_, map_size_ * 2);
+  if (rc) return lmdb_status("mdb_env_set_mapsize", rc);
+  map_size_ *= 2;
+  return status::ok();
+}
+
+status lmdb_store::write(const std::vector<const write_batch*>& group) {
+  for (;;) {
+    std::unordered_map<std::uint64_t, long> refs;  // changes, merged after a good commit
+    status st;
+    {
+      std::shared_lock lock(resize_mutex_);
+      MDB_txn* raw = nullptr;
+      int rc = mdb_txn_begin(env_, nullptr, 0, &raw);
+      if (rc) return lmdb_status("mdb_txn_begin", rc);
+      txn_guard txn(raw);
+      for (const write_batch* b : group) {
+        st = apply(raw, *b, refs);
+        if (!st) break;
+      }
+      if (st) {
+        rc = txn.commit();
+        if (rc) st = lmdb_status("mdb_txn_commit", rc);
+      }
+    }
+    if (st) {
+      for (const auto& [seq, delta] : refs) {
+        long& n = event_refs_[seq];
+        n += delta;
+        if (n <= 0) event_refs_.erase(seq);
+      }
+      return st;
+    }
+    if (st.error_code() != status::code::map_full) return st;
+    status g = grow();
+    if (!g) return g;
+  }
+}
+
+status lmdb_store::apply(MDB_txn* txn, const write_batch& b,
+                         std::unordered_map<std::uint64_t, long>& refs) {
+  auto put = [&](MDB_dbi dbi, const std::string& key, const std::string& value) {
+    MDB_val k = as_val(key), v = as_val(value);
+    int rc = mdb_put(txn, dbi, &k, &v, 0);
+    return rc ? lmdb_status("mdb_put", rc) : status::ok();
+  };
+  auto del = [&](MDB_dbi dbi, const std::string& key) {
+    MDB_val k = as_val(key);
+    int rc = mdb_del(txn, dbi, &k, nullptr);
+    return rc && rc != MDB_NOTFOUND ? lmdb_status("mdb_del", rc) : status::ok();
+  };
+  status st;
+  for (const auto& w : b.webhooks)
+    if (!(st = put(webhooks_, encode_u64(w.key), encode(w)))) return st;
+  for (const auto& e : b.new_events)
+    if (!(st = put(events_, encode_u64(e.seq), encode(e)))) return st;
+  for (const auto& p : b.new_pendings) {
+    if (!(st = put(pending_, encode_u64(p.seq), encode(p)))) return st;
+    ++refs[p.event_seq];
+  }
+  for (const auto& p : b.updated_pendings)
+    if (!(st = put(pending_, encode_u64(p.seq), encode(p)))) return st;
+  for (const auto& p : b.finished_pendings) {
+    if (!(st = del(pending_, encode_u64(p.seq)))) return st;
+    long live = --refs[p.event_seq];
+    auto it = event_refs_.find(p.event_seq);
+    if (it != event_refs_.end()) live += it->second;
+    if (live <= 0 && !(st = del(events_, encode_u64(p.event_seq)))) return st;
+  }
+  for (const auto& r : b.records) {
+    if (!(st = put(deliveries_, encode_pair(r.webhook_key, r.seq), encode(r)))) return st;
+    if (!(st = trim(txn, r.webhook_key, b.keep_records))) return st;
+  }
+  if (b.cleanup_keep && !(st = cleanup(txn, *b.cleanup_keep))) return st;
+  return status::ok();
+}
+
+status lmdb_store::trim(MDB_txn* txn, std::uint64_t webhook_key, std::uint32_t keep) {
+  // Walk the webhook's records newest first; delete everything past the first `keep`.
+  MDB_cursor* cur = nullptr;
+  int rc = mdb_cursor_open(txn, deliveries_, &cur);
+  if (rc) return lmdb_status("mdb_cursor_open", rc);
+  std::string upper = encode_pair(webhook_key + 1, 0);
+  MDB_val k = as_val(upper), v;
+  rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+  rc = rc == 0 ? mdb_cursor_get(cur, &k, &v, MDB_PREV) : mdb_cursor_get(cur, &k, &v, MDB_LAST);
+  std::uint32_t seen = 0;
+  while (rc == 0) {
+    std::uint64_t wk = 0, seq = 0;
+    if (!decode_pair(as_view(k), wk, seq) || wk != webhook_key) break;
+    if (++seen > keep) {
+      rc = mdb_cursor_del(cur, 0);
+      if (rc) break;
+    }
+    rc = mdb_cursor_get(cur, &k, &v, MDB_PREV);
+  }
+  mdb_cursor_close(cur);
+  return rc == 0 || rc == MDB_NOTFOUND ? status::ok() : lmdb_status("trim", rc);
+}
+
+status lmdb_store::cleanup(MDB_txn* txn, std::uint32_t keep) {
+  // Keep the newest `keep` records of every webhook, and none of a webhook that is gone.
+  std::vector<std::uint64_t> owners;
+  MDB_cursor* cur = nullptr;
+  int rc = mdb_cursor_open(txn, deliveries_, &cur);
+  if (rc) return lmdb_status("mdb_cursor_open", rc);
+  MDB_val k, v;
+  for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;) {
+    std::uint64_t wk = 0, seq = 0;
+    if (!decode_pair(as_view(k), wk, seq)) break;
+    owners.push_back(wk);
+    std::string next = encode_pair(wk + 1, 0);
+    k = as_val(next);
+    rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+  }
+  mdb_cursor_close(cur);
+  for (std::uint64_t wk : owners) {
+    std::string key = encode_u64(wk);
+    MDB_val wkv = as_val(key), wv;
+    bool exists = mdb_get(txn, webhooks_, &wkv, &wv) == 0;
+    status st = trim(txn, wk, exists ? keep : 0);
+    if (!st) return st;
+  }
+  return status::ok();
+}
+
+status lmdb_store::for_each_webhook(const std::function<void(webhook&&)>& fn) const {
+  return read([&](MDB_txn* t) { return scan<webhook>(t, webhooks_, fn); });
+}
+
+status lmdb_store::for_each_pending(const std::function<void(pending_delivery&&)>& fn) const {
+  return read([&](MDB_txn* t) { return scan<pending_delivery>(t, pending_, fn); });
+}
+
+status lmdb_store::for_each_event(const std::function<void(event&&)>& fn) const {
+  return read([&](MDB_txn* t) { return scan<event>(t, events_, fn); });
+}
+
+result<std::vector<delivery_record>> lmdb_store::recent_deliveries(std::uint64_t webhook_key,
+                                                                   size_t limit) const {
+  std::vector<delivery_record> out;
+  status st = read([&](MDB_txn* t) {
+    MDB_cursor* cur = nullptr;
+    int rc = mdb_cursor_open(t, deliveries_, &cur);
+    if (rc) return lmdb_status("mdb_cursor_open", rc);
+    std::string upper = encode_pair(webhook_key + 1, 0);
+    MDB_val k = as_val(upper), v;
+    rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    rc = rc == 0 ? mdb_cursor_get(cur, &k, &v, MDB_PREV) : mdb_cursor_get(cur, &k, &v, MDB_LAST);
+    status s;
+    while (rc == 0 && out.size() < limit) {
+      std::uint64_t wk = 0, seq = 0;
+      if (!decode_pair(as_view(k), wk, seq) || wk != webhook_key) break;
+      delivery_record r;
+      if (!(s = decode(as_view(v), r))) break;
+      out.push_back(std::move(r));
+      rc = mdb_cursor_get(cur, &k, &v, MDB_PREV);
+    }
+    mdb_cursor_close(cur);
+    if (!s) return s;
+    return rc == 0 || rc == MDB_NOTFOUND ? status::ok() : lmdb_status("mdb_cursor_get", rc);
+  });
+  if (!st) return st;
+  return out;
+}
+
+result<counters> lmdb_store::load_counters() const {
+  counters c;
+  status st = read([&](MDB_txn* t) {
+    auto ev = last_key_prefix(t, events_);
+    auto pe = last_key_prefix(t, pending_);
+    auto wh = last_key_prefix(t, webhooks_);
+    if (!ev) return ev.error();
+    if (!pe) return pe.error();
+    if (!wh) return wh.error();
+    c.next_event_seq = *ev + 1;
+    c.next_pending_seq = *pe + 1;
+    c.next_webhook_key = *wh + 1;
+    // Record seqs are the second half of the key; the largest may sit under any webhook.
+    MDB_cursor* cur = nullptr;
+    int rc = mdb_cursor_open(t, deliveries_, &cur);
+    if (rc) return lmdb_status("mdb_cursor_open", rc);
+    MDB_val k, v;
+    std::uint64_t max_seq = 0;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+      std::uint64_t wk = 0, seq = 0;
+      if (decode_pair(as_view(k), wk, seq) && seq > max_seq) max_seq = seq;
+    }
+    mdb_cursor_close(cur);
+    c.next_record_seq = max_seq + 1;
+    return status::ok();
+  });
+  if (!st) return st;
+  return c;
+}
+
+}  // namespace hookshot::storage

@@ -1,0 +1,112 @@
+#pragma once
+
+// hookshot's embedded storage: one LMDB environment holding webhooks, events, pending
+// deliveries and delivery records (layout: docs/storage-format.md).
+//
+// Caveats (read before changing anything here):
+//  - One lmdb_store per data directory per process; LMDB forbids opening an env twice.
+//  - Writes go through write() from one thread at a time (storage::writer owns that thread).
+//    LMDB allows one write transaction per env; a second would block, or deadlock if on the
+//    same thread.
+//  - Read calls open and close their own read transaction (MDB_NOTLS), so they are safe from
+//    any thread, including CAF workers that migrate between threads. No transaction outlives
+//    a call.
+//  - The map grows (doubles) when full. Growing needs no transaction active in the process, so
+//    readers hold a shared lock for the life of their transaction and growth takes it
+//    exclusively.
+//  - durability fsync: every commit is synced (survives power loss). os: MDB_NOSYNC, the OS
+//    flushes (survives a process crash, not a power loss).
+
+#include <lmdb.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/delivery.hpp"
+#include "core/event.hpp"
+#include "core/status.hpp"
+#include "core/webhook.hpp"
+
+namespace hookshot::storage {
+
+enum class durability { fsync, os };
+
+/// Everything one group commit writes. Batches from many producers are applied together in
+/// one transaction.
+struct write_batch {
+  std::vector<event> new_events;                    // stored until their last pending is done
+  std::vector<pending_delivery> new_pendings;       // each holds a reference on its event
+  std::vector<pending_delivery> updated_pendings;   // rescheduled (attempts, due time)
+  std::vector<pending_delivery> finished_pendings;  // removed; the event goes with its last one
+  std::vector<delivery_record> records;             // appended; the webhook's log is trimmed
+  std::vector<webhook> webhooks;                    // created or replaced
+  std::optional<std::uint32_t> cleanup_keep;        // trim every webhook's log to this many
+  std::uint32_t keep_records = 10;                  // log length kept when appending records
+
+  bool empty() const;
+};
+
+/// Sequence numbers to continue from after a restart.
+struct counters {
+  std::uint64_t next_event_seq = 1;
+  std::uint64_t next_pending_seq = 1;
+  std::uint64_t next_record_seq = 1;
+  std::uint64_t next_webhook_key = 1;
+};
+
+class lmdb_store {
+ public:
+  static constexpr std::uint32_t kSchemaVersion = 1;
+
+  /// Opens (creating if needed) the environment in `dir`, which is created if missing.
+  /// Errors: io_error (directory, permissions, LMDB open), corruption (schema version newer
+  /// than this binary, undecodable values during the reference-count scan).
+  static result<std::unique_ptr<lmdb_store>> open(const std::string& dir, durability d);
+  ~lmdb_store();
+  lmdb_store(const lmdb_store&) = delete;
+  lmdb_store& operator=(const lmdb_store&) = delete;
+
+  /// Applies the batches in one transaction and commits (synced per durability). On
+  /// MDB_MAP_FULL the map doubles and the whole group is retried. On any other error nothing
+  /// of the group is written. Writer thread only.
+  status write(const std::vector<const write_batch*>& group);
+
+  // Reads: any thread.
+  status for_each_webhook(const std::function<void(webhook&&)>& fn) const;
+  status for_each_pending(const std::function<void(pending_delivery&&)>& fn) const;
+  status for_each_event(const std::function<void(event&&)>& fn) const;
+  /// The newest `limit` records of a webhook, newest first.
+  result<std::vector<delivery_record>> recent_deliveries(std::uint64_t webhook_key,
+                                                         size_t limit) const;
+  result<counters> load_counters() const;
+  size_t map_size() const { return map_size_; }
+  const std::string& dir() const { return dir_; }
+
+ private:
+  lmdb_store() = default;
+  status apply(MDB_txn* txn, const write_batch& b, std::unordered_map<std::uint64_t, long>& refs);
+  status trim(MDB_txn* txn, std::uint64_t webhook_key, std::uint32_t keep);
+  status cleanup(MDB_txn* txn, std::uint32_t keep);
+  status grow();
+  template <class F>
+  status read(F&& fn) const;
+
+  std::string dir_;
+  MDB_env* env_ = nullptr;
+  MDB_dbi meta_ = 0, webhooks_ = 0, events_ = 0, pending_ = 0, deliveries_ = 0;
+  size_t map_size_ = 0;
+  mutable std::shared_mutex resize_mutex_;
+  // Live references per event seq (pending deliveries naming it). Writer thread only.
+  std::unordered_map<std::uint64_t, long> event_refs_;
+};
+
+/// "LMDB <call>: <mdb_strerror>" as a status of the matching code.
+status lmdb_status(const char* call, int rc);
+
+}  // namespace hookshot::storage

@@ -1,0 +1,54 @@
+#pragma once
+
+// The single writer: the only thread that writes to LMDB. It takes write batches from any
+// thread, applies everything queued in one transaction (group commit), commits once - one
+// sync per group, not per delivery - and then runs each batch's callback with the outcome.
+//
+// A producer that must not answer before its data is durable (event intake answering 202)
+// waits for its callback. Callbacks run on the writer thread: keep them short, and never
+// submit-and-wait from inside one.
+//
+// Thread safety: submit() and stop() are safe from any thread.
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+#include "storage/lmdb_store.hpp"
+
+namespace hookshot::storage {
+
+class writer {
+ public:
+  using callback = std::function<void(const status&)>;
+
+  /// Starts the writer thread. `store` must outlive the writer.
+  explicit writer(lmdb_store& store);
+  /// Stops after writing everything already submitted.
+  ~writer();
+
+  /// Queues a batch. `done` (may be empty) runs after the commit that contains it. After
+  /// stop(), batches are refused with an unavailable status passed to `done` at once.
+  void submit(write_batch batch, callback done = {});
+
+  /// Writes what is queued, then ends the thread. Idempotent.
+  void stop();
+
+  /// Number of group commits so far (for metrics and tests).
+  std::uint64_t commits() const;
+
+ private:
+  void run();
+
+  lmdb_store& store_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<std::pair<write_batch, callback>> queue_;
+  bool stopping_ = false;
+  std::uint64_t commits_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace hookshot::storage
