@@ -13,6 +13,7 @@ using args = std::vector<std::string>;
 int serve(const args& a);
 int check_config(const args& a);
 int sink(const args& a);
+int deliveries(const args& a);
 
 /// True when `a` asks for help ("-h" or "--help").
 bool wants_help(const args& a);

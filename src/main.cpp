@@ -16,6 +16,7 @@ const char* kUsage =
     "  serve [--config FILE]   run the delivery engine (intake, API, deliveries)\n"
     "  check-config FILE       validate a config file and exit\n"
     "  sink [--listen ADDR]    a fast loopback receiver for demos and benchmarks\n"
+    "  deliveries --data-dir DIR   print stored webhooks, pending counts and delivery records\n"
     "\n"
     "'hookshot COMMAND --help' describes each command's flags.\n";
 
@@ -61,6 +62,7 @@ int main(int argc, char** argv) {
   if (command == "serve") rc = hookshot::cli::serve(rest);
   else if (command == "check-config") rc = hookshot::cli::check_config(rest);
   else if (command == "sink") rc = hookshot::cli::sink(rest);
+  else if (command == "deliveries") rc = hookshot::cli::deliveries(rest);
   else std::fprintf(stderr, "hookshot: unknown command '%s'\n\n%s", command.c_str(), kUsage);
   curl_global_cleanup();
   return rc;

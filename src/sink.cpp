@@ -91,8 +91,8 @@ int sink(const args& a) {
     std::fprintf(stderr, "hookshot sink: %s\n", st.message().c_str());
     return 1;
   }
-  std::printf("hookshot sink: listening on 127.0.0.1:%u (answering %ld after %ld ms)\n",
-              server.port(), code, delay);
+  std::printf("hookshot sink: listening on %s, port %u (answering %ld after %ld ms)\n",
+              listen.c_str(), server.port(), code, delay);
   std::fflush(stdout);
 
   std::atomic<bool> done{false};

@@ -12,7 +12,6 @@
 namespace hookshot::storage {
 namespace {
 
-constexpr size_t kInitialMapSize = size_t{256} << 20;
 const char kSchemaKey[] = "schema_version";
 
 MDB_val as_val(const std::string& s) {
@@ -93,7 +92,8 @@ bool write_batch::empty() const {
          finished_pendings.empty() && records.empty() && webhooks.empty() && !cleanup_keep;
 }
 
-result<std::unique_ptr<lmdb_store>> lmdb_store::open(const std::string& dir, durability d) {
+result<std::unique_ptr<lmdb_store>> lmdb_store::open(const std::string& dir, durability d,
+                                                    size_t initial_map_size) {
   if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
     return status::io_error("cannot create data directory '" + dir + "': " + std::strerror(errno));
   std::unique_ptr<lmdb_store> s(new lmdb_store());
@@ -105,7 +105,7 @@ result<std::unique_ptr<lmdb_store>> lmdb_store::open(const std::string& dir, dur
   // Continue with the size a previous run grew the map to, if larger than the default.
   struct stat sb;
   size_t file_size = stat((dir + "/data.mdb").c_str(), &sb) == 0 ? static_cast<size_t>(sb.st_size) : 0;
-  s->map_size_ = kInitialMapSize;
+  s->map_size_ = initial_map_size;
   while (s->map_size_ < file_size + (file_size >> 1)) s->map_size_ *= 2;
   rc = mdb_env_set_mapsize(s->env_, s->map_size_);
   if (rc) return lmdb_status("mdb_env_set_mapsize", rc);
@@ -166,12 +166,22 @@ lmdb_store::~lmdb_store() {
 
 template <class F>
 status lmdb_store::read(F&& fn) const {
-  std::shared_lock lock(resize_mutex_);
-  MDB_txn* raw = nullptr;
-  int rc = mdb_txn_begin(env_, nullptr, MDB_RDONLY, &raw);
-  if (rc) return lmdb_status("mdb_txn_begin", rc);
-  txn_guard txn(raw);
-  return fn(raw);
+  for (;;) {
+    {
+      std::shared_lock lock(resize_mutex_);
+      MDB_txn* raw = nullptr;
+      int rc = mdb_txn_begin(env_, nullptr, MDB_RDONLY, &raw);
+      if (rc == 0) {
+        txn_guard txn(raw);
+        return fn(raw);
+      }
+      if (rc != MDB_MAP_RESIZED) return lmdb_status("mdb_txn_begin", rc);
+    }
+    // Another process (the server, when this is an inspecting reader) grew the map: adopt it.
+    std::unique_lock lock(resize_mutex_);
+    int rc = mdb_env_set_mapsize(env_, 0);
+    if (rc) return lmdb_status("mdb_env_set_mapsize", rc);
+  }
 }
 
 status lmdb_store::grow() {

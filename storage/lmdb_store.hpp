@@ -67,7 +67,11 @@ class lmdb_store {
   /// Opens (creating if needed) the environment in `dir`, which is created if missing.
   /// Errors: io_error (directory, permissions, LMDB open), corruption (schema version newer
   /// than this binary, undecodable values during the reference-count scan).
-  static result<std::unique_ptr<lmdb_store>> open(const std::string& dir, durability d);
+  /// `initial_map_size` is the map size of a new environment (an existing one keeps at least
+  /// 1.5 times its file size).
+  static constexpr size_t kDefaultMapSize = size_t{256} << 20;
+  static result<std::unique_ptr<lmdb_store>> open(const std::string& dir, durability d,
+                                                  size_t initial_map_size = kDefaultMapSize);
   ~lmdb_store();
   lmdb_store(const lmdb_store&) = delete;
   lmdb_store& operator=(const lmdb_store&) = delete;

@@ -1,0 +1,214 @@
+#include "storage/lmdb_store.hpp"
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <future>
+#include <string>
+
+#include "storage/writer.hpp"
+
+using namespace hookshot;
+using namespace hookshot::storage;
+
+namespace {
+
+// A fresh directory under /tmp, removed at the end of the test.
+struct temp_dir {
+  std::string path;
+  temp_dir() {
+    char tmpl[] = "/tmp/hookshot-store-XXXXXX";
+    path = mkdtemp(tmpl);
+  }
+  ~temp_dir() { std::system(("rm -rf " + path).c_str()); }
+};
+
+event make_event(std::uint64_t seq, size_t body_size = 100) {
+  event e;
+  e.seq = seq;
+  e.id = "event-" + std::to_string(seq);
+  e.type = "VM.CREATE";
+  e.account_id = "acc";
+  e.body = std::string(body_size, 'x');
+  return e;
+}
+
+delivery_record make_record(std::uint64_t webhook, std::uint64_t seq, size_t payload = 100) {
+  delivery_record r;
+  r.seq = seq;
+  r.webhook_key = webhook;
+  r.id = "rec-" + std::to_string(seq);
+  r.payload = std::string(payload, 'p');
+  return r;
+}
+
+status write(lmdb_store& s, const write_batch& b) { return s.write({&b}); }
+
+size_t count_events(lmdb_store& s) {
+  size_t n = 0;
+  REQUIRE(s.for_each_event([&](event&&) { ++n; }).is_ok());
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("an event lives exactly as long as its pending deliveries", "[storage]") {
+  temp_dir dir;
+  auto store = lmdb_store::open(dir.path, durability::os);
+  REQUIRE(store);
+  write_batch ingest;
+  ingest.new_events = {make_event(1)};
+  ingest.new_pendings = {{1, 10, 1, 0, 0}, {2, 11, 1, 0, 0}};
+  REQUIRE(write(**store, ingest).is_ok());
+  CHECK(count_events(**store) == 1);
+
+  write_batch first;
+  first.finished_pendings = {{1, 10, 1, 1, 0}};
+  first.records = {make_record(10, 1)};
+  REQUIRE(write(**store, first).is_ok());
+  CHECK(count_events(**store) == 1);
+
+  // After a restart the reference count is rebuilt from the pending table.
+  store->reset();
+  store = lmdb_store::open(dir.path, durability::os);
+  REQUIRE(store);
+  write_batch second;
+  second.finished_pendings = {{2, 11, 1, 1, 0}};
+  REQUIRE(write(**store, second).is_ok());
+  CHECK(count_events(**store) == 0);
+  size_t pending = 0;
+  REQUIRE((*store)->for_each_pending([&](pending_delivery&&) { ++pending; }).is_ok());
+  CHECK(pending == 0);
+}
+
+TEST_CASE("appending records keeps the newest N of that webhook only", "[storage]") {
+  temp_dir dir;
+  auto store = lmdb_store::open(dir.path, durability::os);
+  REQUIRE(store);
+  for (std::uint64_t seq = 1; seq <= 8; ++seq) {
+    write_batch b;
+    b.records = {make_record(seq % 2 ? 1 : 2, seq)};  // webhooks 1 and 2 interleaved
+    b.keep_records = 3;
+    REQUIRE(write(**store, b).is_ok());
+  }
+  auto one = (*store)->recent_deliveries(1, 100);
+  auto two = (*store)->recent_deliveries(2, 100);
+  REQUIRE(one);
+  REQUIRE(two);
+  REQUIRE(one->size() == 3);
+  CHECK((*one)[0].seq == 7);
+  CHECK((*one)[2].seq == 3);
+  REQUIRE(two->size() == 3);
+  CHECK((*two)[0].seq == 8);
+
+  SECTION("cleanup applies a lower limit and drops records of webhooks that are gone") {
+    webhook w;
+    w.key = 1;
+    write_batch add;
+    add.webhooks = {w};
+    REQUIRE(write(**store, add).is_ok());
+    write_batch clean;
+    clean.cleanup_keep = 1;
+    REQUIRE(write(**store, clean).is_ok());
+    CHECK((*store)->recent_deliveries(1, 100)->size() == 1);
+    CHECK((*store)->recent_deliveries(1, 100)->front().seq == 7);
+    CHECK((*store)->recent_deliveries(2, 100)->empty());
+  }
+}
+
+TEST_CASE("a full map grows and the write that filled it succeeds", "[storage]") {
+  temp_dir dir;
+  auto store = lmdb_store::open(dir.path, durability::os, 1 << 20);  // 1 MiB
+  REQUIRE(store);
+  size_t before = (*store)->map_size();
+  for (std::uint64_t i = 1; i <= 40; ++i) {
+    write_batch b;
+    b.new_events = {make_event(i, 64 << 10)};  // 64 KiB each: 2.5 MiB in all
+    b.new_pendings = {{i, 1, i, 0, 0}};
+    REQUIRE(write(**store, b).is_ok());
+  }
+  CHECK((*store)->map_size() > before);
+  CHECK(count_events(**store) == 40);
+  store->reset();
+  // Reopened, the map starts large enough for what is stored.
+  store = lmdb_store::open(dir.path, durability::os, 1 << 20);
+  REQUIRE(store);
+  CHECK((*store)->map_size() > (size_t{2} << 20));
+  CHECK(count_events(**store) == 40);
+}
+
+TEST_CASE("counters continue after the largest stored sequence numbers", "[storage]") {
+  temp_dir dir;
+  auto store = lmdb_store::open(dir.path, durability::fsync);
+  REQUIRE(store);
+  write_batch b;
+  b.new_events = {make_event(5)};
+  b.new_pendings = {{9, 3, 5, 0, 0}};
+  b.records = {make_record(2, 41), make_record(7, 12)};
+  webhook w;
+  w.key = 3;
+  b.webhooks = {w};
+  REQUIRE(write(**store, b).is_ok());
+  auto c = (*store)->load_counters();
+  REQUIRE(c);
+  CHECK(c->next_event_seq == 6);
+  CHECK(c->next_pending_seq == 10);
+  CHECK(c->next_record_seq == 42);
+  CHECK(c->next_webhook_key == 4);
+}
+
+TEST_CASE("the writer commits batches from many threads and reports each outcome", "[storage]") {
+  temp_dir dir;
+  auto store = lmdb_store::open(dir.path, durability::fsync);
+  REQUIRE(store);
+  writer w(**store);
+  std::vector<std::future<status>> done;
+  std::vector<std::shared_ptr<std::promise<status>>> promises;
+  std::vector<std::thread> producers;
+  for (int t = 0; t < 4; ++t) {
+    producers.emplace_back([&w, t] {
+      for (int i = 0; i < 250; ++i) {
+        write_batch b;
+        std::uint64_t seq = static_cast<std::uint64_t>(t * 1000 + i + 1);
+        b.records = {make_record(static_cast<std::uint64_t>(t + 1), seq)};
+        b.keep_records = 1000;
+        w.submit(std::move(b));
+      }
+    });
+  }
+  for (auto& p : producers) p.join();
+  auto last = std::make_shared<std::promise<status>>();
+  auto f = last->get_future();
+  w.submit(write_batch{}, [last](const status& st) { last->set_value(st); });
+  REQUIRE(f.get().is_ok());
+  CHECK(w.commits() < 1001);  // grouped, not one commit per batch
+  for (std::uint64_t t = 1; t <= 4; ++t) CHECK((*store)->recent_deliveries(t, 1000)->size() == 250);
+  w.stop();
+  bool refused = false;
+  w.submit(write_batch{}, [&](const status& st) { refused = !st.is_ok(); });
+  CHECK(refused);
+}
+
+TEST_CASE("a data directory from a newer schema is refused", "[storage]") {
+  temp_dir dir;
+  {
+    auto store = lmdb_store::open(dir.path, durability::os);
+    REQUIRE(store);
+  }
+  // Rewrite the schema version with LMDB directly.
+  MDB_env* env = nullptr;
+  REQUIRE(mdb_env_create(&env) == 0);
+  mdb_env_set_maxdbs(env, 8);
+  REQUIRE(mdb_env_open(env, dir.path.c_str(), 0, 0644) == 0);
+  MDB_txn* txn = nullptr;
+  REQUIRE(mdb_txn_begin(env, nullptr, 0, &txn) == 0);
+  MDB_dbi meta;
+  REQUIRE(mdb_dbi_open(txn, "meta", 0, &meta) == 0);
+  std::string key = "schema_version", value("\0\0\0\0\0\0\0\x63", 8);
+  MDB_val k{key.size(), key.data()}, v{value.size(), value.data()};
+  REQUIRE(mdb_put(txn, meta, &k, &v, 0) == 0);
+  REQUIRE(mdb_txn_commit(txn) == 0);
+  mdb_env_close(env);
+  auto again = lmdb_store::open(dir.path, durability::os);
+  REQUIRE_FALSE(again);
+  CHECK(again.error().message().find("schema version 99") != std::string::npos);
+}

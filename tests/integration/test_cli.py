@@ -1,0 +1,107 @@
+"""The hookshot binary's commands: help, check-config, sink, and serve's refusals."""
+
+import json
+import os
+import signal
+import subprocess
+import tempfile
+import unittest
+import urllib.request
+
+from harness import HOOKSHOT, answers_healthz, free_port, wait_for
+
+EXAMPLE = os.path.join(os.path.dirname(__file__), "../../config/hookshot.example.json")
+
+
+def run(*args, timeout=30):
+    return subprocess.run([HOOKSHOT, *args], capture_output=True, text=True, timeout=timeout)
+
+
+class CliTest(unittest.TestCase):
+    def test_help_for_every_command(self):
+        top = run("--help")
+        self.assertEqual(top.returncode, 0)
+        for command in ["serve", "check-config", "sink", "deliveries"]:
+            self.assertIn(command, top.stdout)
+            r = run(command, "--help")
+            self.assertEqual(r.returncode, 0, command)
+            self.assertIn("usage: hookshot " + command, r.stdout)
+        self.assertEqual(run().returncode, 2)
+        r = run("frobnicate")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("unknown command 'frobnicate'", r.stderr)
+
+    def test_check_config_accepts_the_example(self):
+        r = run("check-config", EXAMPLE)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("ok", r.stdout)
+
+    def test_check_config_and_serve_name_the_bad_key(self):
+        with open(EXAMPLE) as f:
+            text = f.read()
+        bad = text.replace('"webhook.delivery.tries": 3', '"webhook.delivery.tries": "many"')
+        self.assertNotEqual(bad, text)
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+            f.write(bad)
+        try:
+            for args in [("check-config", f.name), ("serve", "--config", f.name)]:
+                r = run(*args)
+                self.assertEqual(r.returncode, 1, args)
+                self.assertIn("settings.webhook.delivery.tries: 'many' is not an integer", r.stderr)
+        finally:
+            os.unlink(f.name)
+        r = run("check-config", "/nonexistent/hookshot.json")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("cannot read config file", r.stderr)
+
+    def test_serve_refuses_an_address_in_use(self):
+        port = free_port()
+        tmp = tempfile.mkdtemp()
+        cfg = {"listen": f"127.0.0.1:{port}", "data_dir": os.path.join(tmp, "d")}
+        path = os.path.join(tmp, "c.json")
+        with open(path, "w") as f:
+            json.dump(cfg, f)
+        first = subprocess.Popen([HOOKSHOT, "serve", "--config", path], stdout=subprocess.PIPE)
+        try:
+            wait_for(lambda: answers_healthz(port), what="first server")
+            cfg["data_dir"] = os.path.join(tmp, "d2")
+            with open(path, "w") as f:
+                json.dump(cfg, f)
+            r = run("serve", "--config", path)
+            self.assertEqual(r.returncode, 1)
+            self.assertIn(f"cannot listen on 127.0.0.1:{port}", r.stderr)
+        finally:
+            first.send_signal(signal.SIGTERM)
+            self.assertEqual(first.wait(30), 0)
+
+    def test_sink_answers_with_the_requested_status_and_counts(self):
+        port = free_port()
+        sink = subprocess.Popen([HOOKSHOT, "sink", "--listen", f"127.0.0.1:{port}", "--status", "202",
+                                 "--delay-ms", "50"], stdout=subprocess.PIPE, text=True)
+        try:
+            def answer():
+                try:
+                    req = urllib.request.Request(f"http://127.0.0.1:{port}/x", data=b'{"a":1}',
+                                                 method="POST")
+                    with urllib.request.urlopen(req, timeout=2) as r:
+                        return r.status
+                except OSError:
+                    return None
+
+            self.assertEqual(wait_for(answer, what="the sink"), 202)
+            self.assertEqual(answer(), 202)
+        finally:
+            sink.send_signal(signal.SIGTERM)
+            out, _ = sink.communicate(timeout=10)
+        self.assertEqual(sink.returncode, 0)
+        self.assertIn('{"a":1}', out)
+        self.assertRegex(out, r"hookshot sink: [2-9]\d* requests received")
+
+    def test_sink_rejects_bad_flags(self):
+        r = run("sink", "--status", "999")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--status", r.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,97 @@
+"""POST /v1/events: batches, authentication, and refusals that store nothing."""
+
+import json
+import unittest
+import urllib.request
+
+from harness import ALICE, Hookshot, Receiver, event, header, sign, wait_for, webhook
+
+
+class IngestTest(unittest.TestCase):
+    def setUp(self):
+        self.rx = Receiver()
+        self.hookshot = None
+
+    def tearDown(self):
+        if self.hookshot:
+            self.hookshot.close()
+        self.rx.close()
+
+    def start(self, **kw):
+        self.hookshot = Hookshot([webhook("all", self.rx.url)], **kw).start()
+        return self.hookshot
+
+    def test_ndjson_batch_is_accepted_whole_and_delivered_byte_for_byte(self):
+        hs = self.start()
+        lines = [json.dumps(event(description=f"event {i}")).encode() for i in range(50)]
+        body = b"\n".join(lines[:25]) + b"\r\n\n" + b"\n".join(lines[25:]) + b"\n"
+        status, answer = hs.post(body, {"Content-Type": "application/x-ndjson"})
+        self.assertEqual(status, 202)
+        self.assertEqual(answer["accepted"], 50)
+        self.assertEqual(len(set(answer["events"])), 50)
+        wait_for(lambda: self.rx.count() == 50, what="50 deliveries")
+        by_id = {header(r, "X-CS-Event-ID"): r["body"] for r in self.rx.snapshot()}
+        self.assertEqual([by_id[i] for i in answer["events"]], lines)
+
+    def test_bad_line_rejects_the_whole_batch_and_names_the_line(self):
+        hs = self.start()
+        body = (json.dumps(event()) + "\n" + json.dumps(event()) + "\n{\"event\":\"X\"}\n").encode()
+        status, answer = hs.post(body, {"Content-Type": "application/x-ndjson"})
+        self.assertEqual(status, 400)
+        self.assertEqual(answer["error"], 'line 3: missing field "account"')
+        status, answer = hs.post(b"{not json", {"Content-Type": "application/json"})
+        self.assertEqual(status, 400)
+        self.assertIn("invalid JSON", answer["error"])
+        status, answer = hs.post(b"  \n", {"Content-Type": "application/x-ndjson"})
+        self.assertEqual((status, answer["error"]), (400, "the request body holds no event"))
+        # Nothing of the rejected requests was stored or sent.
+        self.assertEqual(hs.deliveries()["all"]["pending"], 0)
+        hs.post_events([event()])
+        wait_for(lambda: self.rx.count() == 1)
+        self.assertEqual(self.rx.count(), 1)
+
+    def test_ingest_signature_is_required_when_a_key_is_configured(self):
+        hs = self.start(ingest_secret="ingest-key")
+        body = json.dumps(event()).encode()
+        status, answer = hs.post(body, {"Content-Type": "application/json"})
+        self.assertEqual(status, 401)
+        self.assertIn("missing X-CS-Signature", answer["error"])
+        status, answer = hs.post(body, {"X-CS-Signature": sign("wrong-key", body)})
+        self.assertEqual((status, answer["error"]), (401, "X-CS-Signature does not match the body"))
+        self.assertEqual(hs.deliveries()["all"]["pending"], 0)
+        status, answer = hs.post(body, {"X-CS-Signature": sign("ingest-key", body)})
+        self.assertEqual(status, 202)
+        wait_for(lambda: self.rx.count() == 1)
+
+    def test_oversized_body_is_refused_with_413(self):
+        hs = self.start(settings={"ingest.max.body.bytes": 2048})
+        big = json.dumps(event(description="x" * 4096)).encode()
+        status, answer = hs.post(big, {"Content-Type": "application/json"})
+        self.assertEqual(status, 413)
+        self.assertIn("exceeds the limit of 2048 bytes", answer["error"])
+        self.assertEqual(hs.deliveries()["all"]["pending"], 0)
+
+    def test_wrong_method_and_unknown_path(self):
+        hs = self.start()
+        with self.assertRaises(urllib.error.HTTPError) as e:
+            urllib.request.urlopen(hs.base + "/v1/events", timeout=5)
+        self.assertEqual(e.exception.code, 405)
+        status, answer = hs.post(b"{}", path="/nowhere")
+        self.assertEqual(status, 404)
+
+    def test_event_id_header_names_a_single_event(self):
+        hs = self.start()
+        eid = "0a0b0c0d-1111-4222-8333-444455556666"
+        status, answer = hs.post(json.dumps(event()).encode(), {"X-CS-Event-ID": eid})
+        self.assertEqual(answer["events"], [eid])
+        wait_for(lambda: self.rx.count() == 1)
+        self.assertEqual(header(self.rx.snapshot()[0], "X-CS-Event-ID"), eid)
+
+    def test_fsync_durability_accepts_and_delivers(self):
+        hs = self.start(durability="fsync")
+        hs.post_events([event(account=ALICE) for _ in range(10)])
+        wait_for(lambda: self.rx.count() == 10)
+
+
+if __name__ == "__main__":
+    unittest.main()

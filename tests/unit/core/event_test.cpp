@@ -1,0 +1,77 @@
+#include "core/event.hpp"
+
+#include <catch2/catch.hpp>
+
+#include "core/request.hpp"
+#include "core/signature.hpp"
+#include "core/webhook.hpp"
+
+using namespace hookshot;
+
+TEST_CASE("an event needs an event type and an owner account", "[event]") {
+  auto ok = parse_event(R"({"event":"VM.CREATE","account":"acc-1","status":"Completed"})");
+  REQUIRE(ok);
+  CHECK(ok->type == "VM.CREATE");
+  CHECK(ok->account_id == "acc-1");
+  CHECK(ok->action);
+  CHECK(parse_event(R"({"account":"a"})").error().message() == "missing field \"event\"");
+  CHECK(parse_event(R"({"event":"X"})").error().message() == "missing field \"account\"");
+  CHECK(parse_event(R"({"event":7,"account":"a"})").error().message() ==
+        "field \"event\" must be a string");
+  CHECK(parse_event(R"([1,2])").error().message() == "an event must be a JSON object");
+  CHECK_FALSE(parse_event("{nope").is_ok());
+}
+
+TEST_CASE("only ActionEvent-category events are deliverable", "[event]") {
+  CHECK(parse_event(R"({"event":"X","account":"a","category":"ActionEvent"})")->action);
+  CHECK_FALSE(parse_event(R"({"event":"X","account":"a","eventCategory":"AlertEvent"})")->action);
+}
+
+TEST_CASE("NDJSON splits into non-blank lines with their numbers", "[event]") {
+  auto lines = split_ndjson("{\"a\":1}\r\n\n  \n{\"b\":2}\n");
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[0].number == 1);
+  CHECK(lines[0].text == "{\"a\":1}");
+  CHECK(lines[1].number == 4);
+}
+
+TEST_CASE("JSON detection follows CloudStack: objects and arrays only", "[event]") {
+  CHECK(is_json_payload(R"({ "CloudStack": "works!" })"));
+  CHECK(is_json_payload("[1]"));
+  CHECK_FALSE(is_json_payload("text"));
+  CHECK_FALSE(is_json_payload("42"));
+}
+
+TEST_CASE("delivery headers are CloudStack's, signed over the exact body", "[event]") {
+  event ev;
+  ev.id = "11111111-2222-3333-4444-555555555555";
+  ev.type = "VM.CREATE";
+  ev.account_id = "acc-uuid";
+  ev.body = R"({ "CloudStack": "works!" })";
+  hmac_sha256 signer("secret");
+  auto h = delivery_headers(ev, &signer);
+  header_list want = {{"X-CS-Event-ID", ev.id},
+                      {"X-CS-Event", "VM.CREATE"},
+                      {"User-Agent", "CS-Hookshot/acc-uuid"},
+                      {"X-CS-Signature", "CRfEU8lXIysqqrH8HyBY2L17lzEuCRYKb0OQiIo/pto="},
+                      {"Content-Type", "application/json; charset=UTF-8"}};
+  CHECK(h == want);
+  CHECK(format_recorded_headers(h, ev.body.size()) ==
+        "X-CS-Event-ID: 11111111-2222-3333-4444-555555555555\nX-CS-Event: VM.CREATE\n"
+        "User-Agent: CS-Hookshot/acc-uuid\n"
+        "X-CS-Signature: CRfEU8lXIysqqrH8HyBY2L17lzEuCRYKb0OQiIo/pto=\n"
+        "Content-Length: 26\nContent-Type: application/json; charset=UTF-8");
+
+  ev.account_id.clear();
+  ev.json = false;
+  auto unsigned_h = delivery_headers(ev, nullptr);
+  CHECK(unsigned_h.size() == 4);
+  CHECK(unsigned_h[2].second == "CS-Hookshot/null");
+  CHECK(unsigned_h[3].second == "text/plain; charset=UTF-8");
+}
+
+TEST_CASE("payload URLs without a scheme get http://", "[event]") {
+  CHECK(normalize_payload_url("abc.com") == "http://abc.com");
+  CHECK(normalize_payload_url("https://x.io/h") == "https://x.io/h");
+  CHECK(normalize_payload_url("HTTPS://x.io") == "http://HTTPS://x.io");  // case-sensitive, as CloudStack
+}

@@ -1,0 +1,88 @@
+#include "storage/keys.hpp"
+
+#include <catch2/catch.hpp>
+
+#include "storage/codec.hpp"
+
+using namespace hookshot;
+using namespace hookshot::storage;
+
+TEST_CASE("u64 keys are 8 big-endian bytes, so byte order is numeric order", "[keys]") {
+  CHECK(encode_u64(1) == std::string("\0\0\0\0\0\0\0\x01", 8));
+  CHECK(encode_u64(0x0102030405060708ull) == "\x01\x02\x03\x04\x05\x06\x07\x08");
+  CHECK(encode_u64(255) < encode_u64(256));
+  CHECK(encode_u64(0xffffffffull) < encode_u64(0x100000000ull));
+  std::uint64_t back = 0;
+  REQUIRE(decode_u64(encode_u64(0xdeadbeefcafef00dull), back));
+  CHECK(back == 0xdeadbeefcafef00dull);
+  CHECK_FALSE(decode_u64("short", back));
+}
+
+TEST_CASE("pair keys group by the first number, then order by the second", "[keys]") {
+  CHECK(encode_pair(1, 999) < encode_pair(2, 0));
+  CHECK(encode_pair(2, 1) < encode_pair(2, 2));
+  std::uint64_t a = 0, b = 0;
+  REQUIRE(decode_pair(encode_pair(7, 9), a, b));
+  CHECK(a == 7);
+  CHECK(b == 9);
+  CHECK_FALSE(decode_pair(encode_u64(7), a, b));
+}
+
+TEST_CASE("values round-trip through the codec", "[keys]") {
+  delivery_record r;
+  r.seq = 42;
+  r.id = "id";
+  r.webhook_key = 3;
+  r.headers = "X-CS-Event: A";
+  r.payload = std::string("{\"a\":\"\0\"}", 9);
+  r.success = true;
+  r.http_status = 204;
+  r.attempts = 3;
+  r.start_ms = -5;
+  r.end_ms = 1700000000000;
+  delivery_record back;
+  REQUIRE(decode(encode(r), back).is_ok());
+  CHECK(back.seq == 42);
+  CHECK(back.payload == r.payload);
+  CHECK(back.success);
+  CHECK(back.http_status == 204);
+  CHECK(back.attempts == 3);
+  CHECK(back.start_ms == -5);
+  CHECK(back.end_ms == r.end_ms);
+
+  webhook w;
+  w.key = 9;
+  w.name = "n";
+  w.scope_ = scope::domain;
+  w.state = webhook_state::disabled;
+  w.ssl_verification = true;
+  webhook wb;
+  REQUIRE(decode(encode(w), wb).is_ok());
+  CHECK(wb.key == 9);
+  CHECK(wb.scope_ == scope::domain);
+  CHECK(wb.state == webhook_state::disabled);
+  CHECK(wb.ssl_verification);
+
+  pending_delivery p{5, 6, 7, 2, 123456};
+  pending_delivery pb;
+  REQUIRE(decode(encode(p), pb).is_ok());
+  CHECK(pb.seq == 5);
+  CHECK(pb.webhook_key == 6);
+  CHECK(pb.event_seq == 7);
+  CHECK(pb.attempts == 2);
+  CHECK(pb.due_ms == 123456);
+}
+
+TEST_CASE("truncated or foreign values are reported as corruption", "[keys]") {
+  pending_delivery p{5, 6, 7, 2, 123456};
+  std::string bytes = encode(p);
+  pending_delivery out;
+  CHECK(decode(bytes.substr(0, bytes.size() - 1), out).error_code() == status::code::corruption);
+  CHECK(decode(bytes + "x", out).error_code() == status::code::corruption);
+  CHECK(decode("", out).error_code() == status::code::corruption);
+  std::string other_version = bytes;
+  other_version[0] = 9;
+  CHECK_FALSE(decode(other_version, out).is_ok());
+  event e;
+  CHECK_FALSE(decode(bytes, e).is_ok());
+}
