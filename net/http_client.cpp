@@ -2,8 +2,12 @@
 
 #include <curl/curl.h>
 #include <strings.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 
 #include "core/retry_policy.hpp"
 
@@ -42,9 +46,56 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
 
 }  // namespace
 
+struct http_client::loop {
+  int epoll_fd = -1;
+  long timeout_ms = -1;  // what curl asked for last; -1 = no timer
+  std::chrono::steady_clock::time_point deadline;
+};
+
+namespace {
+
+// CURLMOPT_SOCKETFUNCTION: keep epoll's interest set equal to what curl wants per socket.
+int on_socket(CURL*, curl_socket_t s, int what, void* user, void*) {
+  auto* l = static_cast<http_client::loop*>(user);
+  if (what == CURL_POLL_REMOVE) {
+    epoll_ctl(l->epoll_fd, EPOLL_CTL_DEL, s, nullptr);
+    return 0;
+  }
+  epoll_event ev{};
+  ev.events = (what & CURL_POLL_IN ? EPOLLIN : 0u) | (what & CURL_POLL_OUT ? EPOLLOUT : 0u);
+  ev.data.fd = s;
+  if (epoll_ctl(l->epoll_fd, EPOLL_CTL_MOD, s, &ev) != 0 && errno == ENOENT)
+    epoll_ctl(l->epoll_fd, EPOLL_CTL_ADD, s, &ev);
+  return 0;
+}
+
+// CURLMOPT_TIMERFUNCTION: -1 deletes the timer, 0 means "call socket_action as soon as you can".
+int on_timer(CURLM*, long timeout_ms, void* user) {
+  auto* l = static_cast<http_client::loop*>(user);
+  l->timeout_ms = timeout_ms;
+  if (timeout_ms >= 0)
+    l->deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  return 0;
+}
+
+}  // namespace
+
 http_client::http_client(engine_options options, const clock_source& clock)
-    : options_(std::move(options)), clock_(clock) {
+    : options_(std::move(options)), clock_(clock), loop_(std::make_unique<loop>()) {
   multi_ = curl_multi_init();
+  CURLM* multi = static_cast<CURLM*>(multi_);
+  loop_->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+  wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.fd = wake_fd_;
+  epoll_ctl(loop_->epoll_fd, EPOLL_CTL_ADD, wake_fd_, &ev);
+  curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+  curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, loop_.get());
+  curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, on_timer);
+  curl_multi_setopt(multi, CURLMOPT_TIMERDATA, loop_.get());
+  // Keep an idle connection per transfer slot, so a full window reuses its connections.
+  curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, static_cast<long>(options_.max_in_flight));
   thread_ = std::thread([this] { run(); });
 }
 
@@ -52,23 +103,39 @@ http_client::~http_client() {
   stop(0);
   for (void* h : idle_handles_) curl_easy_cleanup(static_cast<CURL*>(h));
   curl_multi_cleanup(static_cast<CURLM*>(multi_));
+  close(loop_->epoll_fd);
+  close(wake_fd_);
 }
+
+namespace {
+
+void wake(int fd) {
+  std::uint64_t one = 1;
+  ssize_t n = write(fd, &one, sizeof one);
+  (void)n;  // EAGAIN means a wakeup is already pending
+}
+
+}  // namespace
 
 void http_client::submit(http_request request) {
   if (!accepting_.load()) return;
   in_flight_.fetch_add(1);
+  bool was_empty = false;
   {
     std::lock_guard lock(mutex_);
+    was_empty = queue_.empty();
     queue_.push_back(std::move(request));
   }
-  curl_multi_wakeup(static_cast<CURLM*>(multi_));
+  // The loop takes everything queued in one go, so one wakeup per non-empty queue is enough;
+  // a wakeup per request would make the loop walk every transfer once per request.
+  if (was_empty) wake(wake_fd_);
 }
 
 void http_client::stop(millis grace_ms) {
   accepting_.store(false);
   stop_deadline_.store(clock_.now_ms() + grace_ms);
   stop_.store(true);
-  curl_multi_wakeup(static_cast<CURLM*>(multi_));
+  wake(wake_fd_);
   if (thread_.joinable()) thread_.join();
 }
 
@@ -99,6 +166,7 @@ void http_client::start_transfer(std::unique_ptr<transfer> t) {
   curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
   curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(easy, CURLOPT_PROXY, "");  // never route deliveries through an env proxy
   curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, r.verify_tls ? 1L : 0L);
   curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, r.verify_tls ? 2L : 0L);
   if (r.verify_tls && !options_.ca_file.empty())
@@ -146,9 +214,40 @@ void http_client::finish_transfer(void* handle, int result) {
   in_flight_.fetch_sub(1);
 }
 
+void http_client::take_queued() {
+  std::vector<http_request> incoming;
+  {
+    std::lock_guard lock(mutex_);
+    size_t room = options_.max_in_flight > active_.size() ? options_.max_in_flight - active_.size() : 0;
+    size_t take = std::min(room, queue_.size());
+    incoming.assign(std::make_move_iterator(queue_.begin()),
+                    std::make_move_iterator(queue_.begin() + static_cast<long>(take)));
+    queue_.erase(queue_.begin(), queue_.begin() + static_cast<long>(take));
+  }
+  for (auto& r : incoming) {
+    auto t = std::make_unique<transfer>();
+    t->request = std::move(r);
+    start_transfer(std::move(t));
+  }
+}
+
+void http_client::read_completions() {
+  CURLM* multi = static_cast<CURLM*>(multi_);
+  int left = 0;
+  while (CURLMsg* msg = curl_multi_info_read(multi, &left)) {
+    if (msg->msg != CURLMSG_DONE) continue;
+    // Copy out before remove_handle: msg data is invalid after it.
+    CURL* easy = msg->easy_handle;
+    int result = msg->data.result;
+    finish_transfer(easy, result);
+  }
+}
+
 void http_client::run() {
   CURLM* multi = static_cast<CURLM*>(multi_);
-  std::vector<http_request> incoming;
+  constexpr int kMaxEvents = 256;
+  epoll_event events[kMaxEvents];
+  int running = 0;
   for (;;) {
     if (stop_.load()) {
       // Drop what never started; give transfers on the wire until the deadline.
@@ -157,34 +256,40 @@ void http_client::run() {
       queue_.clear();
       if (active_.empty() || clock_.now_ms() >= stop_deadline_.load()) break;
     }
-    {
-      std::lock_guard lock(mutex_);
-      size_t room = options_.max_in_flight > active_.size() ? options_.max_in_flight - active_.size() : 0;
-      size_t take = std::min(room, queue_.size());
-      incoming.assign(std::make_move_iterator(queue_.begin()),
-                      std::make_move_iterator(queue_.begin() + static_cast<long>(take)));
-      queue_.erase(queue_.begin(), queue_.begin() + static_cast<long>(take));
+    long wait_ms = 1000;
+    if (loop_->timeout_ms >= 0) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      loop_->deadline - std::chrono::steady_clock::now()).count();
+      wait_ms = std::clamp<long>(left, 0, 1000);
     }
-    for (auto& r : incoming) {
-      auto t = std::make_unique<transfer>();
-      t->request = std::move(r);
-      start_transfer(std::move(t));
-    }
-    incoming.clear();
-    int running = 0;
-    curl_multi_perform(multi, &running);
-    int left = 0;
-    while (CURLMsg* msg = curl_multi_info_read(multi, &left)) {
-      if (msg->msg == CURLMSG_DONE) {
-        // Copy out before remove_handle: msg data is invalid after it.
-        CURL* easy = msg->easy_handle;
-        int result = msg->data.result;
-        finish_transfer(easy, result);
+    if (stop_.load()) wait_ms = std::min<long>(wait_ms, 50);
+    int n = epoll_wait(loop_->epoll_fd, events, kMaxEvents, static_cast<int>(wait_ms));
+    for (int i = 0; i < n; ++i) {
+      int fd = events[i].data.fd;
+      if (fd == wake_fd_) {
+        std::uint64_t count = 0;
+        ssize_t r = read(wake_fd_, &count, sizeof count);
+        (void)r;
+        continue;
       }
+      int flags = (events[i].events & EPOLLIN ? CURL_CSELECT_IN : 0) |
+                  (events[i].events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
+                  (events[i].events & (EPOLLERR | EPOLLHUP) ? CURL_CSELECT_ERR : 0);
+      curl_multi_socket_action(multi, fd, flags, &running);
     }
-    curl_multi_poll(multi, nullptr, 0, 1000, nullptr);
+    if (loop_->timeout_ms >= 0 && std::chrono::steady_clock::now() >= loop_->deadline) {
+      loop_->timeout_ms = -1;
+      curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    }
+    read_completions();
+    take_queued();  // completions freed room; the wake fd may also have brought work
   }
-  // Abandon transfers still on the wire at the deadline; their pending deliveries stay stored.
+  abandon_active();
+}
+
+void http_client::abandon_active() {
+  // Transfers still on the wire at the deadline: their pending deliveries stay stored.
+  CURLM* multi = static_cast<CURLM*>(multi_);
   for (void* handle : active_) {
     transfer* raw = nullptr;
     curl_easy_getinfo(static_cast<CURL*>(handle), CURLINFO_PRIVATE, &raw);

@@ -2,10 +2,14 @@
 
 // The HTTP event loop: one CURLM on its own thread, multiplexing every delivery attempt.
 //
-//   submit() ──queue + curl_multi_wakeup──▶ loop thread ──▶ curl_multi_perform/poll
+//   submit() ──queue + eventfd──▶ loop thread: epoll_wait ──▶ curl_multi_socket_action
 //                                              │ CURLMSG_DONE
 //                                              ▼
 //                                  request.done(outcome)   (on the loop thread)
+//
+// The loop is curl's socket interface driven by epoll (curl's ephiperfifo.c model): each wake
+// touches only the sockets that are ready, so the cost per delivery does not grow with the
+// number of transfers in flight (curl_multi_perform/poll walk all of them on every wake).
 //
 // - At most `max_in_flight` transfers are inside curl at once; more wait in our own queue
 //   (libcurl 7.88 can stall transfers parked in its internal pending queue).
@@ -64,15 +68,21 @@ class http_client {
   void stop(millis grace_ms);
 
   struct transfer;  // one request on the wire (defined in the .cpp)
+  struct loop;      // the epoll state of the loop thread (defined in the .cpp)
 
  private:
   void run();
+  void take_queued();
   void start_transfer(std::unique_ptr<transfer> t);
   void finish_transfer(void* easy, int result);
+  void read_completions();
+  void abandon_active();
 
   engine_options options_;
   const clock_source& clock_;
   void* multi_ = nullptr;
+  int wake_fd_ = -1;  // eventfd: submit() and stop() wake the loop through it
+  std::unique_ptr<loop> loop_;
   std::mutex mutex_;
   std::vector<http_request> queue_;
   std::vector<void*> idle_handles_;
