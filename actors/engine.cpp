@@ -144,6 +144,10 @@ result<std::unique_ptr<engine>> engine::start(const config::config& cfg) {
   m.sys_cfg = std::make_unique<caf::actor_system_config>();
   m.sys_cfg->set("scheduler.max-threads",
                  static_cast<int>(std::max(2u, std::thread::hardware_concurrency())));
+  // An idle CAF worker spins, then naps in 50 us steps 500 times, then waits on a condition
+  // variable. The naps burn a core's worth of wakeups on a small machine that the HTTP loops
+  // and the writer need; after the short spin, go straight to the condition variable.
+  m.sys_cfg->set("work-stealing.moderate-poll-attempts", 0);
   m.sys = std::make_unique<caf::actor_system>(*m.sys_cfg);
   std::vector<recovered_webhook> list;
   list.reserve(recovered.size());

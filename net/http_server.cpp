@@ -77,30 +77,32 @@ class session : public std::enable_shared_from_this<session> {
     in.method = std::string(req.method_string());
     in.target = std::string(req.target());
     in.body = std::move(req.body());
+    in.headers.reserve(16);
     for (const auto& f : req) in.headers.emplace_back(f.name_string(), f.value());
     beast::error_code ep_ec;
     auto ep = stream_.socket().remote_endpoint(ep_ec);
     in.from_loopback = !ep_ec && ep.address().is_loopback();
     stream_.expires_never();
     auto self = shared_from_this();
+    // dispatch: a handler that answers at once (on this strand) writes inline, no extra hop.
     handler_(std::move(in), [self](outgoing_response r) {
-      asio::post(self->stream_.get_executor(),
-                 [self, r = std::move(r)]() mutable { self->write(std::move(r)); });
+      asio::dispatch(self->stream_.get_executor(),
+                     [self, r = std::move(r)]() mutable { self->write(std::move(r)); });
     });
   }
 
   void write(outgoing_response r) {
-    auto res = std::make_shared<http::response<http::string_body>>();
-    res->version(11);
-    res->result(r.status);
-    res->set(http::field::server, "hookshot");
-    if (!r.content_type.empty()) res->set(http::field::content_type, r.content_type);
-    for (auto& [n, v] : r.headers) res->set(n, v);
-    res->body() = std::move(r.body);
-    res->keep_alive(keep_alive_);
-    res->prepare_payload();
+    res_ = {};
+    res_.version(11);
+    res_.result(r.status);
+    res_.set(http::field::server, "hookshot");
+    if (!r.content_type.empty()) res_.set(http::field::content_type, r.content_type);
+    for (auto& [n, v] : r.headers) res_.set(n, v);
+    res_.body() = std::move(r.body);
+    res_.keep_alive(keep_alive_);
+    res_.prepare_payload();
     stream_.expires_after(std::chrono::seconds(60));
-    http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, size_t) {
+    http::async_write(stream_, res_, [self = shared_from_this()](beast::error_code ec, size_t) {
       if (ec || !self->keep_alive_) {
         beast::error_code ignored;
         self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
@@ -113,6 +115,7 @@ class session : public std::enable_shared_from_this<session> {
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  http::response<http::string_body> res_;  // one response at a time per connection
   const request_handler& handler_;
   std::uint64_t body_limit_;
   bool keep_alive_ = true;
