@@ -114,7 +114,7 @@ result<std::unique_ptr<engine>> engine::start(const config::config& cfg) {
       orphans.finished_pendings.push_back(p);  // its webhook or event is gone
       return;
     }
-    hook->second.pending.push_back(work_item{p, ev->second});
+    hook->second.pending.push_back(work_item{p, ev->second, {}});
     ++m.report.pending;
   });
   if (!st) return st;

@@ -24,6 +24,7 @@ namespace hookshot::actors {
 struct work_item {
   pending_delivery pending;
   std::shared_ptr<const event> ev;
+  std::string signature;  // X-CS-Signature, computed at the first attempt with the current key
 };
 
 /// supervisor -> webhook: new or recovered deliveries for this webhook.

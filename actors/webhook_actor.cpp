@@ -19,6 +19,7 @@ void webhook_actor::configure(webhook hook, delivery_settings settings) {
   hook_ = std::move(hook);
   settings_ = std::move(settings);
   signer_ = hook_.secret_key.empty() ? nullptr : std::make_unique<hmac_sha256>(hook_.secret_key);
+  for (auto& [seq, item] : items_) item.signature.clear();  // signed again with the new key
 }
 
 caf::behavior webhook_actor::make_behavior() {
@@ -80,7 +81,8 @@ void webhook_actor::start_attempt(work_item& item) {
   ++in_flight_;
   net::http_request req;
   req.url = hook_.payload_url;
-  req.headers = delivery_headers(*item.ev, signer_.get());
+  if (signer_ && item.signature.empty()) item.signature = signer_->sign_base64(item.ev->body);
+  req.headers = delivery_headers(*item.ev, item.signature);
   req.body = std::shared_ptr<const std::string>(item.ev, &item.ev->body);
   req.timeout_ms = settings_.timeout_ms;
   req.verify_tls = hook_.ssl_verification;
@@ -129,8 +131,9 @@ void webhook_actor::finish(work_item& item, const attempt_outcome& last) {
   r.event_type = item.ev->type;
   r.management_server_id = cfg.server.id;
   r.management_server_name = cfg.server.name;
-  r.headers = format_recorded_headers(delivery_headers(*item.ev, signer_.get()),
-                                      item.ev->body.size());
+  r.account_id = item.ev->account_id;
+  r.signature = item.signature;
+  r.json = item.ev->json;
   r.payload = item.ev->body;
   r.success = last.success();
   r.response = last.response;

@@ -2,6 +2,8 @@
 
 #include <ctime>
 
+#include "core/request.hpp"
+
 namespace hookshot {
 
 std::string cloudstack_date(millis t) {
@@ -22,7 +24,7 @@ boost::json::object delivery_json(const delivery_record& r) {
   o["webhookname"] = r.webhook_name;
   o["managementserverid"] = r.management_server_id;
   o["managementservername"] = r.management_server_name;
-  o["headers"] = r.headers;
+  o["headers"] = recorded_headers(r);
   o["payload"] = r.payload;
   o["success"] = r.success;
   o["response"] = r.response;

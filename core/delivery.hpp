@@ -46,7 +46,9 @@ struct delivery_record {
   std::string event_type;
   std::string management_server_id;
   std::string management_server_name;
-  std::string headers;            // request headers of the last attempt
+  std::string account_id;         // event owner: the User-Agent suffix
+  std::string signature;          // X-CS-Signature sent (empty: unsigned)
+  bool json = true;               // Content-Type was JSON (recorded_headers() rebuilds the text)
   std::string payload;
   bool success = false;
   std::string response;           // last attempt's body (truncated) or error text

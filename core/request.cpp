@@ -1,20 +1,24 @@
 #include "core/request.hpp"
 
-#include "core/signature.hpp"
-
 namespace hookshot {
 
-header_list delivery_headers(const event& ev, const hmac_sha256* signer) {
+header_list delivery_headers(const std::string& event_id, const std::string& event_type,
+                             const std::string& account_id, const std::string& signature,
+                             bool json) {
   header_list h;
   h.reserve(5);
-  h.emplace_back("X-CS-Event-ID", ev.id);
-  h.emplace_back("X-CS-Event", ev.type);
-  h.emplace_back("User-Agent",
-                 "CS-Hookshot/" + (ev.account_id.empty() ? std::string("null") : ev.account_id));
-  if (signer) h.emplace_back("X-CS-Signature", signer->sign_base64(ev.body));
-  h.emplace_back("Content-Type", ev.json ? "application/json; charset=UTF-8"
-                                         : "text/plain; charset=UTF-8");
+  h.emplace_back("X-CS-Event-ID", event_id);
+  h.emplace_back("X-CS-Event", event_type);
+  h.emplace_back("User-Agent", "CS-Hookshot/" + (account_id.empty() ? std::string("null") : account_id));
+  if (!signature.empty()) h.emplace_back("X-CS-Signature", signature);
+  h.emplace_back("Content-Type", json ? "application/json; charset=UTF-8" : "text/plain; charset=UTF-8");
   return h;
+}
+
+std::string recorded_headers(const delivery_record& r) {
+  return format_recorded_headers(
+      delivery_headers(r.event_id, r.event_type, r.account_id, r.signature, r.json),
+      r.payload.size());
 }
 
 std::string format_recorded_headers(const header_list& headers, size_t body_size) {

@@ -11,7 +11,8 @@ namespace {
 
 const char* kHelp =
     "usage: hookshot deliveries --data-dir DIR [--webhook ID|NAME] [--limit N]\n"
-    "Prints, as JSON, every webhook stored in DIR with its number of pending deliveries and\n"
+    "Prints, as JSON, every webhook stored in DIR with its pending deliveries (in all, and by\n"
+    "attempts already made) and\n"
     "its newest delivery records (newest first, CloudStack's fields plus httpstatus,\n"
     "attempts and durationms). Safe while hookshot serve runs on DIR: it only reads.\n";
 
@@ -41,8 +42,13 @@ int deliveries(const args& a) {
   }
   std::map<std::uint64_t, webhook> hooks;
   std::map<std::uint64_t, size_t> pending;
+  std::map<std::uint64_t, std::map<std::uint32_t, size_t>> by_attempts;
   status st = (*store)->for_each_webhook([&](webhook&& w) { hooks.emplace(w.key, std::move(w)); });
-  if (st) st = (*store)->for_each_pending([&](pending_delivery&& p) { ++pending[p.webhook_key]; });
+  if (st)
+    st = (*store)->for_each_pending([&](pending_delivery&& p) {
+      ++pending[p.webhook_key];
+      ++by_attempts[p.webhook_key][p.attempts];
+    });
   if (!st) {
     std::fprintf(stderr, "hookshot deliveries: %s\n", st.message().c_str());
     return 1;
@@ -55,6 +61,8 @@ int deliveries(const args& a) {
       std::fprintf(stderr, "hookshot deliveries: %s\n", records.error().message().c_str());
       return 1;
     }
+    boost::json::object attempts;
+    for (const auto& [n, count] : by_attempts[key]) attempts[std::to_string(n)] = count;
     boost::json::array list;
     for (const auto& r : *records) list.push_back(delivery_json(r));
     out.push_back(boost::json::object{{"id", w.id},
@@ -63,6 +71,7 @@ int deliveries(const args& a) {
                                       {"scope", to_string(w.scope_)},
                                       {"state", to_string(w.state)},
                                       {"pending", pending[key]},
+                                      {"pending_by_attempts", std::move(attempts)},
                                       {"webhookdelivery", std::move(list)}});
   }
   std::printf("%s\n", boost::json::serialize(boost::json::object{{"webhook", out}}).c_str());

@@ -126,7 +126,8 @@ std::string encode(const delivery_record& r) {
   writer o;
   o.num(r.seq).str(r.id).num(r.webhook_key).str(r.webhook_id).str(r.webhook_name);
   o.str(r.event_id).str(r.event_type).str(r.management_server_id).str(r.management_server_name);
-  o.str(r.headers).str(r.payload).num<std::uint8_t>(r.success).str(r.response);
+  o.str(r.account_id).str(r.signature).num<std::uint8_t>(r.json);
+  o.str(r.payload).num<std::uint8_t>(r.success).str(r.response);
   o.num(static_cast<std::int64_t>(r.http_status)).num(r.attempts).num(r.start_ms).num(r.end_ms);
   return o.take();
 }
@@ -136,7 +137,8 @@ status decode(std::string_view bytes, delivery_record& r) {
   std::int64_t http_status = 0;
   in.num(r.seq).str(r.id).num(r.webhook_key).str(r.webhook_id).str(r.webhook_name);
   in.str(r.event_id).str(r.event_type).str(r.management_server_id).str(r.management_server_name);
-  in.str(r.headers).str(r.payload).flag(r.success).str(r.response);
+  in.str(r.account_id).str(r.signature).flag(r.json);
+  in.str(r.payload).flag(r.success).str(r.response);
   in.num(http_status).num(r.attempts).num(r.start_ms).num(r.end_ms);
   r.http_status = static_cast<long>(http_status);
   return in.finish("delivery record");

@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -73,6 +74,7 @@ class CliTest(unittest.TestCase):
         finally:
             first.send_signal(signal.SIGTERM)
             self.assertEqual(first.wait(30), 0)
+            shutil.rmtree(tmp, ignore_errors=True)
 
     def test_sink_answers_with_the_requested_status_and_counts(self):
         port = free_port()

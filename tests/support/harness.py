@@ -10,6 +10,7 @@ import hmac
 import http.server
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -249,12 +250,14 @@ class Hookshot:
         self.log.close()
 
     def close(self):
+        """Kills the process if it still runs and removes the data directory."""
         if self.proc is not None:
             self.proc.kill()
             self.proc.wait(10)
             self.proc = None
         if self.log:
             self.log.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
 
 
 def webhook(name, url, account="admin", scope="Global", **extra):

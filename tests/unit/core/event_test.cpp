@@ -48,8 +48,7 @@ TEST_CASE("delivery headers are CloudStack's, signed over the exact body", "[eve
   ev.type = "VM.CREATE";
   ev.account_id = "acc-uuid";
   ev.body = R"({ "CloudStack": "works!" })";
-  hmac_sha256 signer("secret");
-  auto h = delivery_headers(ev, &signer);
+  auto h = delivery_headers(ev, hmac_sha256("secret").sign_base64(ev.body));
   header_list want = {{"X-CS-Event-ID", ev.id},
                       {"X-CS-Event", "VM.CREATE"},
                       {"User-Agent", "CS-Hookshot/acc-uuid"},
@@ -62,9 +61,17 @@ TEST_CASE("delivery headers are CloudStack's, signed over the exact body", "[eve
         "X-CS-Signature: CRfEU8lXIysqqrH8HyBY2L17lzEuCRYKb0OQiIo/pto=\n"
         "Content-Length: 26\nContent-Type: application/json; charset=UTF-8");
 
+  delivery_record r;
+  r.event_id = ev.id;
+  r.event_type = ev.type;
+  r.account_id = ev.account_id;
+  r.signature = "CRfEU8lXIysqqrH8HyBY2L17lzEuCRYKb0OQiIo/pto=";
+  r.payload = ev.body;
+  CHECK(recorded_headers(r) == format_recorded_headers(h, ev.body.size()));
+
   ev.account_id.clear();
   ev.json = false;
-  auto unsigned_h = delivery_headers(ev, nullptr);
+  auto unsigned_h = delivery_headers(ev, "");
   CHECK(unsigned_h.size() == 4);
   CHECK(unsigned_h[2].second == "CS-Hookshot/null");
   CHECK(unsigned_h[3].second == "text/plain; charset=UTF-8");

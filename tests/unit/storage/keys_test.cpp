@@ -33,7 +33,8 @@ TEST_CASE("values round-trip through the codec", "[keys]") {
   r.seq = 42;
   r.id = "id";
   r.webhook_key = 3;
-  r.headers = "X-CS-Event: A";
+  r.signature = "sig";
+  r.json = false;
   r.payload = std::string("{\"a\":\"\0\"}", 9);
   r.success = true;
   r.http_status = 204;
@@ -44,6 +45,8 @@ TEST_CASE("values round-trip through the codec", "[keys]") {
   REQUIRE(decode(encode(r), back).is_ok());
   CHECK(back.seq == 42);
   CHECK(back.payload == r.payload);
+  CHECK(back.signature == "sig");
+  CHECK_FALSE(back.json);
   CHECK(back.success);
   CHECK(back.http_status == 204);
   CHECK(back.attempts == 3);
