@@ -13,6 +13,7 @@ packages=(
   liblmdb-dev
   catch2                   # Catch2 v2
   python3                  # integration test receivers and drivers
+  openssl ca-certificates  # TLS test certificates; the system trust store
 )
 
 missing=()

@@ -56,7 +56,8 @@ class Receiver:
     closed (bounded by 30 s).
     """
 
-    def __init__(self, responder=None):
+    def __init__(self, responder=None, tls=None):
+        """`tls`: (certfile, keyfile) to serve HTTPS instead of HTTP."""
         self.requests = []
         self.lock = threading.Lock()
         self.responder = responder or (lambda i, req: (200, b"ok", {}))
@@ -96,7 +97,14 @@ class Receiver:
         self.server = Server(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}/hook"
+        scheme = "http"
+        if tls:
+            import ssl
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(*tls)
+            self.server.socket = ctx.wrap_socket(self.server.socket, server_side=True)
+            scheme = "https"
+        self.url = f"{scheme}://127.0.0.1:{self.port}/hook"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
@@ -112,6 +120,23 @@ class Receiver:
         self.release.set()
         self.server.shutdown()
         self.server.server_close()
+
+
+def make_ca_and_cert(directory):
+    """A throwaway CA and a certificate for 127.0.0.1 signed by it, made with the openssl CLI.
+    Returns (ca_file, cert_file, key_file)."""
+    def openssl(*args):
+        subprocess.run(["openssl", *args], cwd=directory, check=True, capture_output=True, timeout=60)
+
+    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+            "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=hookshot test CA")
+    openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+            "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1")
+    with open(os.path.join(directory, "san.ext"), "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1\n")
+    openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+            "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "san.ext")
+    return tuple(os.path.join(directory, n) for n in ("ca.pem", "server.pem", "server.key"))
 
 
 def answers_healthz(port):
