@@ -22,8 +22,11 @@ run: build
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
+# Until `hookshot bench` exists: a quick end-to-end measurement (wrk -> hookshot -> sink).
 bench: build
-	./$(BUILD_DIR)/hookshot bench
+	@bash scripts/install-deps.sh --bench
+	python3 bench/quick_measure.py --durability os
+	python3 bench/quick_measure.py --durability fsync
 
 clean:
 	rm -rf $(BUILD_DIR)

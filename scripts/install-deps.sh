@@ -16,6 +16,9 @@ packages=(
   openssl ca-certificates  # TLS test certificates; the system trust store
 )
 
+# --bench adds what the measurements use.
+if [ "${1:-}" = "--bench" ]; then packages+=(wrk); fi
+
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
