@@ -186,6 +186,11 @@ void engine::shutdown(long grace_ms) {
 }
 
 const startup_report& engine::report() const { return impl_->report; }
+
+std::string engine::storage_summary() const {
+  return std::to_string(impl_->writer->commits()) + " group commits of " +
+         std::to_string(impl_->writer->batches()) + " write batches";
+}
 const config::config& engine::cfg() const { return impl_->cfg; }
 
 }  // namespace hookshot::actors

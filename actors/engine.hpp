@@ -14,6 +14,7 @@
 // Thread safety: ingest() is safe from any thread; start/shutdown from the owning thread.
 
 #include <functional>
+#include <string>
 #include <memory>
 #include <vector>
 
@@ -40,6 +41,8 @@ class engine {
   void shutdown(long grace_ms);
 
   const startup_report& report() const;
+  /// "N group commits of M write batches" since start.
+  std::string storage_summary() const;
   const config::config& cfg() const;
 
   struct impl;  // defined in engine.cpp

@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """A quick end-to-end measurement until `hookshot bench` exists: wrk posts NDJSON batches to
-/v1/events, hookshot delivers them to `hookshot sink`, and this script reports events accepted
-per second (wrk) and deliveries completed per second (the sink's count), both over the same
-window, plus the CPU the engine used per delivery. Loopback only; bounded in time.
+/v1/events for --seconds, hookshot delivers them to `hookshot sink`, and this script reports
+events accepted per second (wrk's count; requests still in flight when wrk stops are accepted
+but not counted), deliveries completed per second from the start of intake until the last
+delivery arrived, the CPU the engine used per delivery (intake included), and, measured in the
+same run, wrk posting the same event straight to the same sink (the receiver's own limit).
+Loopback only; bounded in time.
 
 usage: bench/quick_measure.py [--webhooks 64] [--batch 100] [--seconds 10] [--durability os|fsync]
 """
@@ -91,9 +94,22 @@ def main():
 
     threading.Thread(target=follow_sink, daemon=True).start()
     hs = subprocess.Popen([BIN, "serve", "--config", os.path.join(tmp, "cfg.json")],
-                          stdout=subprocess.DEVNULL)
+                          stdout=open(os.path.join(tmp, "serve.log"), "w"))
     try:
         wait_healthy(port, hs)
+        # Baseline in the same run: wrk POSTs one event body straight to the same sink, with
+        # as many connections as the engine may have in flight (the sink's and loopback's limit).
+        in_flight = a.webhooks * int(dict(kv.split("=", 1) for kv in a.set).get(
+            "webhook.delivery.max.inflight", 16))
+        with open(os.path.join(tmp, "one.lua"), "w") as f:
+            f.write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
+                    f"wrk.body = {json.dumps(lines[0])}\n")
+        base_out = subprocess.run(["wrk", "-t1", f"-c{min(in_flight, 256)}", f"-d{max(2, a.seconds // 2)}s",
+                                   "-s", os.path.join(tmp, "one.lua"), f"http://127.0.0.1:{sink_port}/base"],
+                                  capture_output=True, text=True, timeout=a.seconds + 30).stdout
+        baseline = float(re.search(r"Requests/sec:\s+([\d.]+)", base_out).group(1))
+        time.sleep(1.5)  # let the sink's per-second counter settle
+        base_count = received[0]
         cpu0 = cpu_seconds(hs.pid)
         t0 = time.time()
         out = subprocess.run(["wrk", "-t1", f"-c{a.connections}", f"-d{a.seconds}s",
@@ -105,7 +121,7 @@ def main():
         events = reqs * a.batch
         # Drain: wait for every accepted event's delivery (fan-out 1), bounded.
         last, last_change = received[0], time.time()
-        while received[0] < events and time.time() - last_change < 10:
+        while received[0] - base_count < events and time.time() - last_change < 10:
             time.sleep(0.2)
             if received[0] != last:
                 last, last_change = received[0], time.time()
@@ -113,7 +129,12 @@ def main():
         cpu = cpu_seconds(hs.pid) - cpu0
         sink.send_signal(signal.SIGTERM)
         sink.wait(10)
-        delivered = received[0]
+        delivered = received[0] - base_count
+        hs.send_signal(signal.SIGTERM)
+        hs.wait(60)
+        with open(os.path.join(tmp, "serve.log")) as f:
+            stopped = [l for l in f if "stopped" in l]
+        storage = re.search(r"\((.*)\)", stopped[-1]).group(1) if stopped else ""
         print(json.dumps({
             "webhooks": a.webhooks, "batch": a.batch, "durability": a.durability, "settings": a.set,
             "intake_seconds": round(intake_seconds, 2),
@@ -121,7 +142,10 @@ def main():
             "non_2xx": int(non2xx.group(1)) if non2xx else 0,
             "deliveries_completed": delivered, "drain_seconds": round(drained, 2),
             "deliveries_per_s": round(delivered / drained),
+            "baseline_wrk_to_sink_per_s": round(baseline),
+            "ratio_to_baseline": round(delivered / drained / baseline, 3),
             "engine_cpu_us_per_delivery": round(cpu * 1e6 / max(delivered, 1), 1),
+            "storage": storage,
         }, indent=1))
     finally:
         for p in (hs, sink):

@@ -83,8 +83,9 @@ int serve(const args& a) {
   std::fflush(stdout);
   server.stop();
   (*eng)->shutdown(cfg->values.get_int("webhook.delivery.timeout") * 1000);
+  std::string summary = (*eng)->storage_summary();
   eng->reset();
-  std::printf("hookshot: stopped\n");
+  std::printf("hookshot: stopped (%s)\n", summary.c_str());
   return 0;
 }
 

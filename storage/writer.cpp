@@ -34,6 +34,11 @@ std::uint64_t writer::commits() const {
   return commits_;
 }
 
+std::uint64_t writer::batches() const {
+  std::lock_guard lock(mutex_);
+  return batches_;
+}
+
 void writer::run() {
   std::deque<std::pair<write_batch, callback>> group;
   for (;;) {
@@ -51,6 +56,7 @@ void writer::run() {
     {
       std::lock_guard lock(mutex_);
       ++commits_;
+      batches_ += group.size();
     }
     for (auto& item : group)
       if (item.second) item.second(st);

@@ -36,8 +36,9 @@ class writer {
   /// Writes what is queued, then ends the thread. Idempotent.
   void stop();
 
-  /// Number of group commits so far (for metrics and tests).
+  /// Group commits so far, and the batches they held (for metrics and tests).
   std::uint64_t commits() const;
+  std::uint64_t batches() const;
 
  private:
   void run();
@@ -48,6 +49,7 @@ class writer {
   std::deque<std::pair<write_batch, callback>> queue_;
   bool stopping_ = false;
   std::uint64_t commits_ = 0;
+  std::uint64_t batches_ = 0;
   std::thread thread_;
 };
 
