@@ -21,4 +21,10 @@ bool wants_help(const args& a);
 /// Reads "--name value" or "--name=value" at a[i]; advances i past what it used.
 bool take_flag(const args& a, size_t& i, const std::string& name, std::string& value);
 
+/// Blocks SIGINT and SIGTERM in this thread and every thread started after it, so that
+/// wait_for_stop_signal() receives them. Call before starting any thread.
+void block_stop_signals();
+/// Waits for SIGINT or SIGTERM; returns its name.
+const char* wait_for_stop_signal();
+
 }  // namespace hookshot::cli

@@ -1,6 +1,8 @@
 // hookshot: a webhook delivery engine speaking Apache CloudStack's webhook contract.
 
 #include <curl/curl.h>
+#include <pthread.h>
+#include <signal.h>
 
 #include <cstdio>
 #include <cstring>
@@ -45,6 +47,31 @@ bool take_flag(const args& a, size_t& i, const std::string& name, std::string& v
     return true;
   }
   return false;
+}
+
+namespace {
+
+sigset_t stop_signal_set() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  return set;
+}
+
+}  // namespace
+
+void block_stop_signals() {
+  sigset_t set = stop_signal_set();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+}
+
+const char* wait_for_stop_signal() {
+  sigset_t set = stop_signal_set();
+  int sig = 0;
+  sigwait(&set, &sig);
+  return sig == SIGTERM ? "SIGTERM" : "SIGINT";
 }
 
 }  // namespace hookshot::cli

@@ -1,6 +1,3 @@
-#include <pthread.h>
-#include <signal.h>
-
 #include <cstdio>
 
 #include "actors/engine.hpp"
@@ -32,13 +29,7 @@ int serve(const args& a) {
     std::fprintf(stderr, "hookshot serve: unknown argument '%s'\n\n%s", a[i].c_str(), kHelp);
     return 2;
   }
-  // Signals are taken by sigwait below; block them before any thread starts.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  block_stop_signals();
 
   auto cfg = config_path.empty() ? result<config::config>(config::default_config())
                                  : config::load_config(config_path);
@@ -77,9 +68,8 @@ int serve(const args& a) {
               rep.webhooks, rep.declared_changed, rep.pending, rep.http_threads);
   std::fflush(stdout);
 
-  int sig = 0;
-  sigwait(&stop_signals, &sig);
-  std::printf("hookshot: %s received, stopping\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  const char* sig = wait_for_stop_signal();
+  std::printf("hookshot: %s received, stopping\n", sig);
   std::fflush(stdout);
   server.stop();
   (*eng)->shutdown(cfg->values.get_int("webhook.delivery.timeout") * 1000);

@@ -1,6 +1,3 @@
-#include <pthread.h>
-#include <signal.h>
-
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -55,11 +52,7 @@ int sink(const args& a) {
     std::fprintf(stderr, "hookshot sink: --delay-ms must be a non-negative integer\n");
     return 2;
   }
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  block_stop_signals();
 
   std::atomic<std::uint64_t> count{0};
   std::mutex print_mutex;
@@ -111,8 +104,7 @@ int sink(const args& a) {
       }
     });
   }
-  int sig = 0;
-  sigwait(&stop_signals, &sig);
+  wait_for_stop_signal();
   done = true;
   if (reporter.joinable()) reporter.join();
   server.stop();

@@ -76,6 +76,23 @@ result<std::uint64_t> last_key_prefix(MDB_txn* txn, MDB_dbi dbi) {
   return out;
 }
 
+// Walks the records of one webhook newest first with `cur`, calling fn(key, value) until it
+// returns false. Returns the last cursor code (0 or MDB_NOTFOUND when the walk ended normally).
+template <class F>
+int walk_newest_first(MDB_cursor* cur, std::uint64_t webhook_key, F&& fn) {
+  std::string upper = encode_pair(webhook_key + 1, 0);
+  MDB_val k = as_val(upper), v;
+  int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+  rc = rc == 0 ? mdb_cursor_get(cur, &k, &v, MDB_PREV) : mdb_cursor_get(cur, &k, &v, MDB_LAST);
+  while (rc == 0) {
+    std::uint64_t wk = 0, seq = 0;
+    if (!decode_pair(as_view(k), wk, seq) || wk != webhook_key) return MDB_NOTFOUND;
+    if (!fn(k, v)) return 0;
+    rc = mdb_cursor_get(cur, &k, &v, MDB_PREV);
+  }
+  return rc;
+}
+
 }  // namespace
 
 status lmdb_status(const char* call, int rc) {
@@ -268,21 +285,14 @@ status lmdb_store::trim(MDB_txn* txn, std::uint64_t webhook_key, std::uint32_t k
   MDB_cursor* cur = nullptr;
   int rc = mdb_cursor_open(txn, deliveries_, &cur);
   if (rc) return lmdb_status("mdb_cursor_open", rc);
-  std::string upper = encode_pair(webhook_key + 1, 0);
-  MDB_val k = as_val(upper), v;
-  rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-  rc = rc == 0 ? mdb_cursor_get(cur, &k, &v, MDB_PREV) : mdb_cursor_get(cur, &k, &v, MDB_LAST);
   std::uint32_t seen = 0;
-  while (rc == 0) {
-    std::uint64_t wk = 0, seq = 0;
-    if (!decode_pair(as_view(k), wk, seq) || wk != webhook_key) break;
-    if (++seen > keep) {
-      rc = mdb_cursor_del(cur, 0);
-      if (rc) break;
-    }
-    rc = mdb_cursor_get(cur, &k, &v, MDB_PREV);
-  }
+  int del_rc = 0;
+  rc = walk_newest_first(cur, webhook_key, [&](MDB_val&, MDB_val&) {
+    if (++seen > keep) del_rc = mdb_cursor_del(cur, 0);
+    return del_rc == 0;
+  });
   mdb_cursor_close(cur);
+  if (del_rc) return lmdb_status("mdb_cursor_del", del_rc);
   return rc == 0 || rc == MDB_NOTFOUND ? status::ok() : lmdb_status("trim", rc);
 }
 
@@ -331,19 +341,14 @@ result<std::vector<delivery_record>> lmdb_store::recent_deliveries(std::uint64_t
     MDB_cursor* cur = nullptr;
     int rc = mdb_cursor_open(t, deliveries_, &cur);
     if (rc) return lmdb_status("mdb_cursor_open", rc);
-    std::string upper = encode_pair(webhook_key + 1, 0);
-    MDB_val k = as_val(upper), v;
-    rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-    rc = rc == 0 ? mdb_cursor_get(cur, &k, &v, MDB_PREV) : mdb_cursor_get(cur, &k, &v, MDB_LAST);
     status s;
-    while (rc == 0 && out.size() < limit) {
-      std::uint64_t wk = 0, seq = 0;
-      if (!decode_pair(as_view(k), wk, seq) || wk != webhook_key) break;
+    rc = walk_newest_first(cur, webhook_key, [&](MDB_val&, MDB_val& v) {
+      if (out.size() >= limit) return false;
       delivery_record r;
-      if (!(s = decode(as_view(v), r))) break;
+      if (!(s = decode(as_view(v), r))) return false;
       out.push_back(std::move(r));
-      rc = mdb_cursor_get(cur, &k, &v, MDB_PREV);
-    }
+      return true;
+    });
     mdb_cursor_close(cur);
     if (!s) return s;
     return rc == 0 || rc == MDB_NOTFOUND ? status::ok() : lmdb_status("mdb_cursor_get", rc);
