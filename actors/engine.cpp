@@ -1,7 +1,6 @@
 #include "actors/engine.hpp"
 
 #include <caf/all.hpp>
-
 #include <future>
 #include <map>
 #include <thread>
@@ -77,14 +76,16 @@ status apply_declared(engine::impl& e, std::map<std::uint64_t, webhook>& hooks,
 
 engine::engine() : impl_(std::make_unique<impl>()) {}
 
-engine::~engine() { shutdown(0); }
+engine::~engine() {
+  shutdown(0);
+}
 
 result<std::unique_ptr<engine>> engine::start(const config::config& cfg) {
   std::unique_ptr<engine> e(new engine());
   impl& m = *e->impl_;
   m.cfg = cfg;
-  auto store = storage::lmdb_store::open(cfg.data_dir, cfg.fsync ? storage::durability::fsync
-                                                                 : storage::durability::os);
+  auto store = storage::lmdb_store::open(
+      cfg.data_dir, cfg.fsync ? storage::durability::fsync : storage::durability::os);
   if (!store) return store.error();
   m.store = std::move(*store);
   auto counters = m.store->load_counters();
@@ -185,12 +186,16 @@ void engine::shutdown(long grace_ms) {
   m.writer->stop();
 }
 
-const startup_report& engine::report() const { return impl_->report; }
+const startup_report& engine::report() const {
+  return impl_->report;
+}
 
 std::string engine::storage_summary() const {
   return std::to_string(impl_->writer->commits()) + " group commits of " +
          std::to_string(impl_->writer->batches()) + " write batches";
 }
-const config::config& engine::cfg() const { return impl_->cfg; }
+const config::config& engine::cfg() const {
+  return impl_->cfg;
+}
 
 }  // namespace hookshot::actors

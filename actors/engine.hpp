@@ -14,8 +14,8 @@
 // Thread safety: ingest() is safe from any thread; start/shutdown from the owning thread.
 
 #include <functional>
-#include <string>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "config/config.hpp"

@@ -27,13 +27,15 @@ void ingest_endpoint::handle(net::incoming_request&& req, net::responder respond
   if (verifier_) {
     std::string given = req.header("X-CS-Signature");
     if (given.empty())
-      return respond(json_error(401, "missing X-CS-Signature header (HMAC-SHA256 of the body "
-                                     "with ingest.secretkey, base64)"));
+      return respond(json_error(401,
+                                "missing X-CS-Signature header (HMAC-SHA256 of the body "
+                                "with ingest.secretkey, base64)"));
     if (!constant_time_equals(given, verifier_->sign_base64(req.body)))
       return respond(json_error(401, "X-CS-Signature does not match the body"));
   } else if (!req.from_loopback) {
-    return respond(json_error(401, "ingest.secretkey is not configured, so only loopback "
-                                   "clients may post events"));
+    return respond(json_error(401,
+                              "ingest.secretkey is not configured, so only loopback "
+                              "clients may post events"));
   }
 
   std::string content_type = req.header("Content-Type");

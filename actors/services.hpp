@@ -22,7 +22,7 @@ struct services {
   std::vector<std::unique_ptr<net::http_client>> http;  // the HTTP pool
   const clock_source* clock = nullptr;
   std::atomic<std::uint64_t> next_record_seq{1};
-  std::uint32_t keep_records = 10;  // webhook.deliveries.limit
+  std::uint32_t keep_records = 10;    // webhook.deliveries.limit
   std::atomic<bool> draining{false};  // shutdown: start no new attempts
 
   /// The HTTP client a webhook always uses, so its connections stay warm on one loop.

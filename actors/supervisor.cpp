@@ -61,13 +61,14 @@ void supervisor::on_ingest(ingest_msg& msg) {
   }
   std::vector<std::pair<caf::actor, deliver_msg>> sends;
   sends.reserve(per_webhook.size());
-  for (auto& [key, items] : per_webhook) sends.emplace_back(actors_.at(key), deliver_msg{std::move(items)});
-  svc_->writer->submit(std::move(batch),
-                       [sends = std::move(sends), reply = std::move(msg.reply)](const status& st) mutable {
-                         if (st)
-                           for (auto& [hdl, m] : sends) caf::anon_send(hdl, std::move(m));
-                         reply(st);
-                       });
+  for (auto& [key, items] : per_webhook)
+    sends.emplace_back(actors_.at(key), deliver_msg{std::move(items)});
+  svc_->writer->submit(std::move(batch), [sends = std::move(sends),
+                                          reply = std::move(msg.reply)](const status& st) mutable {
+    if (st)
+      for (auto& [hdl, m] : sends) caf::anon_send(hdl, std::move(m));
+    reply(st);
+  });
 }
 
 }  // namespace hookshot::actors

@@ -12,7 +12,6 @@
 // stop_atom is forwarded to every webhook actor; then the supervisor quits.
 
 #include <caf/all.hpp>
-
 #include <unordered_map>
 #include <vector>
 

@@ -7,7 +7,6 @@
 // being made serialisable. A move to CAF 0.18+ changes only this file.
 
 #include <caf/all.hpp>
-
 #include <functional>
 #include <memory>
 #include <vector>

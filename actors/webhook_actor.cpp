@@ -107,8 +107,8 @@ void webhook_actor::on_outcome(outcome_msg& msg) {
     items_.erase(it);
     return;
   }
-  millis delay = settings_.retry.delay_after(static_cast<int>(item.pending.attempts),
-                                             out.retry_after_s, rng_);
+  millis delay =
+      settings_.retry.delay_after(static_cast<int>(item.pending.attempts), out.retry_after_s, rng_);
   item.pending.due_ms = svc_->clock->now_ms() + delay;
   storage::write_batch batch;
   batch.updated_pendings.push_back(item.pending);

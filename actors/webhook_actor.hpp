@@ -16,7 +16,6 @@
 // Messages: deliver_msg, outcome_msg, reconfigure_msg, (retry_atom, seq), stop_atom.
 
 #include <caf/all.hpp>
-
 #include <deque>
 #include <memory>
 #include <unordered_map>

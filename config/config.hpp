@@ -21,9 +21,9 @@ namespace hookshot::config {
 struct webhook_decl {
   std::string name;
   std::string description;
-  std::string account_id;  // resolved owner
-  std::string domain_id;   // resolved (owner's domain, or the Domain-scope target)
-  std::string payload_url; // normalised
+  std::string account_id;   // resolved owner
+  std::string domain_id;    // resolved (owner's domain, or the Domain-scope target)
+  std::string payload_url;  // normalised
   std::string secret_key;
   bool ssl_verification = false;
   scope scope_ = scope::local;

@@ -86,7 +86,9 @@ class object_reader {
   status error_;
 };
 
-std::string indexed(const char* name, size_t i) { return std::string(name) + "[" + std::to_string(i) + "]"; }
+std::string indexed(const char* name, size_t i) {
+  return std::string(name) + "[" + std::to_string(i) + "]";
+}
 
 status read_settings(const json::value& v, const std::string& path, bool domain_level,
                      settings::values& out) {
@@ -99,10 +101,14 @@ status read_settings(const json::value& v, const std::string& path, bool domain_
       return status::invalid_argument(path + "." + key +
                                       ": is a global setting and cannot be set per domain");
     std::string value;
-    if (kv.value().is_string()) value = std::string(kv.value().as_string());
-    else if (kv.value().is_int64()) value = std::to_string(kv.value().as_int64());
-    else if (kv.value().is_uint64()) value = std::to_string(kv.value().as_uint64());
-    else return status::invalid_argument(path + "." + key + ": must be a string or an integer");
+    if (kv.value().is_string())
+      value = std::string(kv.value().as_string());
+    else if (kv.value().is_int64())
+      value = std::to_string(kv.value().as_int64());
+    else if (kv.value().is_uint64())
+      value = std::to_string(kv.value().as_uint64());
+    else
+      return status::invalid_argument(path + "." + key + ": must be a string or an integer");
     status st = validate_setting(*spec, value);
     if (!st) return status::invalid_argument(path + "." + st.message());
     out[key] = value;
@@ -149,8 +155,9 @@ status resolve_webhook(object_reader& r, const config& c, const std::string& pat
       bool here = domain_id.empty() || a.domain_id == domain_id;
       if (in_ancestors) here = !domain_id.empty() && c.tree.is_within(domain_id, a.domain_id);
       if (!here) continue;
-      if (found) return status::invalid_argument(path + ".account: '" + account_name +
-                                                 "' names several accounts; add domainid");
+      if (found)
+        return status::invalid_argument(path + ".account: '" + account_name +
+                                        "' names several accounts; add domainid");
       found = &a;
     }
     return found;
@@ -172,8 +179,10 @@ status resolve_webhook(object_reader& r, const config& c, const std::string& pat
   if (w.scope_ == scope::domain && !domain_id.empty()) w.domain_id = domain_id;
   w.payload_url = normalize_payload_url(url);
   if (w.ssl_verification && w.payload_url.rfind("https://", 0) != 0)
-    return status::invalid_argument(path + ".sslverification: SSL verification can be specified "
-                                           "only for HTTPS URLs, " + w.payload_url);
+    return status::invalid_argument(path +
+                                    ".sslverification: SSL verification can be specified "
+                                    "only for HTTPS URLs, " +
+                                    w.payload_url);
   return status::ok();
 }
 
@@ -290,8 +299,9 @@ result<config> parse_config(const std::string& text, const std::string& origin) 
         return status::invalid_argument(path + ".payloadurl: Payload URL: " + decl.payload_url +
                                         " is already in use by another webhook");
       if (!names.insert({decl.account_id, decl.name}).second)
-        return status::invalid_argument(path + ".name: another declared webhook of the same "
-                                               "account has this name");
+        return status::invalid_argument(path +
+                                        ".name: another declared webhook of the same "
+                                        "account has this name");
       c.webhooks.push_back(std::move(decl));
     }
   }

@@ -23,9 +23,9 @@ struct pending_delivery {
 
 /// What one HTTP attempt produced.
 struct attempt_outcome {
-  long http_status = 0;      // 0 when no response arrived
+  long http_status = 0;  // 0 when no response arrived
   bool transport_error = false;
-  std::string response;      // response body (truncated) or the error text
+  std::string response;  // response body (truncated) or the error text
   std::optional<double> retry_after_s;
   millis start_ms = 0;
   millis end_ms = 0;
@@ -37,8 +37,8 @@ struct attempt_outcome {
 /// The stored result of a delivery: CloudStack's webhook_delivery row plus status, attempts
 /// and duration.
 struct delivery_record {
-  std::uint64_t seq = 0;          // storage key; newer records have larger seqs
-  std::string id;                 // delivery uuid
+  std::uint64_t seq = 0;  // storage key; newer records have larger seqs
+  std::string id;         // delivery uuid
   std::uint64_t webhook_key = 0;
   std::string webhook_id;
   std::string webhook_name;
@@ -46,16 +46,16 @@ struct delivery_record {
   std::string event_type;
   std::string management_server_id;
   std::string management_server_name;
-  std::string account_id;         // event owner: the User-Agent suffix
-  std::string signature;          // X-CS-Signature sent (empty: unsigned)
-  bool json = true;               // Content-Type was JSON (recorded_headers() rebuilds the text)
+  std::string account_id;  // event owner: the User-Agent suffix
+  std::string signature;   // X-CS-Signature sent (empty: unsigned)
+  bool json = true;        // Content-Type was JSON (recorded_headers() rebuilds the text)
   std::string payload;
   bool success = false;
-  std::string response;           // last attempt's body (truncated) or error text
+  std::string response;  // last attempt's body (truncated) or error text
   long http_status = 0;
   std::uint32_t attempts = 0;
-  millis start_ms = 0;            // start of the last attempt
-  millis end_ms = 0;              // when the delivery finished
+  millis start_ms = 0;  // start of the last attempt
+  millis end_ms = 0;    // when the delivery finished
 };
 
 }  // namespace hookshot

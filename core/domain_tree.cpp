@@ -12,8 +12,8 @@ result<domain_tree> domain_tree::build(const std::vector<domain>& domains) {
       return status::invalid_argument("duplicate domain id '" + domains[i].id + "'");
     if (domains[i].parent.empty()) {
       if (!t.root_.empty())
-        return status::invalid_argument("domain '" + domains[i].id +
-                                        "' has no parent, but '" + t.root_ + "' is already ROOT");
+        return status::invalid_argument("domain '" + domains[i].id + "' has no parent, but '" +
+                                        t.root_ + "' is already ROOT");
       t.root_ = domains[i].id;
     }
   }

@@ -9,9 +9,11 @@ header_list delivery_headers(const std::string& event_id, const std::string& eve
   h.reserve(5);
   h.emplace_back("X-CS-Event-ID", event_id);
   h.emplace_back("X-CS-Event", event_type);
-  h.emplace_back("User-Agent", "CS-Hookshot/" + (account_id.empty() ? std::string("null") : account_id));
+  h.emplace_back("User-Agent",
+                 "CS-Hookshot/" + (account_id.empty() ? std::string("null") : account_id));
   if (!signature.empty()) h.emplace_back("X-CS-Signature", signature);
-  h.emplace_back("Content-Type", json ? "application/json; charset=UTF-8" : "text/plain; charset=UTF-8");
+  h.emplace_back("Content-Type",
+                 json ? "application/json; charset=UTF-8" : "text/plain; charset=UTF-8");
   return h;
 }
 

@@ -16,7 +16,9 @@ void routing_index::remove(std::uint64_t key) {
   auto it = entries_.find(key);
   if (it == entries_.end()) return;
   switch (it->second.where) {
-    case scope::global: erase_key(global_, key); break;
+    case scope::global:
+      erase_key(global_, key);
+      break;
     case scope::domain: {
       auto& v = by_domain_[it->second.bucket];
       erase_key(v, key);
@@ -38,7 +40,9 @@ void routing_index::upsert(const webhook& w) {
   if (w.state != webhook_state::enabled) return;
   entry e{w.scope_, {}};
   switch (w.scope_) {
-    case scope::global: global_.push_back(w.key); break;
+    case scope::global:
+      global_.push_back(w.key);
+      break;
     case scope::domain:
       e.bucket = w.domain_id;
       by_domain_[e.bucket].push_back(w.key);

@@ -59,11 +59,12 @@ status validate_setting(const setting_spec& spec, const std::string& value) {
     }
     case setting_spec::backoff: {
       auto parsed = retry_policy::parse_backoff(value);
-      if (!parsed) return status::invalid_argument(std::string(spec.name) + ": " +
-                                                   parsed.error().message());
+      if (!parsed)
+        return status::invalid_argument(std::string(spec.name) + ": " + parsed.error().message());
       return status::ok();
     }
-    case setting_spec::text: return status::ok();
+    case setting_spec::text:
+      return status::ok();
   }
   return status::ok();
 }

@@ -20,7 +20,7 @@ struct setting_spec {
   const char* default_value;
   bool domain_scoped;  // may be overridden per domain
   enum kind_t { integer, text, backoff } kind;
-  long min_value;      // for integers
+  long min_value;  // for integers
   const char* help;
 };
 

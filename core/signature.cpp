@@ -32,7 +32,9 @@ hmac_sha256::hmac_sha256(std::string_view key) {
   }
 }
 
-hmac_sha256::~hmac_sha256() { EVP_MAC_CTX_free(keyed_); }
+hmac_sha256::~hmac_sha256() {
+  EVP_MAC_CTX_free(keyed_);
+}
 hmac_sha256::hmac_sha256(hmac_sha256&& o) noexcept : keyed_(std::exchange(o.keyed_, nullptr)) {}
 hmac_sha256& hmac_sha256::operator=(hmac_sha256&& o) noexcept {
   std::swap(keyed_, o.keyed_);
@@ -45,9 +47,9 @@ std::string hmac_sha256::sign_base64(std::string_view data) const {
   if (!ctx) return {};
   unsigned char mac[32];
   size_t len = 0;
-  bool ok = EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()),
-                           data.size()) == 1 &&
-            EVP_MAC_final(ctx, mac, &len, sizeof mac) == 1;
+  bool ok =
+      EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1 &&
+      EVP_MAC_final(ctx, mac, &len, sizeof mac) == 1;
   EVP_MAC_CTX_free(ctx);
   if (!ok) return {};
   return base64_encode(std::string_view(reinterpret_cast<const char*>(mac), len));

@@ -21,7 +21,9 @@ class status {
   status() = default;  // ok
 
   static status ok() { return status(); }
-  static status invalid_argument(std::string msg) { return {code::invalid_argument, std::move(msg)}; }
+  static status invalid_argument(std::string msg) {
+    return {code::invalid_argument, std::move(msg)};
+  }
   static status not_found(std::string msg) { return {code::not_found, std::move(msg)}; }
   static status io_error(std::string msg) { return {code::io_error, std::move(msg)}; }
   static status corruption(std::string msg) { return {code::corruption, std::move(msg)}; }
@@ -44,7 +46,7 @@ class status {
 template <class T>
 class result {
  public:
-  result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  result(T value) : value_(std::move(value)) {}       // NOLINT: implicit by design
   result(status error) : error_(std::move(error)) {}  // NOLINT: implicit by design
 
   bool is_ok() const { return value_.has_value(); }

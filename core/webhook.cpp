@@ -5,15 +5,20 @@
 namespace hookshot {
 namespace {
 
-bool iequals(const std::string& a, const char* b) { return strcasecmp(a.c_str(), b) == 0; }
+bool iequals(const std::string& a, const char* b) {
+  return strcasecmp(a.c_str(), b) == 0;
+}
 
 }  // namespace
 
 const char* to_string(scope s) {
   switch (s) {
-    case scope::local: return "Local";
-    case scope::domain: return "Domain";
-    case scope::global: return "Global";
+    case scope::local:
+      return "Local";
+    case scope::domain:
+      return "Domain";
+    case scope::global:
+      return "Global";
   }
   return "Local";
 }
@@ -36,9 +41,12 @@ std::optional<webhook_state> parse_state(const std::string& s) {
 
 const char* to_string(account_role r) {
   switch (r) {
-    case account_role::admin: return "Admin";
-    case account_role::domain_admin: return "DomainAdmin";
-    case account_role::user: return "User";
+    case account_role::admin:
+      return "Admin";
+    case account_role::domain_admin:
+      return "DomainAdmin";
+    case account_role::user:
+      return "User";
   }
   return "User";
 }

@@ -21,7 +21,7 @@ const char* to_string(account_role r);
 std::optional<account_role> parse_role(const std::string& s);
 
 struct domain {
-  std::string id;      // uuid
+  std::string id;  // uuid
   std::string name;
   std::string parent;  // uuid of the parent; empty for ROOT
 };

@@ -218,7 +218,8 @@ void http_client::take_queued() {
   std::vector<http_request> incoming;
   {
     std::lock_guard lock(mutex_);
-    size_t room = options_.max_in_flight > active_.size() ? options_.max_in_flight - active_.size() : 0;
+    size_t room =
+        options_.max_in_flight > active_.size() ? options_.max_in_flight - active_.size() : 0;
     size_t take = std::min(room, queue_.size());
     incoming.assign(std::make_move_iterator(queue_.begin()),
                     std::make_move_iterator(queue_.begin() + static_cast<long>(take)));
@@ -259,7 +260,8 @@ void http_client::run() {
     long wait_ms = 1000;
     if (loop_->timeout_ms >= 0) {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      loop_->deadline - std::chrono::steady_clock::now()).count();
+                      loop_->deadline - std::chrono::steady_clock::now())
+                      .count();
       wait_ms = std::clamp<long>(left, 0, 1000);
     }
     if (stop_.load()) wait_ms = std::min<long>(wait_ms, 50);

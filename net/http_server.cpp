@@ -20,7 +20,9 @@ std::string incoming_request::header(const std::string& name) const {
   return {};
 }
 
-std::string incoming_request::path() const { return target.substr(0, target.find('?')); }
+std::string incoming_request::path() const {
+  return target.substr(0, target.find('?'));
+}
 
 status parse_listen(const std::string& listen, std::string& host, std::uint16_t& port) {
   size_t colon = listen.rfind(':');
@@ -55,10 +57,9 @@ class session : public std::enable_shared_from_this<session> {
     parser_.emplace();
     parser_->body_limit(body_limit_);
     stream_.expires_after(std::chrono::seconds(60));
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, size_t) {
-                       self->on_read(ec);
-                     });
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
   }
 
   void on_read(beast::error_code ec) {
@@ -149,7 +150,9 @@ http_server::http_server(server_options options, request_handler handler)
   impl_->handler = std::move(handler);
 }
 
-http_server::~http_server() { stop(); }
+http_server::~http_server() {
+  stop();
+}
 
 status http_server::start() {
   std::string host;
@@ -163,7 +166,8 @@ status http_server::start() {
   if (!ec) a.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) a.bind(ep, ec);
   if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return status::io_error("cannot listen on " + impl_->options.listen + ": " + ec.message());
+  if (ec)
+    return status::io_error("cannot listen on " + impl_->options.listen + ": " + ec.message());
   impl_->work.emplace(impl_->ioc.get_executor());
   impl_->do_accept();
   for (size_t i = 0; i < std::max<size_t>(1, impl_->options.threads); ++i)
@@ -194,7 +198,8 @@ void http_server::post_after(long delay_ms, std::function<void()> fn) {
     asio::post(impl_->ioc, std::move(fn));
     return;
   }
-  auto timer = std::make_shared<asio::steady_timer>(impl_->ioc, std::chrono::milliseconds(delay_ms));
+  auto timer =
+      std::make_shared<asio::steady_timer>(impl_->ioc, std::chrono::milliseconds(delay_ms));
   timer->async_wait([timer, fn = std::move(fn)](beast::error_code) { fn(); });
 }
 

@@ -86,11 +86,16 @@ int main(int argc, char** argv) {
   std::string command = argv[1];
   hookshot::cli::args rest(argv + 2, argv + argc);
   int rc = 2;
-  if (command == "serve") rc = hookshot::cli::serve(rest);
-  else if (command == "check-config") rc = hookshot::cli::check_config(rest);
-  else if (command == "sink") rc = hookshot::cli::sink(rest);
-  else if (command == "deliveries") rc = hookshot::cli::deliveries(rest);
-  else std::fprintf(stderr, "hookshot: unknown command '%s'\n\n%s", command.c_str(), kUsage);
+  if (command == "serve")
+    rc = hookshot::cli::serve(rest);
+  else if (command == "check-config")
+    rc = hookshot::cli::check_config(rest);
+  else if (command == "sink")
+    rc = hookshot::cli::sink(rest);
+  else if (command == "deliveries")
+    rc = hookshot::cli::deliveries(rest);
+  else
+    std::fprintf(stderr, "hookshot: unknown command '%s'\n\n%s", command.c_str(), kUsage);
   curl_global_cleanup();
   return rc;
 }

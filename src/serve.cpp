@@ -62,10 +62,11 @@ int serve(const args& a) {
     return 1;
   }
   const auto& rep = (*eng)->report();
-  std::printf("hookshot: listening on %s (data %s, durability %s); %zu webhooks, %zu declared "
-              "changed, %zu pending deliveries recovered, %zu HTTP threads\n",
-              cfg->listen.c_str(), cfg->data_dir.c_str(), cfg->fsync ? "fsync" : "os",
-              rep.webhooks, rep.declared_changed, rep.pending, rep.http_threads);
+  std::printf(
+      "hookshot: listening on %s (data %s, durability %s); %zu webhooks, %zu declared "
+      "changed, %zu pending deliveries recovered, %zu HTTP threads\n",
+      cfg->listen.c_str(), cfg->data_dir.c_str(), cfg->fsync ? "fsync" : "os", rep.webhooks,
+      rep.declared_changed, rep.pending, rep.http_threads);
   std::fflush(stdout);
 
   const char* sig = wait_for_stop_signal();

@@ -96,9 +96,10 @@ int sink(const args& a) {
       while (!done.load()) {
         std::this_thread::sleep_for(std::chrono::seconds(1));
         std::uint64_t now = count.load();
-        if (now != last) std::printf("hookshot sink: %llu requests (+%llu/s)\n",
-                                     static_cast<unsigned long long>(now),
-                                     static_cast<unsigned long long>(now - last));
+        if (now != last)
+          std::printf("hookshot sink: %llu requests (+%llu/s)\n",
+                      static_cast<unsigned long long>(now),
+                      static_cast<unsigned long long>(now - last));
         std::fflush(stdout);
         last = now;
       }

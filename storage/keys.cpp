@@ -18,7 +18,9 @@ bool decode_u64(std::string_view bytes, std::uint64_t& out) {
   return true;
 }
 
-std::string encode_pair(std::uint64_t a, std::uint64_t b) { return encode_u64(a) + encode_u64(b); }
+std::string encode_pair(std::uint64_t a, std::uint64_t b) {
+  return encode_u64(a) + encode_u64(b);
+}
 
 bool decode_pair(std::string_view bytes, std::uint64_t& a, std::uint64_t& b) {
   return bytes.size() == 16 && decode_u64(bytes.substr(0, 8), a) && decode_u64(bytes.substr(8), b);

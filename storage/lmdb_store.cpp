@@ -110,7 +110,7 @@ bool write_batch::empty() const {
 }
 
 result<std::unique_ptr<lmdb_store>> lmdb_store::open(const std::string& dir, durability d,
-                                                    size_t initial_map_size) {
+                                                     size_t initial_map_size) {
   if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
     return status::io_error("cannot create data directory '" + dir + "': " + std::strerror(errno));
   std::unique_ptr<lmdb_store> s(new lmdb_store());
@@ -121,7 +121,8 @@ result<std::unique_ptr<lmdb_store>> lmdb_store::open(const std::string& dir, dur
   mdb_env_set_maxreaders(s->env_, 512);
   // Continue with the size a previous run grew the map to, if larger than the default.
   struct stat sb;
-  size_t file_size = stat((dir + "/data.mdb").c_str(), &sb) == 0 ? static_cast<size_t>(sb.st_size) : 0;
+  size_t file_size =
+      stat((dir + "/data.mdb").c_str(), &sb) == 0 ? static_cast<size_t>(sb.st_size) : 0;
   s->map_size_ = initial_map_size;
   while (s->map_size_ < file_size + (file_size >> 1)) s->map_size_ *= 2;
   rc = mdb_env_set_mapsize(s->env_, s->map_size_);
@@ -165,9 +166,8 @@ result<std::unique_ptr<lmdb_store>> lmdb_store::open(const std::string& dir, dur
                                 std::to_string(kSchemaVersion));
   }
   // Reference counts: every pending delivery holds one on its event.
-  status st = scan<pending_delivery>(raw, s->pending_, [&](pending_delivery&& p) {
-    ++s->event_refs_[p.event_seq];
-  });
+  status st = scan<pending_delivery>(raw, s->pending_,
+                                     [&](pending_delivery&& p) { ++s->event_refs_[p.event_seq]; });
   if (!st) return st;
   rc = txn.commit();
   if (rc) return lmdb_status("mdb_txn_commit", rc);

@@ -6,7 +6,9 @@ namespace hookshot::storage {
 
 writer::writer(lmdb_store& store) : store_(store), thread_([this] { run(); }) {}
 
-writer::~writer() { stop(); }
+writer::~writer() {
+  stop();
+}
 
 void writer::submit(write_batch batch, callback done) {
   {

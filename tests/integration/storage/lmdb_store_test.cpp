@@ -41,7 +41,9 @@ delivery_record make_record(std::uint64_t webhook, std::uint64_t seq, size_t pay
   return r;
 }
 
-status write(lmdb_store& s, const write_batch& b) { return s.write({&b}); }
+status write(lmdb_store& s, const write_batch& b) {
+  return s.write({&b});
+}
 
 size_t count_events(lmdb_store& s) {
   size_t n = 0;

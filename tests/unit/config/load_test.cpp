@@ -1,6 +1,6 @@
-#include "config/config.hpp"
-
 #include <catch2/catch.hpp>
+
+#include "config/config.hpp"
 
 using namespace hookshot;
 using namespace hookshot::config;
@@ -74,16 +74,17 @@ TEST_CASE("defaults apply when keys are left out", "[config]") {
 
 TEST_CASE("each bad key is named in the error", "[config]") {
   CHECK(error_of(with("\"listen\"", "\"listne\"")) == "listne: unknown key");
-  CHECK(error_of(with("\"os\"", "\"sometimes\"")) ==
-        "durability: must be \"fsync\" or \"os\"");
+  CHECK(error_of(with("\"os\"", "\"sometimes\"")) == "durability: must be \"fsync\" or \"os\"");
   CHECK(error_of(with("\"webhook.delivery.tries\": 4", "\"webhook.delivery.tries\": -4")) ==
         "settings.webhook.delivery.tries: must be at least 0");
   CHECK(error_of(with("\"webhook.delivery.tries\": 4", "\"webhook.delivery.retries\": 4")) ==
         "settings.webhook.delivery.retries: unknown setting");
-  CHECK(error_of(with("\"webhook.delivery.backoff\": \"0\"", "\"webhook.delivery.backoff\": \"1,x\"")) ==
+  CHECK(error_of(
+            with("\"webhook.delivery.backoff\": \"0\"", "\"webhook.delivery.backoff\": \"1,x\"")) ==
         "settings.webhook.delivery.backoff: '1,x' is not a comma-separated list of non-negative "
         "seconds");
-  CHECK(error_of(with("{\"webhook.delivery.timeout\": \"2\"}", "{\"webhook.deliveries.limit\": 3}")) ==
+  CHECK(error_of(
+            with("{\"webhook.delivery.timeout\": \"2\"}", "{\"webhook.deliveries.limit\": 3}")) ==
         "domains[1].settings.webhook.deliveries.limit: is a global setting and cannot be set per "
         "domain");
   CHECK(error_of(with("\"parent\": \"root\"", "\"parent\": \"nowhere\"")) ==
@@ -106,7 +107,8 @@ TEST_CASE("each bad key is named in the error", "[config]") {
   CHECK(error_of(with("\"payloadurl\": \"https://h/l\"", "\"payloadurl\": \"http://h/l\"")) ==
         "webhooks[2].sslverification: SSL verification can be specified only for HTTPS URLs, "
         "http://h/l");
-  CHECK(error_of(with("\"payloadurl\": \"http://h/d\"", "\"payloadurl\": \"http://h/d\", \"extra\": 1")) ==
+  CHECK(error_of(with("\"payloadurl\": \"http://h/d\"",
+                      "\"payloadurl\": \"http://h/d\", \"extra\": 1")) ==
         "webhooks[1].extra: unknown key");
   CHECK(error_of("{\"listen\": 8080}") == "listen: must be a string");
   CHECK(error_of("[1]") == "must be a JSON object");
@@ -123,7 +125,8 @@ TEST_CASE("scope rules follow the owner's role", "[config]") {
 }
 
 TEST_CASE("a payload URL is unique per owner", "[config]") {
-  CHECK(error_of(with("\"payloadurl\": \"http://h/d\"", "\"payloadurl\": \"http://h/d\"},"
+  CHECK(error_of(with("\"payloadurl\": \"http://h/d\"",
+                      "\"payloadurl\": \"http://h/d\"},"
                       "{\"name\": \"d2\", \"account\": \"eng-admin\", \"payloadurl\": \"h/d\"")) ==
         "webhooks[2].payloadurl: Payload URL: http://h/d is already in use by another webhook");
 }

@@ -80,5 +80,6 @@ TEST_CASE("delivery headers are CloudStack's, signed over the exact body", "[eve
 TEST_CASE("payload URLs without a scheme get http://", "[event]") {
   CHECK(normalize_payload_url("abc.com") == "http://abc.com");
   CHECK(normalize_payload_url("https://x.io/h") == "https://x.io/h");
-  CHECK(normalize_payload_url("HTTPS://x.io") == "http://HTTPS://x.io");  // case-sensitive, as CloudStack
+  CHECK(normalize_payload_url("HTTPS://x.io") ==
+        "http://HTTPS://x.io");  // case-sensitive, as CloudStack
 }

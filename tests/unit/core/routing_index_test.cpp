@@ -45,8 +45,9 @@ TEST_CASE("scope matching follows CloudStack's selection rules", "[routing]") {
   idx.upsert(hook(5, scope::local, "bob", "grandchild"));
   idx.upsert(hook(6, scope::domain, "root-admin", "root"));
 
-  SECTION("an event in a grandchild domain reaches Global, every ancestor's Domain webhook, "
-          "and the owner's Local one") {
+  SECTION(
+      "an event in a grandchild domain reaches Global, every ancestor's Domain webhook, "
+      "and the owner's Local one") {
     auto m = idx.match("alice", t.ancestors_of("grandchild"));
     CHECK(sorted(m) == std::vector<std::uint64_t>{1, 2, 3, 6});
   }

@@ -12,10 +12,10 @@ TEST_CASE("settings resolve from the webhook's domain, then ancestors, then glob
   settings s({{"webhook.delivery.tries", "4"}},
              {{"child", {{"webhook.delivery.tries", "6"}, {"webhook.delivery.timeout", "3"}}},
               {"grandchild", {{"webhook.delivery.timeout", "1"}}}});
-  CHECK(s.get("webhook.delivery.tries", "grandchild", &tree) == "6");   // from the parent
-  CHECK(s.get("webhook.delivery.timeout", "grandchild", &tree) == "1"); // its own
-  CHECK(s.get("webhook.delivery.tries", "sibling", &tree) == "4");      // global
-  CHECK(s.get("webhook.delivery.timeout", "sibling", &tree) == "10");   // default
+  CHECK(s.get("webhook.delivery.tries", "grandchild", &tree) == "6");    // from the parent
+  CHECK(s.get("webhook.delivery.timeout", "grandchild", &tree) == "1");  // its own
+  CHECK(s.get("webhook.delivery.tries", "sibling", &tree) == "4");       // global
+  CHECK(s.get("webhook.delivery.timeout", "sibling", &tree) == "10");    // default
   CHECK(s.get("webhook.delivery.tries", "", &tree) == "4");
 
   auto d = s.delivery_for("grandchild", tree);

@@ -7,8 +7,10 @@ using namespace hookshot;
 
 TEST_CASE("X-CS-Signature matches CloudStack's own unit-test vector", "[signature]") {
   // From CloudStack's WebhookDeliveryThread test (spec section 6.3).
-  CHECK(sign_payload("Pj4pnwSUBZ4wQFXw2zWdVY1k5Ku9bIy70wCNG1DmS8keO7QapCLw2Axtgc2nEPYzfFCfB38ATNLt6caDqU2dSw",
-                     "CloudStack works!") == "HYLWSII5Ap23WeSaykNsIo6mOhmV3d18s5p2cq2ebCA=");
+  CHECK(
+      sign_payload(
+          "Pj4pnwSUBZ4wQFXw2zWdVY1k5Ku9bIy70wCNG1DmS8keO7QapCLw2Axtgc2nEPYzfFCfB38ATNLt6caDqU2dSw",
+          "CloudStack works!") == "HYLWSII5Ap23WeSaykNsIo6mOhmV3d18s5p2cq2ebCA=");
 }
 
 TEST_CASE("X-CS-Signature of the default test payload", "[signature]") {
@@ -36,7 +38,8 @@ TEST_CASE("an empty key is a valid HMAC key", "[signature]") {
 
 TEST_CASE("base64 round trip and rejection of malformed text", "[signature]") {
   std::string out;
-  for (const std::string& s : std::vector<std::string>{"", "a", "ab", "abc", "abcd", std::string("\0\xff\x10", 3)}) {
+  for (const std::string& s :
+       std::vector<std::string>{"", "a", "ab", "abc", "abcd", std::string("\0\xff\x10", 3)}) {
     REQUIRE(base64_decode(base64_encode(s), out));
     CHECK(out == s);
   }
