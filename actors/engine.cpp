@@ -43,10 +43,11 @@ status write_now(storage::writer& w, storage::write_batch batch) {
 status apply_declared(engine::impl& e, std::map<std::uint64_t, webhook>& hooks,
                       std::uint64_t& next_key) {
   storage::write_batch batch;
+  std::map<std::pair<std::string, std::string>, webhook*> by_owner_and_name;
+  for (auto& [key, w] : hooks) by_owner_and_name[{w.account_id, w.name}] = &w;
   for (const auto& d : e.cfg.webhooks) {
-    webhook* found = nullptr;
-    for (auto& [key, w] : hooks)
-      if (w.account_id == d.account_id && w.name == d.name) found = &w;
+    auto it = by_owner_and_name.find({d.account_id, d.name});
+    webhook* found = it == by_owner_and_name.end() ? nullptr : it->second;
     webhook w = found ? *found : webhook{};
     if (!found) {
       w.key = next_key++;
@@ -97,6 +98,7 @@ result<std::unique_ptr<engine>> engine::start(const config::config& cfg) {
   if (!st) return st;
   std::uint64_t next_key = counters->next_webhook_key;
   if (!(st = apply_declared(m, hooks, next_key))) return st;
+  std::vector<config::webhook_decl>().swap(m.cfg.webhooks);  // applied; not needed any more
 
   // Recover pending deliveries with their events.
   std::unordered_map<std::uint64_t, std::shared_ptr<const event>> events;

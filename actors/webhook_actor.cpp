@@ -18,7 +18,7 @@ webhook_actor::webhook_actor(caf::actor_config& cfg, services* svc, webhook hook
 void webhook_actor::configure(webhook hook, delivery_settings settings) {
   hook_ = std::move(hook);
   settings_ = std::move(settings);
-  signer_ = hook_.secret_key.empty() ? nullptr : std::make_unique<hmac_sha256>(hook_.secret_key);
+  signer_.reset();
   for (auto& [seq, item] : items_) item.signature.clear();  // signed again with the new key
 }
 
@@ -59,9 +59,12 @@ void webhook_actor::accept(work_item&& item) {
 }
 
 void webhook_actor::pump() {
-  while (may_send() && in_flight_ < settings_.max_in_flight && !ready_.empty()) {
-    std::uint64_t seq = ready_.front();
-    ready_.pop_front();
+  while (may_send() && in_flight_ < settings_.max_in_flight && ready_head_ < ready_.size()) {
+    std::uint64_t seq = ready_[ready_head_++];
+    if (ready_head_ == ready_.size()) {
+      ready_.clear();
+      ready_head_ = 0;
+    }
     auto it = items_.find(seq);
     if (it == items_.end()) continue;
     if (settings_.retry.tries <= 0) {
@@ -81,8 +84,7 @@ void webhook_actor::start_attempt(work_item& item) {
   ++in_flight_;
   net::http_request req;
   req.url = hook_.payload_url;
-  if (signer_ && item.signature.empty()) item.signature = signer_->sign_base64(item.ev->body);
-  req.headers = delivery_headers(*item.ev, item.signature);
+  req.headers = delivery_headers(*item.ev, signature_of(item));
   req.body = std::shared_ptr<const std::string>(item.ev, &item.ev->body);
   req.timeout_ms = settings_.timeout_ms;
   req.verify_tls = hook_.ssl_verification;
@@ -93,6 +95,13 @@ void webhook_actor::start_attempt(work_item& item) {
       caf::anon_send(hdl, outcome_msg{seq, std::move(outcome)});
   };
   svc_->http_for(hook_.key).submit(std::move(req));
+}
+
+const std::string& webhook_actor::signature_of(work_item& item) {
+  if (hook_.secret_key.empty() || !item.signature.empty()) return item.signature;
+  if (!signer_) signer_ = std::make_unique<hmac_sha256>(hook_.secret_key);
+  item.signature = signer_->sign_base64(item.ev->body);
+  return item.signature;
 }
 
 void webhook_actor::on_outcome(outcome_msg& msg) {

@@ -4,7 +4,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <random>
 
 namespace hookshot {
 
@@ -46,13 +45,21 @@ class random_source {
   virtual double uniform() = 0;
 };
 
+/// SplitMix64: 8 bytes of state (one per webhook actor, so size matters), good enough for
+/// jitter, not for secrets.
 class seeded_random final : public random_source {
  public:
-  explicit seeded_random(std::uint64_t seed) : engine_(seed) {}
-  double uniform() override { return std::uniform_real_distribution<double>(0.0, 1.0)(engine_); }
+  explicit seeded_random(std::uint64_t seed) : state_(seed) {}
+  double uniform() override {
+    std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    z ^= z >> 31;
+    return static_cast<double>(z >> 11) * 0x1.0p-53;  // 53 random bits in [0, 1)
+  }
 
  private:
-  std::mt19937_64 engine_;
+  std::uint64_t state_;
 };
 
 }  // namespace hookshot

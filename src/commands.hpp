@@ -14,6 +14,7 @@ int serve(const args& a);
 int check_config(const args& a);
 int sink(const args& a);
 int deliveries(const args& a);
+int bench(const args& a);
 
 /// True when `a` asks for help ("-h" or "--help").
 bool wants_help(const args& a);

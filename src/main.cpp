@@ -19,6 +19,7 @@ const char* kUsage =
     "  check-config FILE       validate a config file and exit\n"
     "  sink [--listen ADDR]    a fast loopback receiver for demos and benchmarks\n"
     "  deliveries --data-dir DIR   print stored webhooks, pending counts and delivery records\n"
+    "  bench [--quick]         measure the engine end to end against baselines\n"
     "\n"
     "'hookshot COMMAND --help' describes each command's flags.\n";
 
@@ -94,6 +95,8 @@ int main(int argc, char** argv) {
     rc = hookshot::cli::sink(rest);
   else if (command == "deliveries")
     rc = hookshot::cli::deliveries(rest);
+  else if (command == "bench")
+    rc = hookshot::cli::bench(rest);
   else
     std::fprintf(stderr, "hookshot: unknown command '%s'\n\n%s", command.c_str(), kUsage);
   curl_global_cleanup();

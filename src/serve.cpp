@@ -1,3 +1,5 @@
+#include <malloc.h>
+
 #include <cstdio>
 
 #include "actors/engine.hpp"
@@ -42,6 +44,10 @@ int serve(const args& a) {
     std::fprintf(stderr, "hookshot: cannot start: %s\n", eng.error().message().c_str());
     return 1;
   }
+  std::vector<config::webhook_decl>().swap(cfg->webhooks);  // the engine has applied them
+  // Start-up parsed the config and loaded every webhook and pending delivery into temporary
+  // structures; hand that memory back instead of keeping it resident.
+  malloc_trim(0);
   actors::ingest_endpoint intake(**eng, *cfg);
   net::server_options opts;
   opts.listen = cfg->listen;

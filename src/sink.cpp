@@ -4,22 +4,32 @@
 #include <mutex>
 #include <thread>
 
-#include "net/http_server.hpp"
+#include "bench/fast_sink.hpp"
 #include "src/commands.hpp"
 
 namespace hookshot::cli {
 namespace {
 
 const char* kHelp =
-    "usage: hookshot sink [--listen ADDR] [--status CODE] [--delay-ms N] [--quiet]\n"
-    "A fast HTTP receiver for demos and benchmarks. Answers every request with CODE\n"
-    "(default 200) after N milliseconds (default 0).\n"
-    "  --listen ADDR   host:port to listen on (default 127.0.0.1:9090)\n"
-    "  --status CODE   HTTP status to answer with\n"
-    "  --delay-ms N    wait before answering (does not block other requests)\n"
-    "  --quiet         do not print requests; print a count each second instead\n"
-    "Prints each request (method, path, headers, body) unless --quiet. Stops on SIGINT or\n"
-    "SIGTERM, printing the total.\n";
+    "usage: hookshot sink [--listen ADDR] [--status CODE] [--delay-ms N] [--fail-ratio R]\n"
+    "                     [--threads N] [--quiet]\n"
+    "A fast HTTP receiver for demos and benchmarks. Answers every POST with CODE (default 200)\n"
+    "after N milliseconds (default 0).\n"
+    "  --listen ADDR     IPv4 host:port to listen on (default 127.0.0.1:9090; port 0 = any)\n"
+    "  --status CODE     HTTP status to answer with\n"
+    "  --delay-ms N      wait before answering (other requests are not held up)\n"
+    "  --fail-ratio R    answer this share of requests (0..1, evenly spread) with 500\n"
+    "  --threads N       event-loop threads sharing the port (default 1)\n"
+    "  --quiet           do not print requests; print the running count each second\n"
+    "GET /stats answers the counters and, for bodies carrying \"sent_us\":<epoch µs>, the\n"
+    "arrival latency percentiles; POST /stats/reset zeroes them. Stops on SIGINT or SIGTERM,\n"
+    "printing the total.\n";
+
+bool parse_number(const std::string& text, double lo, double hi, double& out) {
+  char* end = nullptr;
+  out = std::strtod(text.c_str(), &end);
+  return !text.empty() && *end == '\0' && out >= lo && out <= hi;
+}
 
 }  // namespace
 
@@ -28,11 +38,13 @@ int sink(const args& a) {
     std::fputs(kHelp, stdout);
     return 0;
   }
-  std::string listen = "127.0.0.1:9090", status_text = "200", delay_text = "0";
+  std::string listen = "127.0.0.1:9090", status_text = "200", delay_text = "0", fail_text = "0",
+              threads_text = "1";
   bool quiet = false;
   for (size_t i = 0; i < a.size(); ++i) {
     if (take_flag(a, i, "--listen", listen) || take_flag(a, i, "--status", status_text) ||
-        take_flag(a, i, "--delay-ms", delay_text))
+        take_flag(a, i, "--delay-ms", delay_text) || take_flag(a, i, "--fail-ratio", fail_text) ||
+        take_flag(a, i, "--threads", threads_text))
       continue;
     if (a[i] == "--quiet") {
       quiet = true;
@@ -41,51 +53,48 @@ int sink(const args& a) {
     std::fprintf(stderr, "hookshot sink: unknown argument '%s'\n\n%s", a[i].c_str(), kHelp);
     return 2;
   }
-  char* end = nullptr;
-  long code = std::strtol(status_text.c_str(), &end, 10);
-  if (*end || code < 100 || code > 599) {
+  double code = 0, delay = 0, fail = 0, threads = 0;
+  if (!parse_number(status_text, 100, 599, code)) {
     std::fprintf(stderr, "hookshot sink: --status must be an HTTP status (100-599)\n");
     return 2;
   }
-  long delay = std::strtol(delay_text.c_str(), &end, 10);
-  if (*end || delay < 0) {
+  if (!parse_number(delay_text, 0, 3600000, delay)) {
     std::fprintf(stderr, "hookshot sink: --delay-ms must be a non-negative integer\n");
+    return 2;
+  }
+  if (!parse_number(fail_text, 0, 1, fail)) {
+    std::fprintf(stderr, "hookshot sink: --fail-ratio must be between 0 and 1\n");
+    return 2;
+  }
+  if (!parse_number(threads_text, 1, 64, threads)) {
+    std::fprintf(stderr, "hookshot sink: --threads must be between 1 and 64\n");
     return 2;
   }
   block_stop_signals();
 
-  std::atomic<std::uint64_t> count{0};
   std::mutex print_mutex;
-  net::server_options opts;
+  bench::sink_options opts;
   opts.listen = listen;
-  opts.threads = 1;
-  opts.body_limit = 64u << 20;
-  net::http_server* server_ptr = nullptr;
-  net::http_server server(opts, [&](net::incoming_request&& req, net::responder respond) {
-    count.fetch_add(1, std::memory_order_relaxed);
-    if (!quiet) {
+  opts.status = static_cast<unsigned>(code);
+  opts.delay_ms = static_cast<long>(delay);
+  opts.fail_ratio = fail;
+  opts.threads = static_cast<size_t>(threads);
+  if (!quiet) {
+    opts.on_request = [&](const std::string& request) {
       std::lock_guard lock(print_mutex);
-      std::printf("%s %s\n", req.method.c_str(), req.target.c_str());
-      for (const auto& [n, v] : req.headers) std::printf("%s: %s\n", n.c_str(), v.c_str());
-      std::printf("\n%s\n\n", req.body.c_str());
+      std::fwrite(request.data(), 1, request.size(), stdout);
+      std::fputs("\n\n", stdout);
       std::fflush(stdout);
-    }
-    net::outgoing_response r;
-    r.status = static_cast<unsigned>(code);
-    r.content_type = "text/plain";
-    if (delay == 0) return respond(std::move(r));
-    server_ptr->post_after(delay, [respond = std::move(respond), r = std::move(r)]() mutable {
-      respond(std::move(r));
-    });
-  });
-  server_ptr = &server;
+    };
+  }
+  bench::fast_sink server(opts);
   status st = server.start();
   if (!st) {
     std::fprintf(stderr, "hookshot sink: %s\n", st.message().c_str());
     return 1;
   }
-  std::printf("hookshot sink: listening on %s, port %u (answering %ld after %ld ms)\n",
-              listen.c_str(), server.port(), code, delay);
+  std::printf("hookshot sink: listening on %s, port %u (answering %u after %ld ms)\n",
+              listen.c_str(), server.port(), opts.status, opts.delay_ms);
   std::fflush(stdout);
 
   std::atomic<bool> done{false};
@@ -95,10 +104,9 @@ int sink(const args& a) {
       std::uint64_t last = 0;
       while (!done.load()) {
         std::this_thread::sleep_for(std::chrono::seconds(1));
-        std::uint64_t now = count.load();
+        std::uint64_t now = server.stats().requests;
         if (now != last)
-          std::printf("hookshot sink: %llu requests (+%llu/s)\n",
-                      static_cast<unsigned long long>(now),
+          std::printf("hookshot sink: %llu requests (+%llu/s)\n", static_cast<unsigned long long>(now),
                       static_cast<unsigned long long>(now - last));
         std::fflush(stdout);
         last = now;
@@ -110,7 +118,7 @@ int sink(const args& a) {
   if (reporter.joinable()) reporter.join();
   server.stop();
   std::printf("hookshot sink: %llu requests received\n",
-              static_cast<unsigned long long>(count.load()));
+              static_cast<unsigned long long>(server.stats().requests));
   return 0;
 }
 

@@ -357,6 +357,20 @@ result<std::vector<delivery_record>> lmdb_store::recent_deliveries(std::uint64_t
   return out;
 }
 
+result<lmdb_store::log_size> lmdb_store::delivery_log_size() const {
+  log_size out;
+  status st = read([&](MDB_txn* t) {
+    MDB_stat ms;
+    int rc = mdb_stat(t, deliveries_, &ms);
+    if (rc) return lmdb_status("mdb_stat", rc);
+    out.records = ms.ms_entries;
+    out.bytes = (ms.ms_branch_pages + ms.ms_leaf_pages + ms.ms_overflow_pages) * ms.ms_psize;
+    return status::ok();
+  });
+  if (!st) return st;
+  return out;
+}
+
 result<counters> lmdb_store::load_counters() const {
   counters c;
   status st = read([&](MDB_txn* t) {

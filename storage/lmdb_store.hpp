@@ -89,6 +89,12 @@ class lmdb_store {
   result<std::vector<delivery_record>> recent_deliveries(std::uint64_t webhook_key,
                                                          size_t limit) const;
   result<counters> load_counters() const;
+  /// Delivery records stored (all webhooks) and the bytes of the pages they occupy.
+  struct log_size {
+    size_t records = 0;
+    size_t bytes = 0;
+  };
+  result<log_size> delivery_log_size() const;
   size_t map_size() const { return map_size_; }
   const std::string& dir() const { return dir_; }
 

@@ -1,0 +1,123 @@
+#include "bench/baselines.hpp"
+
+#include <curl/curl.h>
+
+#include <atomic>
+#include <boost/json.hpp>
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <regex>
+#include <thread>
+
+#include "bench/processes.hpp"
+#include "net/http_client.hpp"
+
+namespace hookshot::bench {
+
+baseline_result run_raw_curl(const std::string& url, const std::string& body,
+                             const header_list& headers, size_t threads, size_t in_flight,
+                             double seconds) {
+  system_clock_source clock;
+  net::engine_options opts;
+  opts.max_in_flight = std::max<size_t>(1, in_flight / std::max<size_t>(1, threads));
+  opts.max_response_bytes = 0;
+  std::vector<std::unique_ptr<net::http_client>> loops;
+  for (size_t i = 0; i < threads; ++i) loops.push_back(std::make_unique<net::http_client>(opts, clock));
+  auto shared_body = std::make_shared<const std::string>(body);
+  std::atomic<std::uint64_t> ok{0}, errors{0};
+  std::atomic<bool> running{true};
+  double started = mono_seconds();
+  // Each completion starts the next request on the same loop until time is up.
+  std::function<void(size_t)> send_one = [&](size_t loop) {
+    net::http_request r;
+    r.url = url;
+    r.headers = headers;
+    r.body = shared_body;
+    r.timeout_ms = 10000;
+    r.done = [&, loop](attempt_outcome&& o) {
+      (o.success() ? ok : errors).fetch_add(1, std::memory_order_relaxed);
+      if (running.load(std::memory_order_relaxed)) send_one(loop);
+    };
+    loops[loop]->submit(std::move(r));
+  };
+  for (size_t i = 0; i < opts.max_in_flight * threads; ++i) send_one(i % threads);
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  std::uint64_t done = ok.load() + errors.load();
+  double elapsed = mono_seconds() - started;
+  running = false;
+  for (auto& l : loops) l->stop(2000);
+  return {"raw-curl", static_cast<double>(done) / elapsed, done, errors.load()};
+}
+
+baseline_result run_cloudstack_pool(const std::string& url, const std::string& body,
+                                    const header_list& headers, double seconds, size_t threads) {
+  std::atomic<std::uint64_t> ok{0}, errors{0};
+  double started = mono_seconds();
+  double deadline = started + seconds;
+  std::vector<std::thread> pool;
+  for (size_t t = 0; t < threads; ++t) {
+    pool.emplace_back([&] {
+      CURL* easy = curl_easy_init();
+      curl_slist* list = nullptr;
+      for (const auto& [n, v] : headers) list = curl_slist_append(list, (n + ": " + v).c_str());
+      list = curl_slist_append(list, "Expect:");
+      curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
+      curl_easy_setopt(easy, CURLOPT_POSTFIELDS, body.data());
+      curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+      curl_easy_setopt(easy, CURLOPT_HTTPHEADER, list);
+      curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+      curl_easy_setopt(easy, CURLOPT_PROXY, "");
+      curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, 10000L);
+      curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION,
+                       +[](char*, size_t s, size_t n, void*) -> size_t { return s * n; });
+      while (mono_seconds() < deadline) {
+        long code = 0;
+        bool good = curl_easy_perform(easy) == CURLE_OK &&
+                    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &code) == CURLE_OK &&
+                    code >= 200 && code < 300;
+        (good ? ok : errors).fetch_add(1);
+      }
+      curl_slist_free_all(list);
+      curl_easy_cleanup(easy);
+    });
+  }
+  for (auto& t : pool) t.join();
+  double elapsed = mono_seconds() - started;
+  std::uint64_t done = ok.load() + errors.load();
+  return {"cloudstack-pool", static_cast<double>(done) / elapsed, done, errors.load()};
+}
+
+std::optional<baseline_result> run_wrk(const std::string& url, const std::string& body,
+                                       const header_list& headers, size_t connections,
+                                       double seconds, const std::string& work_dir) {
+  if (std::system("command -v wrk >/dev/null 2>&1") != 0) return std::nullopt;
+  std::string script = work_dir + "/post.lua";
+  {
+    std::ofstream f(script);
+    f << "wrk.method = \"POST\"\n";
+    for (const auto& [n, v] : headers)
+      f << "wrk.headers[" << boost::json::serialize(boost::json::value(n)) << "] = "
+        << boost::json::serialize(boost::json::value(v)) << "\n";
+    f << "wrk.body = " << boost::json::serialize(boost::json::value(body)) << "\n";
+  }
+  std::string cmd = "wrk -t1 -c" + std::to_string(connections) + " -d" +
+                    std::to_string(static_cast<int>(std::max(1.0, seconds))) + "s -s " + script +
+                    " " + url + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return std::nullopt;
+  std::string out;
+  char buf[4096];
+  while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+  pclose(p);
+  std::smatch m;
+  baseline_result r{"wrk", 0, 0, 0};
+  if (std::regex_search(out, m, std::regex(R"(Requests/sec:\s+([\d.]+))"))) r.per_s = std::stod(m[1]);
+  if (std::regex_search(out, m, std::regex(R"((\d+) requests in)"))) r.requests = std::stoull(m[1]);
+  if (std::regex_search(out, m, std::regex(R"(Non-2xx or 3xx responses: (\d+))")))
+    r.errors = std::stoull(m[1]);
+  if (r.per_s == 0) return std::nullopt;
+  return r;
+}
+
+}  // namespace hookshot::bench

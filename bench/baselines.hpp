@@ -1,0 +1,39 @@
+#pragma once
+
+// The baselines a scenario is compared with, measured in the same run against the same sink
+// with the same body and headers:
+//   raw-curl         our curl-multi loop with no engine around it: the same number of loop
+//                    threads and the same in-flight cap as the engine (our HTTP stack's limit);
+//   wrk              wrk -t1 with a POST script, when installed (any HTTP/1.1 client's limit);
+//   cloudstack-pool  5 threads doing blocking POSTs, the way CloudStack delivers.
+// Each runs closed-loop (a finished request starts the next) for a fixed time.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/request.hpp"
+
+namespace hookshot::bench {
+
+struct baseline_result {
+  std::string name;
+  double per_s = 0;
+  std::uint64_t requests = 0;
+  std::uint64_t errors = 0;  // transport errors and non-2xx answers
+};
+
+baseline_result run_raw_curl(const std::string& url, const std::string& body,
+                             const header_list& headers, size_t threads, size_t in_flight,
+                             double seconds);
+
+baseline_result run_cloudstack_pool(const std::string& url, const std::string& body,
+                                    const header_list& headers, double seconds,
+                                    size_t threads = 5);
+
+/// Nothing when wrk is not installed.
+std::optional<baseline_result> run_wrk(const std::string& url, const std::string& body,
+                                       const header_list& headers, size_t connections,
+                                       double seconds, const std::string& work_dir);
+
+}  // namespace hookshot::bench

@@ -1,0 +1,70 @@
+#pragma once
+
+// A receiver that is never the bottleneck: HTTP/1.1 over epoll, one loop per thread on a shared
+// SO_REUSEPORT port, keep-alive, no allocation per request beyond the connection's buffer. It
+// answers every POST with a fixed status (some with 500 when asked to fail a share of them),
+// after an optional delay, and keeps counts and a latency histogram.
+//
+// Latency: when a body contains "sent_us":<microseconds since the epoch> (the bench puts the
+// time it posted the event there), the sink records now - sent_us at arrival.
+//
+// GET /stats answers the counters as JSON; POST /stats/reset zeroes them. Every other request
+// is a delivery.
+//
+// Thread safety: start()/stop() from the owning thread; stats() from any thread.
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/status.hpp"
+
+namespace hookshot::bench {
+
+struct sink_options {
+  std::string listen = "127.0.0.1:9090";
+  unsigned status = 200;
+  long delay_ms = 0;
+  double fail_ratio = 0;  // share of requests answered 500 (deterministic spread)
+  size_t threads = 1;
+  /// Called with each delivery's raw request text (for `hookshot sink` without --quiet);
+  /// runs on a loop thread, serialised by the caller.
+  std::function<void(const std::string&)> on_request;
+};
+
+/// Counters since start or the last reset.
+struct sink_stats {
+  std::uint64_t requests = 0;
+  std::uint64_t failed = 0;       // answered 500 by fail_ratio
+  std::uint64_t with_latency = 0;
+  double p50_ms = 0, p99_ms = 0, max_ms = 0;
+  std::vector<std::uint64_t> histogram;  // counts per latency bucket (see bucket_upper_us)
+};
+
+/// Upper bound (µs) of latency bucket i: 1.25^i µs, 120 buckets (up to about 4 hours).
+double bucket_upper_us(size_t i);
+
+class fast_sink {
+ public:
+  explicit fast_sink(sink_options options);
+  ~fast_sink();
+
+  /// Binds and starts the loop threads. Errors: bad address, port taken.
+  status start();
+  void stop();
+  std::uint16_t port() const;
+  sink_stats stats() const;
+  void reset();
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+/// JSON of the stats (what GET /stats answers).
+std::string to_json(const sink_stats& s);
+
+}  // namespace hookshot::bench

@@ -1,0 +1,201 @@
+#include "bench/processes.hpp"
+
+#include <curl/curl.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <thread>
+#include <utility>
+
+namespace hookshot::bench {
+
+result<child> child::spawn(const std::vector<std::string>& args, const std::string& log_file) {
+  int fd = ::open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) return status::io_error("cannot open " + log_file + ": " + std::strerror(errno));
+  std::vector<char*> argv;
+  std::string exe = "/proc/self/exe";
+  argv.push_back(exe.data());
+  std::vector<std::string> copy = args;
+  for (auto& a : copy) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = fork();
+  if (pid < 0) {
+    ::close(fd);
+    return status::io_error(std::string("fork: ") + std::strerror(errno));
+  }
+  if (pid == 0) {
+    dup2(fd, 1);
+    dup2(fd, 2);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    execv("/proc/self/exe", argv.data());
+    _exit(127);
+  }
+  ::close(fd);
+  child c;
+  c.pid_ = pid;
+  return c;
+}
+
+child::child(child&& o) noexcept : pid_(std::exchange(o.pid_, -1)) {}
+child& child::operator=(child&& o) noexcept {
+  if (this != &o) {
+    stop(2000);
+    pid_ = std::exchange(o.pid_, -1);
+  }
+  return *this;
+}
+child::~child() { stop(5000); }
+
+bool child::running() const {
+  if (pid_ <= 0) return false;
+  int st = 0;
+  return waitpid(pid_, &st, WNOHANG) == 0;
+}
+
+int child::stop(long timeout_ms) {
+  if (pid_ <= 0) return 0;
+  ::kill(pid_, SIGTERM);
+  int st = 0;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (waitpid(pid_, &st, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(pid_, SIGKILL);
+      waitpid(pid_, &st, 0);
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  pid_ = -1;
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -WTERMSIG(st);
+}
+
+void child::kill9() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  int st = 0;
+  waitpid(pid_, &st, 0);
+  pid_ = -1;
+}
+
+double child::cpu_seconds() const {
+  std::ifstream f("/proc/" + std::to_string(pid_) + "/stat");
+  std::string all((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  auto close_paren = all.rfind(')');
+  if (close_paren == std::string::npos) return 0;
+  std::istringstream rest(all.substr(close_paren + 2));
+  std::string field;
+  double utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && rest >> field; ++i) {
+    if (i == 14) utime = std::stod(field);
+    if (i == 15) stime = std::stod(field);
+  }
+  return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+namespace {
+
+long status_field_kib(pid_t pid, const char* name) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(f, line))
+    if (line.rfind(name, 0) == 0) return std::strtol(line.c_str() + std::strlen(name), nullptr, 10);
+  return 0;
+}
+
+size_t collect(char* data, size_t size, size_t n, void* user) {
+  if (user) static_cast<std::string*>(user)->append(data, size * n);
+  return size * n;
+}
+
+result<long> perform(CURL* easy, std::string* body) {
+  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, collect);
+  curl_easy_setopt(easy, CURLOPT_WRITEDATA, body);
+  curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(easy, CURLOPT_PROXY, "");
+  CURLcode rc = curl_easy_perform(easy);
+  long code = 0;
+  if (rc == CURLE_OK) curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &code);
+  curl_easy_cleanup(easy);
+  if (rc != CURLE_OK) return status::unavailable(curl_easy_strerror(rc));
+  return code;
+}
+
+}  // namespace
+
+long child::peak_rss_kib() const { return status_field_kib(pid_, "VmHWM:"); }
+long child::rss_kib() const { return status_field_kib(pid_, "VmRSS:"); }
+
+std::uint16_t free_port() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+result<long> http_get(const std::string& url, std::string* body, long timeout_ms) {
+  CURL* easy = curl_easy_init();
+  curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, timeout_ms);
+  return perform(easy, body);
+}
+
+result<long> http_post(const std::string& url, const std::string& body,
+                       const std::vector<std::string>& headers, std::string* answer,
+                       long timeout_ms) {
+  CURL* easy = curl_easy_init();
+  curl_slist* list = nullptr;
+  for (const auto& h : headers) list = curl_slist_append(list, h.c_str());
+  list = curl_slist_append(list, "Expect:");
+  curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(easy, CURLOPT_POSTFIELDS, body.data());
+  curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, list);
+  curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, timeout_ms);
+  auto r = perform(easy, answer);
+  curl_slist_free_all(list);
+  return r;
+}
+
+bool wait_until_up(const std::string& url, long timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto r = http_get(url, nullptr, 500);
+    if (r && *r == 200) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+std::uint64_t disk_bytes(const std::string& path) {
+  struct stat sb;
+  if (stat(path.c_str(), &sb) != 0) return 0;
+  return static_cast<std::uint64_t>(sb.st_blocks) * 512;
+}
+
+std::int64_t wall_us() {
+  using namespace std::chrono;
+  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+double mono_seconds() {
+  using namespace std::chrono;
+  return duration_cast<duration<double>>(steady_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace hookshot::bench

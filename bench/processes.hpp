@@ -1,0 +1,64 @@
+#pragma once
+
+// What the benchmark harness does to the world outside itself: child processes (the engine
+// and the sinks are this same binary), their CPU and memory, and small blocking HTTP calls.
+// Loopback only.
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/status.hpp"
+
+namespace hookshot::bench {
+
+/// A child process started from this binary, stopped (SIGTERM, then SIGKILL) when destroyed.
+class child {
+ public:
+  /// Runs `/proc/self/exe args...` with stdout and stderr appended to `log_file`.
+  static result<child> spawn(const std::vector<std::string>& args, const std::string& log_file);
+  child() = default;
+  child(child&& o) noexcept;
+  child& operator=(child&& o) noexcept;
+  ~child();
+
+  pid_t pid() const { return pid_; }
+  bool running() const;
+  /// SIGTERM, wait up to `timeout_ms`, then SIGKILL. Returns the exit code (-signal if killed).
+  int stop(long timeout_ms = 30000);
+  /// SIGKILL without waiting for anything else.
+  void kill9();
+
+  /// User + system CPU seconds so far.
+  double cpu_seconds() const;
+  /// Peak resident set (VmHWM) and current resident set (VmRSS), in KiB.
+  long peak_rss_kib() const;
+  long rss_kib() const;
+
+ private:
+  pid_t pid_ = -1;
+};
+
+/// A free TCP port on 127.0.0.1 (bound and released; fine on a quiet loopback).
+std::uint16_t free_port();
+
+/// Blocking HTTP on loopback with libcurl. Returns the status code, or a status on failure.
+result<long> http_get(const std::string& url, std::string* body = nullptr, long timeout_ms = 2000);
+result<long> http_post(const std::string& url, const std::string& body,
+                       const std::vector<std::string>& headers, std::string* answer = nullptr,
+                       long timeout_ms = 60000);
+
+/// Polls `url` until it answers 200 or `timeout_ms` passes.
+bool wait_until_up(const std::string& url, long timeout_ms);
+
+/// Bytes a file occupies on disk (allocated blocks), 0 when missing.
+std::uint64_t disk_bytes(const std::string& path);
+
+/// Wall-clock microseconds since the epoch (what events carry as "sent_us").
+std::int64_t wall_us();
+/// Monotonic seconds, for durations.
+double mono_seconds();
+
+}  // namespace hookshot::bench

@@ -1,0 +1,564 @@
+#include "bench/scenarios.hpp"
+
+#include <curl/curl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <boost/json.hpp>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <thread>
+
+#include "bench/processes.hpp"
+#include "core/signature.hpp"
+#include "storage/lmdb_store.hpp"
+
+namespace hookshot::bench {
+namespace json = boost::json;
+namespace {
+
+constexpr const char* kSecret = "bench-secret";
+constexpr size_t kPayloadPad = 860;  // makes each event about 1 KiB
+
+size_t engine_loops() { return std::max(1u, std::thread::hardware_concurrency()); }
+
+// ---- the sink ------------------------------------------------------------------------------
+
+struct sink_figures {
+  std::uint64_t requests = 0, failed = 0;
+  double p50 = 0, p99 = 0, max = 0;
+};
+
+struct sink_process {
+  child proc;
+  std::uint16_t port = 0;
+
+  static result<sink_process> start(const bench_options& o, const std::string& tag,
+                                    std::vector<std::string> flags, std::uint16_t port = 0) {
+    sink_process s;
+    s.port = port ? port : free_port();
+    std::vector<std::string> args = {"sink", "--quiet", "--listen",
+                                     "127.0.0.1:" + std::to_string(s.port)};
+    args.insert(args.end(), flags.begin(), flags.end());
+    auto c = child::spawn(args, o.work_dir + "/" + tag + "-sink.log");
+    if (!c) return c.error();
+    s.proc = std::move(*c);
+    if (!wait_until_up(s.url("/stats"), 10000))
+      return status::unavailable("the sink did not start (see " + tag + "-sink.log)");
+    return s;
+  }
+
+  std::string url(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(port) + path;
+  }
+
+  sink_figures figures() const {
+    std::string body;
+    sink_figures f;
+    auto r = http_get(url("/stats"), &body);
+    if (!r || *r != 200) return f;
+    json::error_code ec;
+    auto v = json::parse(body, ec);
+    if (ec) return f;
+    const auto& o = v.as_object();
+    f.requests = o.at("requests").to_number<std::uint64_t>();
+    f.failed = o.at("failed").to_number<std::uint64_t>();
+    const auto& l = o.at("latency_ms").as_object();
+    f.p50 = l.at("p50").to_number<double>();
+    f.p99 = l.at("p99").to_number<double>();
+    f.max = l.at("max").to_number<double>();
+    return f;
+  }
+
+  void reset() const { http_post(url("/stats/reset"), "", {}); }
+};
+
+// ---- the engine ----------------------------------------------------------------------------
+
+struct engine_process {
+  child proc;
+  std::uint16_t port = 0;
+  std::string dir, config_path, tag;
+
+  static result<engine_process> start(const bench_options& o, const std::string& tag,
+                                      json::object config) {
+    engine_process e;
+    e.tag = tag;
+    e.port = free_port();
+    e.dir = o.work_dir + "/" + tag;
+    config["listen"] = "127.0.0.1:" + std::to_string(e.port);
+    config["data_dir"] = e.dir + "-data";
+    e.config_path = e.dir + ".json";
+    std::ofstream(e.config_path) << json::serialize(config);
+    status st = e.launch(o, 600000);
+    if (!st) return st;
+    return e;
+  }
+
+  status launch(const bench_options& o, long timeout_ms) {
+    auto c = child::spawn({"serve", "--config", config_path}, o.work_dir + "/" + tag + "-serve.log");
+    if (!c) return c.error();
+    proc = std::move(*c);
+    if (!wait_until_up(url("/healthz"), timeout_ms))
+      return status::unavailable("hookshot did not start (see " + tag + "-serve.log)");
+    return status::ok();
+  }
+
+  std::string url(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(port) + path;
+  }
+  std::string data_dir() const { return dir + "-data"; }
+};
+
+json::object base_config(const std::string& durability, json::object settings) {
+  return json::object{{"durability", durability},
+                      {"management_server", json::object{{"id", "bench"}, {"name", "bench"}}},
+                      {"settings", std::move(settings)}};
+}
+
+// `n` user accounts acc-0..acc-(n-1), each with one signed Local webhook to the sink, plus a
+// root admin owning nothing.
+void add_local_webhooks(json::object& cfg, size_t n, const sink_process& sink) {
+  json::array accounts{json::object{{"id", "acc-admin"}, {"name", "admin"}, {"domainid", "ROOT"},
+                                    {"role", "Admin"}}};
+  json::array hooks;
+  for (size_t i = 0; i < n; ++i) {
+    std::string id = "acc-" + std::to_string(i);
+    accounts.push_back(json::object{{"id", id}, {"name", "user" + std::to_string(i)}, {"domainid", "ROOT"}});
+    hooks.push_back(json::object{{"name", "w" + std::to_string(i)}, {"account", "user" + std::to_string(i)},
+                                 {"scope", "Local"}, {"secretkey", kSecret},
+                                 {"payloadurl", sink.url("/w" + std::to_string(i))}});
+  }
+  cfg["accounts"] = std::move(accounts);
+  cfg["webhooks"] = std::move(hooks);
+}
+
+// `n` webhooks owned by the root admin; scopes alternate Global / Domain (at ROOT) when `mixed`.
+void add_admin_webhooks(json::object& cfg, size_t n, const sink_process& sink, bool mixed) {
+  cfg["accounts"] = json::array{json::object{{"id", "acc-admin"}, {"name", "admin"},
+                                             {"domainid", "ROOT"}, {"role", "Admin"}}};
+  json::array hooks;
+  hooks.reserve(n);
+  for (size_t i = 0; i < n; ++i)
+    hooks.push_back(json::object{{"name", "w" + std::to_string(i)}, {"account", "admin"},
+                                 {"scope", mixed && i % 2 ? "Domain" : "Global"}, {"secretkey", kSecret},
+                                 {"payloadurl", sink.url("/w" + std::to_string(i))}});
+  cfg["webhooks"] = std::move(hooks);
+}
+
+std::string event_json(const std::string& account, std::int64_t sent_us) {
+  return json::serialize(json::object{{"event", "VM.CREATE"}, {"status", "Completed"},
+                                      {"account", account}, {"entity", "VirtualMachine"},
+                                      {"sent_us", sent_us},
+                                      {"description", std::string(kPayloadPad, 'x')}});
+}
+
+// ---- progress ------------------------------------------------------------------------------
+
+// One line rewritten in place on a terminal (twice a second at most); elsewhere a line every
+// five seconds.
+void progress(const bench_options& o, const std::string& text) {
+  static double last = 0;
+  static const bool tty = isatty(2);
+  if (!o.progress) return;
+  double now = mono_seconds();
+  if (now - last < (tty ? 0.5 : 5.0)) return;
+  last = now;
+  std::fprintf(stderr, tty ? "\r\033[K%s" : "%s\n", text.c_str());
+  std::fflush(stderr);
+}
+
+void progress_done(const bench_options& o) {
+  if (o.progress && isatty(2)) std::fprintf(stderr, "\r\033[K");
+}
+
+// ---- intake --------------------------------------------------------------------------------
+
+struct intake_result {
+  std::uint64_t accepted = 0, refused = 0;
+};
+
+// Posts `total` events as NDJSON batches of `batch` over `connections` keep-alive
+// connections, spreading owners over `accounts`. `rate` > 0 paces the whole intake to that many
+// events per second. Each batch carries the time it was sent.
+intake_result post_events(const std::string& url, size_t total, size_t batch, size_t connections,
+                          const std::vector<std::string>& accounts, double rate,
+                          const std::function<void(std::uint64_t)>& tick) {
+  std::atomic<std::uint64_t> next{0}, accepted{0}, refused{0};
+  double started = mono_seconds();
+  std::vector<std::thread> posters;
+  for (size_t c = 0; c < connections; ++c) {
+    posters.emplace_back([&] {
+      CURL* easy = curl_easy_init();
+      curl_slist* list = curl_slist_append(nullptr, "Content-Type: application/x-ndjson");
+      list = curl_slist_append(list, "Expect:");
+      curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
+      curl_easy_setopt(easy, CURLOPT_HTTPHEADER, list);
+      curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+      curl_easy_setopt(easy, CURLOPT_PROXY, "");
+      curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, 120000L);
+      curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION,
+                       +[](char*, size_t s, size_t n, void*) -> size_t { return s * n; });
+      std::string body;
+      for (;;) {
+        std::uint64_t first = next.fetch_add(batch);
+        if (first >= total) break;
+        size_t count = static_cast<size_t>(std::min<std::uint64_t>(batch, total - first));
+        if (rate > 0) {
+          double due = started + static_cast<double>(first) / rate;
+          double wait = due - mono_seconds();
+          if (wait > 0) std::this_thread::sleep_for(std::chrono::duration<double>(wait));
+        }
+        body.clear();
+        std::int64_t now = wall_us();
+        for (size_t i = 0; i < count; ++i) {
+          body += event_json(accounts[(first + i) % accounts.size()], now);
+          body += '\n';
+        }
+        curl_easy_setopt(easy, CURLOPT_POSTFIELDS, body.data());
+        curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+        long code = 0;
+        bool ok = curl_easy_perform(easy) == CURLE_OK &&
+                  curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &code) == CURLE_OK && code == 202;
+        (ok ? accepted : refused).fetch_add(count);
+        tick(accepted.load());
+      }
+      curl_slist_free_all(list);
+      curl_easy_cleanup(easy);
+    });
+  }
+  for (auto& p : posters) p.join();
+  return {accepted.load(), refused.load()};
+}
+
+// Waits until the sink has answered `expected` successful deliveries, or nothing has moved for
+// `stall_s` seconds. Returns the time of the last progress.
+double wait_for_deliveries(const bench_options& o, const std::string& name, const sink_process& sink,
+                           std::uint64_t expected, double stall_s = 30) {
+  double last_change = mono_seconds();
+  std::uint64_t last = 0;
+  for (;;) {
+    sink_figures f = sink.figures();
+    std::uint64_t ok = f.requests - f.failed;
+    double now = mono_seconds();
+    if (ok != last) {
+      last = ok;
+      last_change = now;
+    }
+    progress(o, name + ": " + std::to_string(ok) + "/" + std::to_string(expected) + " delivered");
+    if (ok >= expected || now - last_change > stall_s) return last_change;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+std::vector<std::string> account_ids(size_t n) {
+  std::vector<std::string> ids;
+  for (size_t i = 0; i < n; ++i) ids.push_back("acc-" + std::to_string(i));
+  return ids;
+}
+
+header_list sample_headers(const std::string& body) {
+  event ev;
+  ev.id = "00000000-0000-4000-8000-000000000000";
+  ev.type = "VM.CREATE";
+  ev.account_id = "acc-0";
+  ev.body = body;
+  return delivery_headers(ev, sign_payload(kSecret, body));
+}
+
+// Bytes of the pages the delivery log occupies divided by the records in it (engine stopped).
+// (The data file itself keeps its high-water size: LMDB reuses pages, it never shrinks.)
+double disk_per_record(const engine_process& e) {
+  auto store = storage::lmdb_store::open(e.data_dir(), storage::durability::os);
+  if (!store) return 0;
+  auto size = (*store)->delivery_log_size();
+  if (!size || size->records == 0) return 0;
+  return static_cast<double>(size->bytes) / static_cast<double>(size->records);
+}
+
+// Fills the fields every delivering scenario shares.
+void fill_common(scenario_result& r, const sink_figures& f, std::uint64_t expected, double t0,
+                 double t1, double cpu, const engine_process& e, std::uint64_t refused) {
+  r.deliveries = f.requests - f.failed;
+  r.seconds = t1 - t0;
+  r.deliveries_per_s = r.seconds > 0 ? static_cast<double>(r.deliveries) / r.seconds : 0;
+  r.p50_ms = f.p50;
+  r.p99_ms = f.p99;
+  r.max_ms = f.max;
+  r.cpu_us_per_delivery = r.deliveries ? cpu * 1e6 / static_cast<double>(r.deliveries) : 0;
+  r.peak_rss_mb = static_cast<double>(e.proc.peak_rss_kib()) / 1024.0;
+  r.errors = refused + (expected > r.deliveries ? expected - r.deliveries : 0);
+}
+
+// ---- scenarios -----------------------------------------------------------------------------
+
+result<scenario_result> throughput(const bench_options& o, const std::string& durability) {
+  const std::string name = "throughput-" + durability;
+  const size_t webhooks = 64, total = o.quick ? 20000 : 200000;
+  auto sink = sink_process::start(o, name, {});
+  if (!sink) return sink.error();
+  json::object cfg = base_config(durability, {});
+  add_local_webhooks(cfg, webhooks, *sink);
+  auto eng = engine_process::start(o, name, cfg);
+  if (!eng) return eng.error();
+  auto accounts = account_ids(webhooks);
+
+  scenario_result r;
+  r.name = name;
+  double cpu0 = eng->proc.cpu_seconds(), t0 = mono_seconds();
+  auto in = post_events(eng->url("/v1/events"), total, 100, 4, accounts, 0, [](std::uint64_t) {});
+  double t1 = wait_for_deliveries(o, name, *sink, in.accepted);
+  fill_common(r, sink->figures(), total, t0, t1, eng->proc.cpu_seconds() - cpu0, *eng, in.refused);
+
+  // Latency at half the rate just measured (paced intake).
+  sink->reset();
+  double half = r.deliveries_per_s / 2, paced_s = o.quick ? 2 : 5;
+  size_t paced = static_cast<size_t>(half * paced_s);
+  if (paced > 0) {
+    auto in2 = post_events(eng->url("/v1/events"), paced, 10, 4, accounts, half, [](std::uint64_t) {});
+    wait_for_deliveries(o, name + " (half rate)", *sink, in2.accepted);
+    sink_figures f = sink->figures();
+    r.extra["half_rate_per_s"] = half;
+    r.extra["half_rate_p50_ms"] = f.p50;
+    r.extra["half_rate_p99_ms"] = f.p99;
+  }
+  eng->proc.stop();
+
+  // Baselines on the same sink, same body and headers, same loops and in-flight cap.
+  std::string body = event_json("acc-0", 0);
+  auto headers = sample_headers(body);
+  size_t in_flight = std::min<size_t>(webhooks * 16, engine_loops() * 512);
+  double secs = o.quick ? 2 : 5;
+  progress(o, name + ": raw-curl baseline");
+  r.baseline = run_raw_curl(sink->url("/w0"), body, headers, engine_loops(), in_flight, secs);
+  progress(o, name + ": wrk baseline");
+  if (auto w = run_wrk(sink->url("/w0"), body, headers, 64, secs, o.work_dir)) {
+    r.other_baselines.push_back(*w);
+    r.extra["ratio_to_wrk"] = r.deliveries_per_s / w->per_s;
+  }
+  r.ratio = r.deliveries_per_s / r.baseline->per_s;
+  r.disk_bytes_per_record = disk_per_record(*eng);
+  progress_done(o);
+  return r;
+}
+
+result<scenario_result> fanout(const bench_options& o) {
+  const std::string name = "fanout";
+  const size_t webhooks = 1000, events = o.quick ? 10 : 100;
+  auto sink = sink_process::start(o, name, {});
+  if (!sink) return sink.error();
+  json::object cfg = base_config("fsync", {});
+  add_admin_webhooks(cfg, webhooks, *sink, true);
+  auto eng = engine_process::start(o, name, cfg);
+  if (!eng) return eng.error();
+  scenario_result r;
+  r.name = name;
+  double cpu0 = eng->proc.cpu_seconds(), t0 = mono_seconds();
+  auto in = post_events(eng->url("/v1/events"), events, 1, 1, {"acc-admin"}, 0, [](std::uint64_t) {});
+  std::uint64_t expected = events * webhooks;
+  double t1 = wait_for_deliveries(o, name, *sink, in.accepted * webhooks);
+  fill_common(r, sink->figures(), expected, t0, t1, eng->proc.cpu_seconds() - cpu0, *eng,
+              in.refused * webhooks);
+  eng->proc.stop();
+  std::string body = event_json("acc-admin", 0);
+  size_t in_flight = std::min<size_t>(webhooks * 16, engine_loops() * 512);
+  progress(o, name + ": raw-curl baseline");
+  r.baseline = run_raw_curl(sink->url("/w0"), body, sample_headers(body), engine_loops(), in_flight,
+                            o.quick ? 2 : 5);
+  r.ratio = r.deliveries_per_s / r.baseline->per_s;
+  r.disk_bytes_per_record = disk_per_record(*eng);
+  progress_done(o);
+  return r;
+}
+
+result<scenario_result> slow_receivers(const bench_options& o) {
+  const std::string name = "slow-receivers";
+  const size_t webhooks = 5000, events = o.quick ? 2 : 10;
+  const size_t per_loop = 500;
+  const double latency_s = 0.1;
+  auto sink = sink_process::start(o, name, {"--delay-ms", "100"});
+  if (!sink) return sink.error();
+  json::object cfg = base_config("os", json::object{{"webhook.delivery.pool.max.inflight", per_loop}});
+  add_admin_webhooks(cfg, webhooks, *sink, false);
+  auto eng = engine_process::start(o, name, cfg);
+  if (!eng) return eng.error();
+  scenario_result r;
+  r.name = name;
+  double cpu0 = eng->proc.cpu_seconds(), t0 = mono_seconds();
+  auto in = post_events(eng->url("/v1/events"), events, 1, 1, {"acc-admin"}, 0, [](std::uint64_t) {});
+  double t1 = wait_for_deliveries(o, name, *sink, in.accepted * webhooks);
+  fill_common(r, sink->figures(), events * webhooks, t0, t1, eng->proc.cpu_seconds() - cpu0, *eng,
+              in.refused * webhooks);
+  eng->proc.stop();
+  double ideal = static_cast<double>(per_loop * engine_loops()) / latency_s;
+  r.baseline = baseline_result{"ideal", ideal, 0, 0};
+  r.ratio = r.deliveries_per_s / ideal;
+  std::string body = event_json("acc-admin", 0);
+  progress(o, name + ": cloudstack-pool baseline");
+  auto pool = run_cloudstack_pool(sink->url("/w0"), body, sample_headers(body), o.quick ? 2 : 5);
+  r.other_baselines.push_back(pool);
+  r.extra["ratio_to_cloudstack_pool"] = pool.per_s > 0 ? r.deliveries_per_s / pool.per_s : 0;
+  r.disk_bytes_per_record = disk_per_record(*eng);
+  progress_done(o);
+  return r;
+}
+
+result<scenario_result> retries(const bench_options& o) {
+  const std::string name = "retries";
+  const size_t webhooks = 64, total = o.quick ? 10000 : 50000;
+  auto sink = sink_process::start(o, name, {"--fail-ratio", "0.3"});
+  if (!sink) return sink.error();
+  json::object cfg = base_config("os", json::object{{"webhook.delivery.tries", 10},
+                                                    {"webhook.delivery.backoff", "0.05"}});
+  add_local_webhooks(cfg, webhooks, *sink);
+  auto eng = engine_process::start(o, name, cfg);
+  if (!eng) return eng.error();
+  scenario_result r;
+  r.name = name;
+  double cpu0 = eng->proc.cpu_seconds(), t0 = mono_seconds();
+  auto in = post_events(eng->url("/v1/events"), total, 100, 4, account_ids(webhooks), 0,
+                        [](std::uint64_t) {});
+  double t1 = wait_for_deliveries(o, name, *sink, in.accepted);
+  sink_figures f = sink->figures();
+  fill_common(r, f, total, t0, t1, eng->proc.cpu_seconds() - cpu0, *eng, in.refused);
+  r.extra["attempts"] = static_cast<double>(f.requests);
+  r.extra["failed_attempts_injected"] = static_cast<double>(f.failed);
+  r.extra["attempts_per_delivery"] = r.deliveries ? static_cast<double>(f.requests) / r.deliveries : 0;
+  r.extra["time_to_drain_s"] = r.seconds;
+  eng->proc.stop();
+  std::string body = event_json("acc-0", 0);
+  progress(o, name + ": raw-curl baseline");
+  sink->reset();
+  r.baseline = run_raw_curl(sink->url("/w0"), body, sample_headers(body), engine_loops(),
+                            std::min<size_t>(webhooks * 16, engine_loops() * 512), o.quick ? 2 : 5);
+  // The sink still fails 30 % of the baseline's requests; count only its successes.
+  r.baseline->per_s *= r.baseline->requests
+                           ? static_cast<double>(r.baseline->requests - r.baseline->errors) / r.baseline->requests
+                           : 0;
+  r.ratio = r.deliveries_per_s / r.baseline->per_s;
+  r.note = "30 % of all attempts answered 500; backoff 0.05 s, up to 10 tries";
+  r.disk_bytes_per_record = disk_per_record(*eng);
+  progress_done(o);
+  return r;
+}
+
+result<scenario_result> many_webhooks(const bench_options& o) {
+  const std::string name = "many-webhooks";
+  const size_t n = o.quick ? 10000 : 100000;
+  auto sink = sink_process::start(o, name, {});
+  if (!sink) return sink.error();
+  scenario_result r;
+  r.name = name;
+  // The same engine with no webhooks, for the difference.
+  auto empty = engine_process::start(o, name + "-empty", base_config("os", {}));
+  if (!empty) return empty.error();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  long empty_rss = empty->proc.rss_kib();
+  empty->proc.stop();
+
+  json::object cfg = base_config("os", {});
+  add_admin_webhooks(cfg, n, *sink, true);
+  progress(o, name + ": creating " + std::to_string(n) + " webhooks");
+  double t0 = mono_seconds();
+  auto eng = engine_process::start(o, name, cfg);
+  if (!eng) return eng.error();
+  r.extra["first_start_s"] = mono_seconds() - t0;  // creates and writes them
+  eng->proc.stop();
+  progress(o, name + ": restarting with " + std::to_string(n) + " webhooks");
+  t0 = mono_seconds();
+  status st = eng->launch(o, 600000);
+  if (!st) return st;
+  r.extra["startup_s"] = mono_seconds() - t0;
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  long rss = eng->proc.rss_kib();
+  r.extra["webhooks"] = static_cast<double>(n);
+  r.extra["rss_kib_per_webhook"] = static_cast<double>(rss - empty_rss) / static_cast<double>(n);
+  r.peak_rss_mb = static_cast<double>(eng->proc.peak_rss_kib()) / 1024.0;
+  eng->proc.stop();
+  r.note = "no traffic: memory and start-up only";
+  progress_done(o);
+  return r;
+}
+
+result<scenario_result> recovery(const bench_options& o) {
+  const std::string name = "recovery";
+  const size_t webhooks = 64, total = o.quick ? 20000 : 1000000;
+  // A sink that never answers: every delivery stays pending.
+  auto stuck = sink_process::start(o, name + "-stuck", {"--delay-ms", "3600000"});
+  if (!stuck) return stuck.error();
+  json::object cfg = base_config("os", json::object{{"webhook.delivery.max.inflight", 1}});
+  add_local_webhooks(cfg, webhooks, *stuck);
+  auto eng = engine_process::start(o, name, cfg);
+  if (!eng) return eng.error();
+  auto in = post_events(eng->url("/v1/events"), total, 500, 4, account_ids(webhooks), 0,
+                        [&](std::uint64_t n) {
+                          if (n % 10000 == 0)
+                            progress(o, name + ": " + std::to_string(n) + "/" + std::to_string(total) +
+                                            " pending deliveries stored");
+                        });
+  eng->proc.kill9();
+  std::uint16_t port = stuck->port;
+  stuck->proc.stop();
+  auto sink = sink_process::start(o, name, {}, port);
+  if (!sink) return sink.error();
+
+  scenario_result r;
+  r.name = name;
+  progress(o, name + ": restarting with " + std::to_string(in.accepted) + " pending");
+  double t0 = mono_seconds();
+  status st = eng->launch(o, 600000);
+  if (!st) return st;
+  double cpu0 = eng->proc.cpu_seconds();
+  double first = 0;
+  while (mono_seconds() - t0 < 600) {
+    if (sink->figures().requests > 0) {
+      first = mono_seconds() - t0;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  double t1 = wait_for_deliveries(o, name, *sink, in.accepted);
+  fill_common(r, sink->figures(), total, t0, t1, eng->proc.cpu_seconds() - cpu0, *eng, in.refused);
+  r.extra["pending_at_start"] = static_cast<double>(in.accepted);
+  r.extra["time_to_first_delivery_s"] = first;
+  r.extra["time_to_drained_s"] = t1 - t0;
+  eng->proc.stop();
+  r.disk_bytes_per_record = disk_per_record(*eng);
+  r.note = "deliveries/s counts from start, start-up included";
+  progress_done(o);
+  return r;
+}
+
+}  // namespace
+
+const std::vector<std::string>& scenario_names() {
+  static const std::vector<std::string> names = {"throughput", "fanout", "slow-receivers",
+                                                 "retries", "many-webhooks", "recovery"};
+  return names;
+}
+
+result<std::vector<scenario_result>> run_scenario(const std::string& name, const bench_options& o) {
+  std::vector<scenario_result> out;
+  auto take = [&](result<scenario_result> r) {
+    if (!r) return r.error();
+    out.push_back(std::move(*r));
+    return status::ok();
+  };
+  status st;
+  if (name == "throughput") {
+    if ((st = take(throughput(o, "fsync"))) && (st = take(throughput(o, "os")))) {
+    }
+  } else if (name == "fanout") st = take(fanout(o));
+  else if (name == "slow-receivers") st = take(slow_receivers(o));
+  else if (name == "retries") st = take(retries(o));
+  else if (name == "many-webhooks") st = take(many_webhooks(o));
+  else if (name == "recovery") st = take(recovery(o));
+  else return status::invalid_argument("unknown scenario '" + name + "'");
+  if (!st) return st;
+  return out;
+}
+
+}  // namespace hookshot::bench

@@ -1,0 +1,46 @@
+#pragma once
+
+// The benchmark scenarios of `hookshot bench`. Each starts its own sink(s) and its own engine
+// (this binary, `sink` and `serve`, as child processes on loopback), drives it, measures it,
+// measures its baselines in the same run, and stops everything it started.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bench/baselines.hpp"
+#include "core/status.hpp"
+
+namespace hookshot::bench {
+
+struct bench_options {
+  bool quick = false;        // every scenario scaled down (all of them within about a minute)
+  std::string work_dir;      // temporary files (configs, data, logs)
+  bool progress = true;      // a progress line on stderr
+};
+
+struct scenario_result {
+  std::string name;
+  std::uint64_t deliveries = 0;  // successful deliveries the sink counted
+  double seconds = 0;            // from the first event posted to the last delivery
+  double deliveries_per_s = 0;
+  std::optional<baseline_result> baseline;  // the one the ratio is taken against
+  std::vector<baseline_result> other_baselines;
+  double ratio = 0;
+  double p50_ms = 0, p99_ms = 0, max_ms = 0;  // ingest-to-receipt latency
+  double cpu_us_per_delivery = 0;
+  double peak_rss_mb = 0;
+  double disk_bytes_per_record = 0;
+  std::uint64_t errors = 0;  // deliveries expected but not made, refused intake requests
+  std::map<std::string, double> extra;  // scenario-specific figures
+  std::string note;
+};
+
+/// Names in the order they run by default.
+const std::vector<std::string>& scenario_names();
+
+/// Runs one scenario; a scenario may produce more than one result (throughput runs twice).
+result<std::vector<scenario_result>> run_scenario(const std::string& name, const bench_options& o);
+
+}  // namespace hookshot::bench
