@@ -22,11 +22,10 @@ run: build
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
-# Until `hookshot bench` exists: a quick end-to-end measurement (wrk -> hookshot -> sink).
+# Every scenario at full size (about 5 minutes); `hookshot bench --quick` for a minute's run.
 bench: build
 	@bash scripts/install-deps.sh --bench
-	python3 bench/quick_measure.py --durability os
-	python3 bench/quick_measure.py --durability fsync
+	./$(BUILD_DIR)/hookshot bench --json $(BUILD_DIR)/bench.json --svg $(BUILD_DIR)/bench.svg
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -22,7 +22,7 @@ class CliTest(unittest.TestCase):
     def test_help_for_every_command(self):
         top = run("--help")
         self.assertEqual(top.returncode, 0)
-        for command in ["serve", "check-config", "sink", "deliveries"]:
+        for command in ["serve", "check-config", "sink", "deliveries", "bench"]:
             self.assertIn(command, top.stdout)
             r = run(command, "--help")
             self.assertEqual(r.returncode, 0, command)

@@ -1,0 +1,54 @@
+"""Smoke test of the benchmark harness: it runs, and its JSON is complete. No speed is asserted."""
+
+import json
+import os
+import subprocess
+import tempfile
+import unittest
+
+from harness import HOOKSHOT
+
+FIELDS = ["name", "deliveries", "seconds", "deliveries_per_s", "baseline", "ratio", "latency_ms",
+          "cpu_us_per_delivery", "peak_rss_mb", "errors"]
+
+
+class BenchSmokeTest(unittest.TestCase):
+    def test_quick_throughput_writes_complete_json_with_no_errors(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            out_json, out_svg = os.path.join(tmp, "b.json"), os.path.join(tmp, "b.svg")
+            r = subprocess.run([HOOKSHOT, "bench", "--quick", "--scenario", "throughput", "--json",
+                                out_json, "--svg", out_svg, "--no-progress"],
+                               capture_output=True, text=True, timeout=240)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertIn("throughput-fsync", r.stdout)
+            with open(out_json) as f:
+                report = json.load(f)
+            self.assertIn("cores", report["machine"])
+            self.assertTrue(report["quick"])
+            names = [s["name"] for s in report["scenarios"]]
+            self.assertEqual(names, ["throughput-fsync", "throughput-os"])
+            for s in report["scenarios"]:
+                for field in FIELDS:
+                    self.assertIn(field, s, field)
+                self.assertEqual(s["errors"], 0)
+                self.assertEqual(s["deliveries"], 20000)
+                self.assertGreater(s["deliveries_per_s"], 0)
+                self.assertEqual(s["baseline"]["name"], "raw-curl")
+                self.assertGreater(s["baseline"]["per_s"], 0)
+                self.assertGreater(s["latency_ms"]["max"], 0)
+                self.assertGreaterEqual(s["latency_ms"]["p99"], s["latency_ms"]["p50"])
+                self.assertGreater(s["cpu_us_per_delivery"], 0)
+                self.assertGreater(s["peak_rss_mb"], 0)
+                self.assertGreater(s["disk_bytes_per_record"], 0)
+            with open(out_svg) as f:
+                self.assertTrue(f.read().startswith("<svg"))
+
+    def test_unknown_scenario_is_refused(self):
+        r = subprocess.run([HOOKSHOT, "bench", "--scenario", "warp-speed"], capture_output=True,
+                           text=True, timeout=30)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("unknown scenario 'warp-speed'", r.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
