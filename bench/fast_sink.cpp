@@ -323,9 +323,10 @@ struct fast_sink::impl {
       }
       return bucket_upper_us(kBuckets - 1) / 1000.0;
     };
-    s.p50_ms = quantile(0.5);
-    s.p99_ms = quantile(0.99);
+    // Buckets are 25 % wide; a bucket's upper bound can pass the exact maximum.
     s.max_ms = static_cast<double>(max_us.load()) / 1000.0;
+    s.p50_ms = std::min(quantile(0.5), s.max_ms);
+    s.p99_ms = std::min(quantile(0.99), s.max_ms);
     return s;
   }
 

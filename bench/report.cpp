@@ -43,8 +43,8 @@ std::string machine_description() {
 
 std::string format_table(const std::vector<scenario_result>& results) {
   std::string out = "machine: " + machine_description() + "\n\n";
-  out += "scenario            deliveries  seconds  deliv/s  baseline          base/s  ratio   "
-         "p50ms   p99ms   maxms  cpu-us  rss-MB  disk-B/rec  errors\n";
+  out += "scenario            deliveries  seconds  deliv/s  baseline          base/s  ratio"
+         "     p50ms     p99ms     maxms  cpu-us  rss-MB  disk-B/rec  errors\n";
   for (const auto& r : results) {
     std::string base = r.baseline ? r.baseline->name : "-";
     out += r.name + std::string(r.name.size() < 20 ? 20 - r.name.size() : 1, ' ');
@@ -52,7 +52,7 @@ std::string format_table(const std::vector<scenario_result>& results) {
            pad(fmt("%.0f", r.deliveries_per_s), 9) + "  " + base +
            std::string(base.size() < 16 ? 16 - base.size() : 1, ' ') +
            pad(r.baseline ? fmt("%.0f", r.baseline->per_s) : "-", 8) + pad(fmt("%.3f", r.ratio), 7) +
-           pad(fmt("%.2f", r.p50_ms), 8) + pad(fmt("%.2f", r.p99_ms), 8) + pad(fmt("%.1f", r.max_ms), 8) +
+           pad(fmt("%.2f", r.p50_ms), 10) + pad(fmt("%.2f", r.p99_ms), 10) + pad(fmt("%.1f", r.max_ms), 10) +
            pad(fmt("%.1f", r.cpu_us_per_delivery), 8) + pad(fmt("%.1f", r.peak_rss_mb), 8) +
            pad(fmt("%.0f", r.disk_bytes_per_record), 12) + pad(std::to_string(r.errors), 8) + "\n";
     std::string extras;
