@@ -53,7 +53,7 @@ void supervisor::on_ingest(ingest_msg& msg) {
       batch.new_pendings.push_back(p);
       per_webhook[key].push_back(work_item{p, shared, {}});
     }
-    batch.new_events.push_back(*shared);
+    batch.add_event(*shared);
   }
   if (batch.empty()) {
     msg.reply(status::ok());

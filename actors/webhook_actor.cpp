@@ -152,7 +152,7 @@ void webhook_actor::finish(work_item& item, const attempt_outcome& last) {
   r.end_ms = last.end_ms;
   storage::write_batch batch;
   batch.finished_pendings.push_back(item.pending);
-  batch.records.push_back(std::move(r));
+  batch.add_record(r);
   batch.keep_records = svc_->keep_records;
   svc_->writer->submit(std::move(batch));
 }

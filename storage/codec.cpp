@@ -10,7 +10,10 @@ constexpr std::uint8_t kVersion = 1;
 
 class writer {
  public:
-  writer() { out_.push_back(static_cast<char>(kVersion)); }
+  explicit writer(size_t expected = 64) {
+    out_.reserve(expected);
+    out_.push_back(static_cast<char>(kVersion));
+  }
   template <class T>
   writer& num(T v) {
     char b[sizeof(T)];
@@ -97,7 +100,7 @@ status decode(std::string_view bytes, webhook& w) {
 }
 
 std::string encode(const event& e) {
-  writer o;
+  writer o(64 + e.id.size() + e.type.size() + e.account_id.size() + e.domain_id.size() + e.body.size());
   o.num(e.seq).str(e.id).str(e.type).str(e.account_id).str(e.domain_id).str(e.body);
   o.num<std::uint8_t>(e.json).num(e.received_ms);
   return o.take();
@@ -123,7 +126,9 @@ status decode(std::string_view bytes, pending_delivery& p) {
 }
 
 std::string encode(const delivery_record& r) {
-  writer o;
+  writer o(128 + r.id.size() + r.webhook_id.size() + r.webhook_name.size() + r.event_id.size() +
+           r.event_type.size() + r.management_server_id.size() + r.management_server_name.size() +
+           r.account_id.size() + r.signature.size() + r.payload.size() + r.response.size());
   o.num(r.seq).str(r.id).num(r.webhook_key).str(r.webhook_id).str(r.webhook_name);
   o.str(r.event_id).str(r.event_type).str(r.management_server_id).str(r.management_server_name);
   o.str(r.account_id).str(r.signature).num<std::uint8_t>(r.json);

@@ -104,6 +104,12 @@ status lmdb_status(const char* call, int rc) {
   return status::io_error(msg);
 }
 
+void write_batch::add_event(const event& e) { new_events.push_back({e.seq, 0, encode(e)}); }
+
+void write_batch::add_record(const delivery_record& r) {
+  records.push_back({r.webhook_key, r.seq, encode(r)});
+}
+
 bool write_batch::empty() const {
   return new_events.empty() && new_pendings.empty() && updated_pendings.empty() &&
          finished_pendings.empty() && records.empty() && webhooks.empty() && !cleanup_keep;
@@ -211,7 +217,7 @@ status lmdb_store::grow() {
 
 status lmdb_store::write(const std::vector<const write_batch*>& group) {
   for (;;) {
-    std::unordered_map<std::uint64_t, long> refs;  // changes, merged after a good commit
+    ref_undo_.clear();
     status st;
     {
       std::shared_lock lock(resize_mutex_);
@@ -220,7 +226,7 @@ status lmdb_store::write(const std::vector<const write_batch*>& group) {
       if (rc) return lmdb_status("mdb_txn_begin", rc);
       txn_guard txn(raw);
       for (const write_batch* b : group) {
-        st = apply(raw, *b, refs);
+        st = apply(raw, *b);
         if (!st) break;
       }
       if (st) {
@@ -228,22 +234,23 @@ status lmdb_store::write(const std::vector<const write_batch*>& group) {
         if (rc) st = lmdb_status("mdb_txn_commit", rc);
       }
     }
-    if (st) {
-      for (const auto& [seq, delta] : refs) {
-        long& n = event_refs_[seq];
-        n += delta;
-        if (n <= 0) event_refs_.erase(seq);
-      }
-      return st;
-    }
+    if (st) return st;
+    // Nothing was written: undo the reference counts, newest change first.
+    for (auto it = ref_undo_.rbegin(); it != ref_undo_.rend(); ++it) add_ref(it->first, -it->second);
+    ref_undo_.clear();
     if (st.error_code() != status::code::map_full) return st;
     status g = grow();
     if (!g) return g;
   }
 }
 
-status lmdb_store::apply(MDB_txn* txn, const write_batch& b,
-                         std::unordered_map<std::uint64_t, long>& refs) {
+void lmdb_store::add_ref(std::uint64_t event_seq, long delta) {
+  long& n = event_refs_[event_seq];
+  n += delta;
+  if (n <= 0) event_refs_.erase(event_seq);
+}
+
+status lmdb_store::apply(MDB_txn* txn, const write_batch& b) {
   auto put = [&](MDB_dbi dbi, const std::string& key, const std::string& value) {
     MDB_val k = as_val(key), v = as_val(value);
     int rc = mdb_put(txn, dbi, &k, &v, 0);
@@ -258,23 +265,24 @@ status lmdb_store::apply(MDB_txn* txn, const write_batch& b,
   for (const auto& w : b.webhooks)
     if (!(st = put(webhooks_, encode_u64(w.key), encode(w)))) return st;
   for (const auto& e : b.new_events)
-    if (!(st = put(events_, encode_u64(e.seq), encode(e)))) return st;
+    if (!(st = put(events_, encode_u64(e.key), e.value))) return st;
   for (const auto& p : b.new_pendings) {
     if (!(st = put(pending_, encode_u64(p.seq), encode(p)))) return st;
-    ++refs[p.event_seq];
+    add_ref(p.event_seq, 1);
+    ref_undo_.emplace_back(p.event_seq, 1);
   }
   for (const auto& p : b.updated_pendings)
     if (!(st = put(pending_, encode_u64(p.seq), encode(p)))) return st;
   for (const auto& p : b.finished_pendings) {
     if (!(st = del(pending_, encode_u64(p.seq)))) return st;
-    long live = --refs[p.event_seq];
-    auto it = event_refs_.find(p.event_seq);
-    if (it != event_refs_.end()) live += it->second;
-    if (live <= 0 && !(st = del(events_, encode_u64(p.event_seq)))) return st;
+    add_ref(p.event_seq, -1);
+    ref_undo_.emplace_back(p.event_seq, -1);
+    if (event_refs_.count(p.event_seq) == 0 && !(st = del(events_, encode_u64(p.event_seq))))
+      return st;
   }
   for (const auto& r : b.records) {
-    if (!(st = put(deliveries_, encode_pair(r.webhook_key, r.seq), encode(r)))) return st;
-    if (!(st = trim(txn, r.webhook_key, b.keep_records))) return st;
+    if (!(st = put(deliveries_, encode_pair(r.key, r.seq), r.value))) return st;
+    if (!(st = trim(txn, r.key, b.keep_records))) return st;
   }
   if (b.cleanup_keep && !(st = cleanup(txn, *b.cleanup_keep))) return st;
   return status::ok();

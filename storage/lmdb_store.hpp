@@ -38,17 +38,25 @@ namespace hookshot::storage {
 enum class durability { fsync, os };
 
 /// Everything one group commit writes. Batches from many producers are applied together in
-/// one transaction.
+/// one transaction. Events and records arrive encoded: the producer (an actor thread) does the
+/// encoding, so the single writer thread only copies bytes into pages.
 struct write_batch {
-  std::vector<event> new_events;                    // stored until their last pending is done
+  struct encoded {
+    std::uint64_t key = 0;  // event seq, or the webhook key of a record
+    std::uint64_t seq = 0;  // record seq (records only)
+    std::string value;
+  };
+  std::vector<encoded> new_events;                  // stored until their last pending is done
   std::vector<pending_delivery> new_pendings;       // each holds a reference on its event
   std::vector<pending_delivery> updated_pendings;   // rescheduled (attempts, due time)
   std::vector<pending_delivery> finished_pendings;  // removed; the event goes with its last one
-  std::vector<delivery_record> records;             // appended; the webhook's log is trimmed
+  std::vector<encoded> records;                     // appended; the webhook's log is trimmed
   std::vector<webhook> webhooks;                    // created or replaced
   std::optional<std::uint32_t> cleanup_keep;        // trim every webhook's log to this many
   std::uint32_t keep_records = 10;                  // log length kept when appending records
 
+  void add_event(const event& e);
+  void add_record(const delivery_record& r);
   bool empty() const;
 };
 
@@ -100,7 +108,8 @@ class lmdb_store {
 
  private:
   lmdb_store() = default;
-  status apply(MDB_txn* txn, const write_batch& b, std::unordered_map<std::uint64_t, long>& refs);
+  status apply(MDB_txn* txn, const write_batch& b);
+  void add_ref(std::uint64_t event_seq, long delta);
   status trim(MDB_txn* txn, std::uint64_t webhook_key, std::uint32_t keep);
   status cleanup(MDB_txn* txn, std::uint32_t keep);
   status grow();
@@ -112,8 +121,10 @@ class lmdb_store {
   MDB_dbi meta_ = 0, webhooks_ = 0, events_ = 0, pending_ = 0, deliveries_ = 0;
   size_t map_size_ = 0;
   mutable std::shared_mutex resize_mutex_;
-  // Live references per event seq (pending deliveries naming it). Writer thread only.
+  // Live references per event seq (pending deliveries naming it), and the changes of the
+  // transaction under way, undone if it does not commit. Writer thread only.
   std::unordered_map<std::uint64_t, long> event_refs_;
+  std::vector<std::pair<std::uint64_t, long>> ref_undo_;
 };
 
 /// "LMDB <call>: <mdb_strerror>" as a status of the matching code.

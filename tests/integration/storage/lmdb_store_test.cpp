@@ -58,14 +58,14 @@ TEST_CASE("an event lives exactly as long as its pending deliveries", "[storage]
   auto store = lmdb_store::open(dir.path, durability::os);
   REQUIRE(store);
   write_batch ingest;
-  ingest.new_events = {make_event(1)};
+  ingest.add_event(make_event(1));
   ingest.new_pendings = {{1, 10, 1, 0, 0}, {2, 11, 1, 0, 0}};
   REQUIRE(write(**store, ingest).is_ok());
   CHECK(count_events(**store) == 1);
 
   write_batch first;
   first.finished_pendings = {{1, 10, 1, 1, 0}};
-  first.records = {make_record(10, 1)};
+  first.add_record(make_record(10, 1));
   REQUIRE(write(**store, first).is_ok());
   CHECK(count_events(**store) == 1);
 
@@ -88,7 +88,7 @@ TEST_CASE("appending records keeps the newest N of that webhook only", "[storage
   REQUIRE(store);
   for (std::uint64_t seq = 1; seq <= 8; ++seq) {
     write_batch b;
-    b.records = {make_record(seq % 2 ? 1 : 2, seq)};  // webhooks 1 and 2 interleaved
+    b.add_record(make_record(seq % 2 ? 1 : 2, seq));  // webhooks 1 and 2 interleaved
     b.keep_records = 3;
     REQUIRE(write(**store, b).is_ok());
   }
@@ -124,7 +124,7 @@ TEST_CASE("a full map grows and the write that filled it succeeds", "[storage]")
   size_t before = (*store)->map_size();
   for (std::uint64_t i = 1; i <= 40; ++i) {
     write_batch b;
-    b.new_events = {make_event(i, 64 << 10)};  // 64 KiB each: 2.5 MiB in all
+    b.add_event(make_event(i, 64 << 10));  // 64 KiB each: 2.5 MiB in all
     b.new_pendings = {{i, 1, i, 0, 0}};
     REQUIRE(write(**store, b).is_ok());
   }
@@ -143,9 +143,10 @@ TEST_CASE("counters continue after the largest stored sequence numbers", "[stora
   auto store = lmdb_store::open(dir.path, durability::fsync);
   REQUIRE(store);
   write_batch b;
-  b.new_events = {make_event(5)};
+  b.add_event(make_event(5));
   b.new_pendings = {{9, 3, 5, 0, 0}};
-  b.records = {make_record(2, 41), make_record(7, 12)};
+  b.add_record(make_record(2, 41));
+  b.add_record(make_record(7, 12));
   webhook w;
   w.key = 3;
   b.webhooks = {w};
@@ -171,7 +172,7 @@ TEST_CASE("the writer commits batches from many threads and reports each outcome
       for (int i = 0; i < 250; ++i) {
         write_batch b;
         std::uint64_t seq = static_cast<std::uint64_t>(t * 1000 + i + 1);
-        b.records = {make_record(static_cast<std::uint64_t>(t + 1), seq)};
+        b.add_record(make_record(static_cast<std::uint64_t>(t + 1), seq));
         b.keep_records = 1000;
         w.submit(std::move(b));
       }
