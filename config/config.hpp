@@ -8,6 +8,7 @@
 // partly understood.
 
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/domain_tree.hpp"
@@ -47,7 +48,10 @@ struct config {
   std::vector<webhook_decl> webhooks;
   domain_tree tree;
 
+  /// The account with that uuid, or null. Constant time (the index is built at load).
   const account* find_account(const std::string& id) const;
+
+  std::unordered_map<std::string, size_t> account_index;  // id -> position in `accounts`
 };
 
 /// Parses and validates config text. `origin` names the source in messages.

@@ -189,9 +189,8 @@ status resolve_webhook(object_reader& r, const config& c, const std::string& pat
 }  // namespace
 
 const account* config::find_account(const std::string& id) const {
-  for (const auto& a : accounts)
-    if (a.id == id) return &a;
-  return nullptr;
+  auto it = account_index.find(id);
+  return it == account_index.end() ? nullptr : &accounts[it->second];
 }
 
 config default_config() {
@@ -260,7 +259,7 @@ result<config> parse_config(const std::string& text, const std::string& origin) 
     c.tree = std::move(*tree);
   }
   if (const json::array* as = r.array("accounts")) {
-    std::set<std::string> ids, api_keys;
+    std::set<std::string> api_keys;
     for (size_t i = 0; i < as->size(); ++i) {
       std::string path = indexed("accounts", i);
       object_reader a((*as)[i], path);
@@ -280,7 +279,7 @@ result<config> parse_config(const std::string& text, const std::string& origin) 
       acc.role = *parsed;
       if (!c.tree.contains(acc.domain_id))
         return status::invalid_argument(path + ".domainid: unknown domain '" + acc.domain_id + "'");
-      if (!ids.insert(acc.id).second)
+      if (!c.account_index.emplace(acc.id, c.accounts.size()).second)
         return status::invalid_argument(path + ".id: duplicate account id '" + acc.id + "'");
       if (!acc.api_key.empty() && !api_keys.insert(acc.api_key).second)
         return status::invalid_argument(path + ".apikey: used by another account");
