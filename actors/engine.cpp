@@ -199,5 +199,6 @@ std::string engine::storage_summary() const {
 const config::config& engine::cfg() const {
   return impl_->cfg;
 }
+const storage::lmdb_store& engine::store() const { return *impl_->store; }
 
 }  // namespace hookshot::actors

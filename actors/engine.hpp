@@ -21,6 +21,7 @@
 #include "config/config.hpp"
 #include "core/event.hpp"
 #include "core/status.hpp"
+#include "storage/lmdb_store.hpp"
 
 namespace hookshot::actors {
 
@@ -44,6 +45,8 @@ class engine {
   /// "N group commits of M write batches" since start.
   std::string storage_summary() const;
   const config::config& cfg() const;
+  /// Read access to storage (any thread; each call opens its own read transaction).
+  const storage::lmdb_store& store() const;
 
   struct impl;  // defined in engine.cpp
 

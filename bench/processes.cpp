@@ -1,6 +1,5 @@
 #include "bench/processes.hpp"
 
-#include <curl/curl.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -113,24 +112,6 @@ long status_field_kib(pid_t pid, const char* name) {
   return 0;
 }
 
-size_t collect(char* data, size_t size, size_t n, void* user) {
-  if (user) static_cast<std::string*>(user)->append(data, size * n);
-  return size * n;
-}
-
-result<long> perform(CURL* easy, std::string* body) {
-  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, collect);
-  curl_easy_setopt(easy, CURLOPT_WRITEDATA, body);
-  curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(easy, CURLOPT_PROXY, "");
-  CURLcode rc = curl_easy_perform(easy);
-  long code = 0;
-  if (rc == CURLE_OK) curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &code);
-  curl_easy_cleanup(easy);
-  if (rc != CURLE_OK) return status::unavailable(curl_easy_strerror(rc));
-  return code;
-}
-
 }  // namespace
 
 long child::peak_rss_kib() const { return status_field_kib(pid_, "VmHWM:"); }
@@ -146,30 +127,6 @@ std::uint16_t free_port() {
   getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
   ::close(fd);
   return ntohs(addr.sin_port);
-}
-
-result<long> http_get(const std::string& url, std::string* body, long timeout_ms) {
-  CURL* easy = curl_easy_init();
-  curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, timeout_ms);
-  return perform(easy, body);
-}
-
-result<long> http_post(const std::string& url, const std::string& body,
-                       const std::vector<std::string>& headers, std::string* answer,
-                       long timeout_ms) {
-  CURL* easy = curl_easy_init();
-  curl_slist* list = nullptr;
-  for (const auto& h : headers) list = curl_slist_append(list, h.c_str());
-  list = curl_slist_append(list, "Expect:");
-  curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(easy, CURLOPT_POSTFIELDS, body.data());
-  curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, list);
-  curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, timeout_ms);
-  auto r = perform(easy, answer);
-  curl_slist_free_all(list);
-  return r;
 }
 
 bool wait_until_up(const std::string& url, long timeout_ms) {

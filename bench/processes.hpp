@@ -11,8 +11,12 @@
 #include <vector>
 
 #include "core/status.hpp"
+#include "net/blocking_http.hpp"
 
 namespace hookshot::bench {
+
+using net::http_get;
+using net::http_post;
 
 /// A child process started from this binary, stopped (SIGTERM, then SIGKILL) when destroyed.
 class child {
@@ -43,12 +47,6 @@ class child {
 
 /// A free TCP port on 127.0.0.1 (bound and released; fine on a quiet loopback).
 std::uint16_t free_port();
-
-/// Blocking HTTP on loopback with libcurl. Returns the status code, or a status on failure.
-result<long> http_get(const std::string& url, std::string* body = nullptr, long timeout_ms = 2000);
-result<long> http_post(const std::string& url, const std::string& body,
-                       const std::vector<std::string>& headers, std::string* answer = nullptr,
-                       long timeout_ms = 60000);
 
 /// Polls `url` until it answers 200 or `timeout_ms` passes.
 bool wait_until_up(const std::string& url, long timeout_ms);

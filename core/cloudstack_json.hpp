@@ -8,6 +8,7 @@
 
 #include "core/clock.hpp"
 #include "core/delivery.hpp"
+#include "core/domain_tree.hpp"
 #include "core/webhook.hpp"
 
 namespace hookshot {
@@ -18,5 +19,14 @@ std::string cloudstack_date(millis t);
 /// A WebhookDeliveryResponse ("webhookdelivery") plus hookshot's fields: httpstatus,
 /// attempts, durationms.
 boost::json::object delivery_json(const delivery_record& r);
+
+/// A WebhookResponse ("webhook"): id, name, description, state, domainid, domain, domainpath,
+/// account, payloadurl, secretkey, sslverification, scope, created.
+boost::json::object webhook_json(const webhook& w, const domain_tree& tree, const account* owner);
+
+/// A DomainResponse ("domain") and an AccountResponse ("account"), the fields the web page and
+/// CloudStack clients read.
+boost::json::object domain_json(const domain& d, const domain_tree& tree);
+boost::json::object account_json(const account& a, const domain_tree& tree);
 
 }  // namespace hookshot

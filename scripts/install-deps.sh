@@ -14,6 +14,7 @@ packages=(
   catch2                   # Catch2 v2
   python3                  # integration test receivers and drivers
   openssl ca-certificates  # TLS test certificates; the system trust store
+  python3-cs               # a real CloudStack API client for the API tests
 )
 
 # --bench adds what the measurements use.

@@ -15,6 +15,7 @@ int check_config(const args& a);
 int sink(const args& a);
 int deliveries(const args& a);
 int bench(const args& a);
+int api(const args& a);
 
 /// True when `a` asks for help ("-h" or "--help").
 bool wants_help(const args& a);

@@ -20,6 +20,7 @@ const char* kUsage =
     "  sink [--listen ADDR]    a fast loopback receiver for demos and benchmarks\n"
     "  deliveries --data-dir DIR   print stored webhooks, pending counts and delivery records\n"
     "  bench [--quick]         measure the engine end to end against baselines\n"
+    "  api COMMAND [k=v ...]   a signed CloudStack API request (listWebhooks, ...)\n"
     "\n"
     "'hookshot COMMAND --help' describes each command's flags.\n";
 
@@ -97,6 +98,8 @@ int main(int argc, char** argv) {
     rc = hookshot::cli::deliveries(rest);
   else if (command == "bench")
     rc = hookshot::cli::bench(rest);
+  else if (command == "api")
+    rc = hookshot::cli::api(rest);
   else
     std::fprintf(stderr, "hookshot: unknown command '%s'\n\n%s", command.c_str(), kUsage);
   curl_global_cleanup();

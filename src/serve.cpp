@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "actors/api.hpp"
 #include "actors/engine.hpp"
 #include "actors/ingest.hpp"
 #include "net/http_server.hpp"
@@ -49,12 +50,14 @@ int serve(const args& a) {
   // structures; hand that memory back instead of keeping it resident.
   malloc_trim(0);
   actors::ingest_endpoint intake(**eng, *cfg);
+  actors::api_endpoint api(**eng, (*eng)->cfg());
   net::server_options opts;
   opts.listen = cfg->listen;
   opts.body_limit = static_cast<std::uint64_t>(cfg->values.get_int("ingest.max.body.bytes"));
   net::http_server server(opts, [&](net::incoming_request&& req, net::responder respond) {
     std::string path = req.path();
     if (path == "/v1/events") return intake.handle(std::move(req), std::move(respond));
+    if (path == "/client/api") return api.handle(std::move(req), std::move(respond));
     if (path == "/healthz") {
       net::outgoing_response r;
       r.body = "{\"status\":\"ok\"}";
