@@ -8,6 +8,8 @@
 
 #include "core/access.hpp"
 #include "core/cloudstack_json.hpp"
+#include "core/uuid.hpp"
+#include "storage/codec.hpp"
 
 namespace hookshot::actors {
 namespace json = boost::json;
@@ -71,7 +73,10 @@ struct context {
   const storage::lmdb_store& store;
   const account& caller;
   const api_params& p;
+  engine& eng;
 };
+
+using reply_fn = std::function<void(answer)>;
 
 answer from(result<answer> r) { return r ? *r : param_error(r.error().message()); }
 
@@ -238,14 +243,204 @@ answer list_webhook_deliveries(const context& c) {
   return from(list_answer("webhookdelivery", std::move(out), c.p));
 }
 
-using command_fn = answer (*)(const context&);
+// ---- changes -------------------------------------------------------------------------------
+
+result<bool> bool_param(const api_params& p, const char* name, bool fallback) {
+  if (!has_param(p, name)) return fallback;
+  std::string v = lower(param(p, name));
+  if (v == "true") return true;
+  if (v == "false") return false;
+  return status::invalid_argument(std::string("Unable to parse ") + name + ": '" + param(p, name) + "'");
+}
+
+// An http(s) URL with a host (after CloudStack's normalisation).
+status check_payload_url(const std::string& url) {
+  size_t scheme_end = url.find("://");
+  std::string scheme = lower(url.substr(0, scheme_end));
+  if (scheme_end == std::string::npos || (scheme != "http" && scheme != "https"))
+    return status::invalid_argument("Unsupported URL scheme in payload URL: " + url);
+  std::string rest = url.substr(scheme_end + 3);
+  std::string host = rest.substr(0, rest.find_first_of("/?#"));
+  if (host.rfind('@') != std::string::npos) host = host.substr(host.rfind('@') + 1);
+  if (host.empty() || host[0] == ':' || url.find_first_of(" \t\r\n") != std::string::npos)
+    return status::invalid_argument("Invalid webhook payload URL host in [" + url + "]");
+  return status::ok();
+}
+
+result<std::vector<webhook>> all_webhooks(const context& c) {
+  std::vector<webhook> all;
+  status st = c.store.for_each_webhook([&](webhook&& w) { all.push_back(std::move(w)); });
+  if (!st) return st;
+  return all;
+}
+
+// Another webhook of the same owner already uses `url`.
+bool url_taken(const std::vector<webhook>& all, const webhook& w) {
+  for (const auto& other : all)
+    if (other.key != w.key && other.account_id == w.account_id && other.payload_url == w.payload_url)
+      return true;
+  return false;
+}
+
+// The webhook named by the `id` parameter, if the caller may manage it.
+result<webhook> webhook_by_id(const context& c, const std::vector<webhook>& all) {
+  std::string id = param(c.p, "id");
+  if (id.empty()) return status::invalid_argument("Missing parameter id");
+  for (const auto& w : all) {
+    if (w.id != id) continue;
+    if (!can_access(c.caller, w.account_id, w.domain_id, c.cfg.tree))
+      return status::not_found("Account " + c.caller.name + " does not have permission to operate on webhook " + id);
+    return w;
+  }
+  return status::invalid_argument("Unable to find the webhook with the specified ID");
+}
+
+answer as_answer(const status& st) {
+  return st.error_code() == status::code::not_found ? denied(st.message()) : param_error(st.message());
+}
+
+// Scope rules on the owner (spec 3.3).
+status check_scope(scope s, const account& owner) {
+  if ((s == scope::global && !is_root_admin(owner)) || (s == scope::domain && !is_admin(owner)))
+    return status::invalid_argument(std::string("Scope ") + to_string(s) + " can not be specified for owner " +
+                                    owner.name);
+  return status::ok();
+}
+
+void store_webhook(const context& c, webhook w, const char* object, reply_fn done) {
+  const config::config& cfg = c.cfg;
+  c.eng.upsert_webhook(std::move(w), [&cfg, object, done = std::move(done)](const status& st, const webhook& stored) {
+    if (!st) return done(error(kInternal, kCsServerApi, st.message()));
+    done(answer{200, json::object{{object, webhook_json(stored, cfg.tree, cfg.find_account(stored.account_id))}}});
+  });
+}
+
+void create_webhook(const context& c, reply_fn done) {
+  const auto& tree = c.cfg.tree;
+  webhook w;
+  w.name = param(c.p, "name");
+  if (w.name.empty()) return done(param_error("Missing parameter name"));
+  std::string url = param(c.p, "payloadurl");
+  if (url.empty()) return done(param_error("Missing parameter payloadurl"));
+  if (has_param(c.p, "projectid")) return done(param_error("Projects are not supported"));
+  std::string scope_text = param(c.p, "scope"), state_text = param(c.p, "state");
+  auto sc = scope_text.empty() ? std::optional<scope>(scope::local) : parse_scope(scope_text);
+  if (!sc) return done(param_error("Invalid scope specified"));
+  auto st = state_text.empty() ? std::optional<webhook_state>(webhook_state::enabled) : parse_state(state_text);
+  if (!st) return done(param_error("Invalid state specified"));
+  auto ssl = bool_param(c.p, "sslverification", false);
+  if (!ssl) return done(param_error(ssl.error().message()));
+
+  // Owner: `account` in `domainid`, else the caller (CloudStack's finalizeOwner).
+  std::string account_name = param(c.p, "account"), domain = param(c.p, "domainid");
+  if (!domain.empty() && !tree.contains(domain)) return done(param_error("Unable to find domain by id " + domain));
+  if (!domain.empty() && !can_see_domain(c.caller, domain, tree))
+    return done(denied("Account " + c.caller.name + " does not have permission to access domain " + domain));
+  const account* owner = &c.caller;
+  if (!account_name.empty()) {
+    if (domain.empty()) return done(param_error("account must be used with domainid"));
+    owner = nullptr;
+    for (const auto& a : c.cfg.accounts)
+      if (a.name == account_name && a.domain_id == domain) owner = &a;
+    if (!owner) return done(param_error("Unable to find account " + account_name + " in domain " + domain));
+    if (!can_access(c.caller, owner->id, owner->domain_id, tree))
+      return done(denied("Account " + c.caller.name + " does not have permission to access account " + account_name));
+  }
+  status scope_ok = check_scope(*sc, *owner);
+  if (!scope_ok) return done(param_error(scope_ok.message()));
+
+  w.id = make_uuid();
+  w.description = param(c.p, "description");
+  w.account_id = owner->id;
+  w.domain_id = *sc == scope::domain && !domain.empty() ? domain : owner->domain_id;
+  if (*sc == scope::domain && owner->role == account_role::domain_admin && !tree.is_within(w.domain_id, owner->domain_id))
+    return done(denied("Domain " + w.domain_id + " is outside the domain of owner " + owner->name));
+  w.payload_url = normalize_payload_url(url);
+  w.secret_key = param(c.p, "secretkey");
+  w.ssl_verification = *ssl;
+  w.scope_ = *sc;
+  w.state = *st;
+  w.created_ms = system_clock_source().now_ms();
+  status url_ok = check_payload_url(w.payload_url);
+  if (!url_ok) return done(param_error(url_ok.message()));
+  if (w.ssl_verification && w.payload_url.rfind("https://", 0) != 0)
+    return done(param_error("SSL verification can be specified only for HTTPS URLs, " + w.payload_url));
+  auto all = all_webhooks(c);
+  if (!all) return done(error(kInternal, kCsServerApi, all.error().message()));
+  if (url_taken(*all, w))
+    return done(param_error("Payload URL: " + w.payload_url + " is already in use by another webhook"));
+  store_webhook(c, std::move(w), "webhook", std::move(done));
+}
+
+void update_webhook(const context& c, reply_fn done) {
+  auto all = all_webhooks(c);
+  if (!all) return done(error(kInternal, kCsServerApi, all.error().message()));
+  auto found = webhook_by_id(c, *all);
+  if (!found) return done(as_answer(found.error()));
+  webhook w = *found;
+  const account* owner = c.cfg.find_account(w.account_id);
+  if (!owner) return done(error(kInternal, kCsServerApi, "the webhook's owner account is not configured"));
+  if (!param(c.p, "name").empty()) w.name = param(c.p, "name");
+  if (has_param(c.p, "description")) w.description = param(c.p, "description");
+  if (has_param(c.p, "state")) {
+    auto st = parse_state(param(c.p, "state"));
+    if (!st) return done(param_error("Invalid state specified"));
+    w.state = *st;
+  }
+  if (has_param(c.p, "scope")) {
+    auto sc = parse_scope(param(c.p, "scope"));
+    if (!sc) return done(param_error("Invalid scope specified"));
+    status scope_ok = check_scope(*sc, *owner);
+    if (!scope_ok) return done(param_error(scope_ok.message()));
+    if (*sc != scope::domain) w.domain_id = owner->domain_id;
+    w.scope_ = *sc;
+  }
+  if (!param(c.p, "payloadurl").empty()) {
+    w.payload_url = normalize_payload_url(param(c.p, "payloadurl"));
+    status url_ok = check_payload_url(w.payload_url);
+    if (!url_ok) return done(param_error(url_ok.message()));
+    if (url_taken(*all, w))
+      return done(param_error("Payload URL: " + w.payload_url + " is already in use by another webhook"));
+  }
+  if (has_param(c.p, "secretkey")) w.secret_key = param(c.p, "secretkey");  // blank clears it
+  auto ssl = bool_param(c.p, "sslverification", w.ssl_verification);
+  if (!ssl) return done(param_error(ssl.error().message()));
+  w.ssl_verification = *ssl;
+  if (w.ssl_verification && w.payload_url.rfind("https://", 0) != 0)
+    return done(param_error("SSL verification can be specified only for HTTPS URLs, " + w.payload_url));
+  if (storage::encode(w) == storage::encode(*found))  // nothing changed: nothing written
+    return done(answer{200, json::object{{"webhook", webhook_json(w, c.cfg.tree, owner)}}});
+  store_webhook(c, std::move(w), "webhook", std::move(done));
+}
+
+void delete_webhook(const context& c, reply_fn done) {
+  auto all = all_webhooks(c);
+  if (!all) return done(error(kInternal, kCsServerApi, all.error().message()));
+  auto found = webhook_by_id(c, *all);
+  if (!found) return done(as_answer(found.error()));
+  c.eng.delete_webhook(found->key, [done = std::move(done)](const status& st) {
+    if (!st) return done(error(kInternal, kCsServerApi, st.message()));
+    done(answer{200, json::object{{"success", true}}});
+  });
+}
+
+using command_fn = std::function<void(const context&, reply_fn)>;
+
+// Reads answer at once; changes answer after they are stored.
+template <answer (*F)(const context&)>
+void now(const context& c, reply_fn done) {
+  done(F(c));
+}
 
 const std::map<std::string, command_fn>& commands() {
   static const std::map<std::string, command_fn> table = {
-      {"listDomains", list_domains},
-      {"listAccounts", list_accounts},
-      {"listWebhooks", list_webhooks},
-      {"listWebhookDeliveries", list_webhook_deliveries},
+      {"listDomains", now<list_domains>},
+      {"listAccounts", now<list_accounts>},
+      {"listWebhooks", now<list_webhooks>},
+      {"listWebhookDeliveries", now<list_webhook_deliveries>},
+      {"createWebhook", create_webhook},
+      {"updateWebhook", update_webhook},
+      {"deleteWebhook", delete_webhook},
   };
   return table;
 }
@@ -261,7 +456,7 @@ net::outgoing_response envelope(const std::string& command, const answer& a) {
 
 }  // namespace
 
-api_endpoint::api_endpoint(const engine& e, const config::config& cfg) : engine_(e), cfg_(cfg) {}
+api_endpoint::api_endpoint(engine& e, const config::config& cfg) : engine_(e), cfg_(cfg) {}
 
 void api_endpoint::handle(net::incoming_request&& req, net::responder respond) {
   std::string query = req.target.find('?') == std::string::npos ? "" : req.target.substr(req.target.find('?') + 1);
@@ -300,8 +495,8 @@ void api_endpoint::handle(net::incoming_request&& req, net::responder respond) {
     return respond(envelope(command, error(kUnsupported, kCsServerApi,
                                            "The given command:" + command +
                                                " does not exist or it is not available for user")));
-  context c{cfg_, engine_.store(), *caller, p};
-  respond(envelope(command, it->second(c)));
+  context c{cfg_, engine_.store(), *caller, p, engine_};
+  it->second(c, [command, respond = std::move(respond)](answer a) { respond(envelope(command, a)); });
 }
 
 }  // namespace hookshot::actors

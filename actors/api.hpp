@@ -11,7 +11,9 @@
 //    parameter, 432 an unknown command, 531 permission denied, 530 an internal error.
 //  - response=json is the only format (a missing `response` means json).
 //
-// Commands so far: listDomains, listAccounts, listWebhooks, listWebhookDeliveries.
+// Commands so far: listDomains, listAccounts, createWebhook, listWebhooks, updateWebhook,
+// deleteWebhook, listWebhookDeliveries. Changes answer after they are stored, and routing and
+// the webhook's actor follow at once.
 //
 // Thread safety: handle() runs on the HTTP server's thread; it reads storage through read
 // transactions and the config, which is immutable.
@@ -24,12 +26,12 @@ namespace hookshot::actors {
 
 class api_endpoint {
  public:
-  api_endpoint(const engine& e, const config::config& cfg);
+  api_endpoint(engine& e, const config::config& cfg);
 
   void handle(net::incoming_request&& req, net::responder respond);
 
  private:
-  const engine& engine_;
+  engine& engine_;
   const config::config& cfg_;
   system_clock_source clock_;
 };

@@ -156,7 +156,7 @@ result<std::unique_ptr<engine>> engine::start(const config::config& cfg) {
   list.reserve(recovered.size());
   for (auto& [key, r] : recovered) list.push_back(std::move(r));
   m.supervisor = m.sys->spawn<supervisor>(&m.svc, std::move(list), counters->next_event_seq,
-                                          counters->next_pending_seq);
+                                          counters->next_pending_seq, next_key);
   m.cleanup = m.sys->spawn(cleanup_task, &m.svc);
   return e;
 }
@@ -164,6 +164,16 @@ result<std::unique_ptr<engine>> engine::start(const config::config& cfg) {
 void engine::ingest(std::vector<event> events, std::function<void(const status&)> reply) {
   if (impl_->stopped) return reply(status::unavailable("hookshot is shutting down"));
   caf::anon_send(impl_->supervisor, ingest_msg{std::move(events), std::move(reply)});
+}
+
+void engine::upsert_webhook(webhook w, std::function<void(const status&, const webhook&)> reply) {
+  if (impl_->stopped) return reply(status::unavailable("hookshot is shutting down"), w);
+  caf::anon_send(impl_->supervisor, upsert_webhook_msg{std::move(w), std::move(reply)});
+}
+
+void engine::delete_webhook(std::uint64_t key, std::function<void(const status&)> reply) {
+  if (impl_->stopped) return reply(status::unavailable("hookshot is shutting down"));
+  caf::anon_send(impl_->supervisor, delete_webhook_msg{key, std::move(reply)});
 }
 
 void engine::shutdown(long grace_ms) {

@@ -39,6 +39,12 @@ class engine {
   ~engine();
 
   void ingest(std::vector<event> events, std::function<void(const status&)> reply);
+
+  /// Creates (key 0) or replaces a webhook; routing and its actor follow once it is stored.
+  /// `reply` (on another thread) gets the stored webhook, with its key.
+  void upsert_webhook(webhook w, std::function<void(const status&, const webhook&)> reply);
+  /// Deletes a webhook with its pending deliveries and its log; `reply` once stored.
+  void delete_webhook(std::uint64_t key, std::function<void(const status&)> reply);
   void shutdown(long grace_ms);
 
   const startup_report& report() const;

@@ -5,12 +5,14 @@
 namespace hookshot::actors {
 
 supervisor::supervisor(caf::actor_config& cfg, services* svc, std::vector<recovered_webhook> hooks,
-                       std::uint64_t next_event_seq, std::uint64_t next_pending_seq)
+                       std::uint64_t next_event_seq, std::uint64_t next_pending_seq,
+                       std::uint64_t next_webhook_key)
     : caf::event_based_actor(cfg),
       svc_(svc),
       recovered_(std::move(hooks)),
       next_event_seq_(next_event_seq),
-      next_pending_seq_(next_pending_seq) {}
+      next_pending_seq_(next_pending_seq),
+      next_webhook_key_(next_webhook_key) {}
 
 caf::behavior supervisor::make_behavior() {
   const config::config& cfg = *svc_->cfg;
@@ -25,11 +27,44 @@ caf::behavior supervisor::make_behavior() {
   recovered_.shrink_to_fit();
   return {
       [this](ingest_msg& msg) { on_ingest(msg); },
+      [this](upsert_webhook_msg& msg) { on_upsert(msg); },
+      [this](stored_atom, upsert_webhook_msg& msg) { apply_stored(msg); },
+      [this](delete_webhook_msg& msg) {
+        auto it = actors_.find(msg.key);
+        if (it == actors_.end()) return msg.reply(status::not_found("no such webhook"));
+        index_.remove(msg.key);  // no new events from now on
+        send(it->second, std::move(msg));
+        actors_.erase(it);
+      },
       [this](stop_atom) {
         for (auto& [key, hdl] : actors_) send(hdl, stop_atom_v);
         quit();
       },
   };
+}
+
+void supervisor::on_upsert(upsert_webhook_msg& msg) {
+  if (msg.hook.key == 0) msg.hook.key = next_webhook_key_++;
+  storage::write_batch batch;
+  batch.webhooks.push_back(msg.hook);
+  caf::actor self = caf::actor_cast<caf::actor>(this);
+  svc_->writer->submit(std::move(batch), [self, msg = std::move(msg)](const status& st) mutable {
+    if (!st) return msg.reply(st, msg.hook);
+    caf::anon_send(self, stored_atom_v, std::move(msg));
+  });
+}
+
+void supervisor::apply_stored(upsert_webhook_msg& msg) {
+  const config::config& cfg = *svc_->cfg;
+  const webhook& w = msg.hook;
+  auto settings = cfg.values.delivery_for(w.domain_id, cfg.tree);
+  index_.upsert(w);
+  auto it = actors_.find(w.key);
+  if (it == actors_.end())
+    actors_.emplace(w.key, spawn<webhook_actor>(svc_, w, settings));
+  else
+    send(it->second, reconfigure_msg{w, settings});
+  msg.reply(status::ok(), w);
 }
 
 void supervisor::on_ingest(ingest_msg& msg) {

@@ -9,6 +9,10 @@
 // Events that match no webhook, and events outside the ActionEvent category, are accepted
 // and not stored: there is nothing to deliver.
 //
+// upsert_webhook_msg: store the webhook, then (stored_atom) update the index and spawn or
+// reconfigure its actor, then reply. delete_webhook_msg: out of the index at once; the actor
+// removes the webhook, its pending deliveries and its log in one write, replies and quits.
+//
 // stop_atom is forwarded to every webhook actor; then the supervisor quits.
 
 #include <caf/all.hpp>
@@ -30,13 +34,16 @@ struct recovered_webhook {
 class supervisor : public caf::event_based_actor {
  public:
   supervisor(caf::actor_config& cfg, services* svc, std::vector<recovered_webhook> hooks,
-             std::uint64_t next_event_seq, std::uint64_t next_pending_seq);
+             std::uint64_t next_event_seq, std::uint64_t next_pending_seq,
+             std::uint64_t next_webhook_key);
 
   caf::behavior make_behavior() override;
   const char* name() const override { return "supervisor"; }
 
  private:
   void on_ingest(ingest_msg& msg);
+  void on_upsert(upsert_webhook_msg& msg);
+  void apply_stored(upsert_webhook_msg& msg);
 
   services* svc_;
   std::vector<recovered_webhook> recovered_;  // handed to actors once, in make_behavior
@@ -44,6 +51,7 @@ class supervisor : public caf::event_based_actor {
   std::unordered_map<std::uint64_t, caf::actor> actors_;
   std::uint64_t next_event_seq_;
   std::uint64_t next_pending_seq_;
+  std::uint64_t next_webhook_key_;
 };
 
 }  // namespace hookshot::actors

@@ -43,6 +43,19 @@ struct reconfigure_msg {
   delivery_settings settings;
 };
 
+/// api -> supervisor: create (key 0: the supervisor assigns one) or replace a webhook; it takes
+/// effect in routing and in the webhook's actor once stored. `reply` gets the stored webhook.
+struct upsert_webhook_msg {
+  webhook hook;
+  std::function<void(const status&, const webhook&)> reply;
+};
+
+/// api -> supervisor -> webhook actor: delete a webhook, its pending deliveries and its log.
+struct delete_webhook_msg {
+  std::uint64_t key = 0;
+  std::function<void(const status&)> reply;
+};
+
 /// intake -> supervisor: events to route, persist and deliver. `reply` runs once, on the
 /// storage thread, after the events are durable (or with the reason they are not).
 struct ingest_msg {
@@ -56,7 +69,10 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hookshot::actors::deliver_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hookshot::actors::outcome_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hookshot::actors::reconfigure_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hookshot::actors::ingest_msg)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hookshot::actors::upsert_webhook_msg)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hookshot::actors::delete_webhook_msg)
 
 CAF_ADD_ATOM(hookshot, hookshot::actors, retry_atom, "retry")
 CAF_ADD_ATOM(hookshot, hookshot::actors, stop_atom, "stop")
 CAF_ADD_ATOM(hookshot, hookshot::actors, cleanup_atom, "cleanup")
+CAF_ADD_ATOM(hookshot, hookshot::actors, stored_atom, "stored")

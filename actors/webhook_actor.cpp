@@ -40,6 +40,14 @@ caf::behavior webhook_actor::make_behavior() {
         configure(std::move(msg.hook), std::move(msg.settings));
         pump();
       },
+      [this](delete_webhook_msg& msg) {
+        storage::write_batch batch;
+        for (const auto& [seq, item] : items_) batch.finished_pendings.push_back(item.pending);
+        batch.removed_webhooks.push_back(hook_.key);
+        svc_->writer->submit(std::move(batch), std::move(msg.reply));
+        items_.clear();
+        quit();
+      },
       [this](stop_atom) { quit(); },
   };
 }

@@ -13,7 +13,11 @@
 // While services::draining is set (shutdown) no new attempt starts; outcomes of attempts on
 // the wire are still recorded. stop_atom: quit.
 //
-// Messages: deliver_msg, outcome_msg, reconfigure_msg, (retry_atom, seq), stop_atom.
+// delete_webhook_msg: one write removes the webhook, every pending delivery of it and its log;
+// then the actor replies and quits (outcomes of attempts still on the wire are ignored).
+//
+// Messages: deliver_msg, outcome_msg, reconfigure_msg, delete_webhook_msg, (retry_atom, seq),
+// stop_atom.
 
 #include <caf/all.hpp>
 #include <memory>

@@ -52,6 +52,7 @@ struct write_batch {
   std::vector<pending_delivery> finished_pendings;  // removed; the event goes with its last one
   std::vector<encoded> records;                     // appended; the webhook's log is trimmed
   std::vector<webhook> webhooks;                    // created or replaced
+  std::vector<std::uint64_t> removed_webhooks;      // deleted with their delivery logs
   std::optional<std::uint32_t> cleanup_keep;        // trim every webhook's log to this many
   std::uint32_t keep_records = 10;                  // log length kept when appending records
 

@@ -1,0 +1,154 @@
+"""createWebhook, updateWebhook and deleteWebhook through python3-cs: every change takes effect
+in routing and delivery at once, survives a restart, and follows CloudStack's rules."""
+
+import base64
+import hashlib
+import hmac
+import threading
+import time
+import unittest
+
+from cs import CloudStack, CloudStackApiException
+
+from harness import (ALICE, BOB, GRANDCHILD, SIBLING, Hookshot, Receiver, event, header, wait_for)
+
+
+class ApiChangesTest(unittest.TestCase):
+    def setUp(self):
+        self.rx = Receiver()
+        hs = Hookshot([], settings={"webhook.delivery.backoff": "1"})
+        for a in hs.config["accounts"]:
+            a["apikey"], a["secretkey"] = a["name"] + "-api-key", a["name"] + "-secret-key"
+        hs.write_config()
+        self.hs = hs.start()
+
+    def tearDown(self):
+        self.hs.close()
+        self.rx.close()
+
+    def client(self, name):
+        return CloudStack(endpoint=self.hs.base + "/client/api", key=name + "-api-key",
+                          secret=name + "-secret-key")
+
+    def error_text(self, fn, **params):
+        with self.assertRaises(CloudStackApiException) as e:
+            fn(**params)
+        return e.exception.response.status_code, e.exception.error["errortext"]
+
+    def paths(self):
+        return [r["path"] for r in self.rx.snapshot()]
+
+    def test_create_routes_at_once_and_survives_restart(self):
+        w = self.client("alice").createWebhook(name="mine", payloadurl=self.rx.url + "/alice")["webhook"]
+        self.assertEqual((w["scope"], w["state"], w["account"], w["domainid"]), ("Local", "Enabled", "alice", GRANDCHILD))
+        self.hs.post_events([event(account=ALICE), event(account=BOB)])
+        wait_for(lambda: self.rx.count() == 1)
+        time.sleep(0.3)
+        self.assertEqual(self.paths(), ["/hook/alice"])  # Local: bob's event does not match
+        self.assertEqual(self.hs.stop(), 0)
+        self.hs.start()
+        listed = self.client("alice").listWebhooks()["webhook"]
+        self.assertEqual([x["id"] for x in listed], [w["id"]])
+
+    def test_create_follows_cloudstack_rules(self):
+        alice = self.client("alice")
+        self.assertEqual(self.error_text(alice.createWebhook, name="g", payloadurl="h.io", scope="Global"),
+                         (431, "Scope Global can not be specified for owner alice"))
+        self.assertEqual(self.error_text(alice.createWebhook, name="d", payloadurl="h.io", scope="Domain"),
+                         (431, "Scope Domain can not be specified for owner alice"))
+        self.assertEqual(self.error_text(alice.createWebhook, name="s", payloadurl="http://h.io",
+                                         sslverification=True),
+                         (431, "SSL verification can be specified only for HTTPS URLs, http://h.io"))
+        self.assertEqual(self.error_text(alice.createWebhook, payloadurl="h.io"), (431, "Missing parameter name"))
+        self.assertEqual(self.error_text(alice.createWebhook, name="x", payloadurl="h.io", state="Paused"),
+                         (431, "Invalid state specified"))
+        self.assertEqual(self.error_text(alice.createWebhook, name="x", payloadurl="http:///nohost"),
+                         (431, "Invalid webhook payload URL host in [http:///nohost]"))
+        first = alice.createWebhook(name="one", payloadurl="hooks.example.com/x")["webhook"]
+        self.assertEqual(first["payloadurl"], "http://hooks.example.com/x")  # normalised
+        self.assertEqual(self.error_text(alice.createWebhook, name="two", payloadurl="http://hooks.example.com/x"),
+                         (431, "Payload URL: http://hooks.example.com/x is already in use by another webhook"))
+        # The same URL for another owner is fine.
+        self.client("bob").createWebhook(name="bobs", payloadurl="hooks.example.com/x")
+        # An admin creates for another account; a domain admin may not reach outside its domain.
+        made = self.client("admin").createWebhook(name="for-alice", payloadurl="a.io", account="alice",
+                                                  domainid=GRANDCHILD)["webhook"]
+        self.assertEqual(made["account"], "alice")
+        status, _ = self.error_text(self.client("child-admin").createWebhook, name="x", payloadurl="b.io",
+                                    account="bob", domainid=SIBLING)
+        self.assertEqual(status, 531)
+
+    def test_domain_webhook_of_a_domain_admin_gets_its_subdomains(self):
+        w = self.client("child-admin").createWebhook(name="tree", payloadurl=self.rx.url + "/tree",
+                                                     scope="Domain", domainid=GRANDCHILD)["webhook"]
+        self.assertEqual(w["domainid"], GRANDCHILD)
+        self.hs.post_events([event(account=ALICE), event(account=BOB)])
+        wait_for(lambda: self.rx.count() == 1)
+        time.sleep(0.3)
+        self.assertEqual(self.rx.count(), 1)
+
+    def test_update_takes_effect_at_once(self):
+        c = self.client("alice")
+        w = c.createWebhook(name="w", payloadurl=self.rx.url + "/one")["webhook"]
+        c.updateWebhook(id=w["id"], payloadurl=self.rx.url + "/two", secretkey="new-key", name="renamed",
+                        description="moved")
+        body_ids = self.hs.post_events([event(account=ALICE)])
+        wait_for(lambda: self.rx.count() == 1)
+        req = self.rx.snapshot()[0]
+        self.assertEqual(req["path"], "/hook/two")
+        self.assertEqual(header(req, "X-CS-Event-ID"), body_ids[0])
+        expected = base64.b64encode(hmac.new(b"new-key", req["body"], hashlib.sha256).digest()).decode()
+        self.assertEqual(header(req, "X-CS-Signature"), expected)
+        listed = c.listWebhooks(id=w["id"])["webhook"][0]
+        self.assertEqual((listed["name"], listed["description"]), ("renamed", "moved"))
+        # A blank secret clears it.
+        c.updateWebhook(id=w["id"], secretkey="")
+        self.hs.post_events([event(account=ALICE)])
+        wait_for(lambda: self.rx.count() == 2)
+        self.assertIsNone(header(self.rx.snapshot()[1], "X-CS-Signature"))
+        self.assertEqual(self.error_text(c.updateWebhook, id=w["id"], sslverification=True)[1],
+                         "SSL verification can be specified only for HTTPS URLs, " + self.rx.url + "/two")
+        self.assertEqual(self.error_text(c.updateWebhook, id="00000000-0000-0000-0000-000000000000")[1],
+                         "Unable to find the webhook with the specified ID")
+        self.assertEqual(self.error_text(self.client("bob").updateWebhook, id=w["id"], name="mine")[0], 531)
+
+    def test_disabled_keeps_pending_deliveries_and_enable_resumes_them(self):
+        fail_first = threading.Event()
+        self.rx.responder = lambda i, req: (500, b"", {}) if not fail_first.is_set() else (200, b"", {})
+        c = self.client("alice")
+        w = c.createWebhook(name="w", payloadurl=self.rx.url + "/w")["webhook"]
+        self.hs.post_events([event(account=ALICE)])
+        wait_for(lambda: self.rx.count() == 1, what="the first attempt")
+        c.updateWebhook(id=w["id"], state="Disabled")
+        fail_first.set()
+        time.sleep(1.6)  # the retry was due after about 1 s
+        self.assertEqual(self.rx.count(), 1)
+        self.hs.post_events([event(account=ALICE)])  # not routed while disabled
+        time.sleep(0.3)
+        self.assertEqual(self.rx.count(), 1)
+        self.assertEqual(self.hs.deliveries()["w"]["pending"], 1)
+        c.updateWebhook(id=w["id"], state="Enabled")
+        wait_for(lambda: self.rx.count() == 2, what="the retry after enabling")
+        rec = wait_for(lambda: self.hs.deliveries()["w"]["webhookdelivery"])[0]
+        self.assertTrue(rec["success"])
+        self.assertEqual(rec["attempts"], 2)
+
+    def test_delete_stops_deliveries_and_drops_pending_ones(self):
+        self.rx.responder = lambda i, req: (500, b"", {})
+        c = self.client("alice")
+        w = c.createWebhook(name="w", payloadurl=self.rx.url + "/w")["webhook"]
+        self.hs.post_events([event(account=ALICE)])
+        wait_for(lambda: self.rx.count() == 1)
+        self.assertEqual(self.error_text(self.client("bob").deleteWebhook, id=w["id"])[0], 531)
+        self.assertEqual(c.deleteWebhook(id=w["id"]), {"success": True})
+        self.assertEqual(c.listWebhooks(), {})
+        self.assertEqual(self.hs.deliveries(), {})  # webhook, pending delivery and log are gone
+        self.hs.post_events([event(account=ALICE)])
+        time.sleep(1.5)  # neither the retry nor the new event arrives
+        self.assertEqual(self.rx.count(), 1)
+        self.assertEqual(self.error_text(c.deleteWebhook, id=w["id"])[1],
+                         "Unable to find the webhook with the specified ID")
+
+
+if __name__ == "__main__":
+    unittest.main()
