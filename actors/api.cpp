@@ -182,64 +182,75 @@ answer list_webhooks(const context& c) {
   return from(list_answer("webhook", std::move(out), c.p));
 }
 
-answer list_webhook_deliveries(const context& c) {
+// The delivery records the request selects among those the caller may see (a domain admin's
+// subdomains included), newest first. invalid_argument errors are 431s, not_found ones 531s.
+result<std::vector<delivery_record>> select_records(const context& c, bool with_content_filters) {
   const auto& tree = c.cfg.tree;
   std::string id = param(c.p, "id"), webhook_id = param(c.p, "webhookid"),
               ms = param(c.p, "managementserverid"), event_type = param(c.p, "eventtype"),
               keyword = param(c.p, "keyword");
+  if (!with_content_filters) event_type.clear(), keyword.clear();
   std::optional<millis> start, end;
   if (has_param(c.p, "startdate")) {
     auto t = parse_api_date(param(c.p, "startdate"));
-    if (!t) return param_error("Invalid startdate specified");
+    if (!t) return status::invalid_argument("Invalid startdate specified");
     start = *t;
   }
   if (has_param(c.p, "enddate")) {
     auto t = parse_api_date(param(c.p, "enddate"));
-    if (!t) return param_error("Invalid enddate specified");
+    if (!t) return status::invalid_argument("Invalid enddate specified");
     end = *t;
   }
-  if (start && end && *end < *start) return param_error("Invalid enddate specified");
+  if (start && end && *end < *start) return status::invalid_argument("Invalid enddate specified");
   if (!ms.empty()) {
-    if (!is_root_admin(c.caller)) return denied("Invalid parameter specified");
-    if (ms != c.cfg.server.id) return param_error("Invalid management server specified");
+    if (!is_root_admin(c.caller)) return status::not_found("Invalid parameter specified");
+    if (ms != c.cfg.server.id) return status::invalid_argument("Invalid management server specified");
   }
-  // Every webhook the caller may access (a domain admin's subdomains included).
   std::vector<webhook> hooks;
+  bool known = webhook_id.empty();
   status st = c.store.for_each_webhook([&](webhook&& w) {
+    known = known || w.id == webhook_id;
+    if (!webhook_id.empty() && w.id != webhook_id) return;
     if (can_access(c.caller, w.account_id, w.domain_id, tree)) hooks.push_back(std::move(w));
   });
-  if (!st) return error(kInternal, kCsServerApi, st.message());
-  if (!webhook_id.empty()) {
-    bool known = false;
-    status s2 = c.store.for_each_webhook([&](webhook&& w) { known = known || w.id == webhook_id; });
-    if (!s2) return error(kInternal, kCsServerApi, s2.message());
-    auto it = std::find_if(hooks.begin(), hooks.end(), [&](const webhook& w) { return w.id == webhook_id; });
-    if (!known) return param_error("Invalid Webhook specified");
-    if (it == hooks.end()) return denied("Account " + c.caller.name + " does not have permission to access webhook " + webhook_id);
-    hooks = {*it};
-  }
+  if (!st) return st;
+  if (!known) return status::invalid_argument("Invalid Webhook specified");
+  if (!webhook_id.empty() && hooks.empty())
+    return status::not_found("Account " + c.caller.name + " does not have permission to access webhook " + webhook_id);
   std::vector<delivery_record> records;
   for (const auto& w : hooks) {
     auto rs = c.store.recent_deliveries(w.key, static_cast<size_t>(-1));
-    if (!rs) return error(kInternal, kCsServerApi, rs.error().message());
+    if (!rs) return rs.error();
     for (auto& r : *rs) records.push_back(std::move(r));
   }
-  if (!id.empty()) {
-    auto it = std::find_if(records.begin(), records.end(), [&](const delivery_record& r) { return r.id == id; });
-    if (it == records.end()) return param_error("Invalid ID specified");
-  }
+  if (!id.empty() && std::none_of(records.begin(), records.end(), [&](const delivery_record& r) { return r.id == id; }))
+    return status::invalid_argument("Invalid ID specified");
   std::sort(records.begin(), records.end(),
             [](const delivery_record& a, const delivery_record& b) { return a.seq > b.seq; });
-  std::vector<json::object> out;
-  for (const auto& r : records) {
+  std::vector<delivery_record> out;
+  for (auto& r : records) {
     if (!id.empty() && r.id != id) continue;
     if (!event_type.empty() && r.event_type != event_type) continue;
     if (!keyword.empty() && r.payload.find(keyword) == std::string::npos) continue;
     if (start && r.start_ms < *start) continue;
     if (end && r.end_ms > *end) continue;
     if (!ms.empty() && r.management_server_id != ms) continue;
-    out.push_back(delivery_json(r));
+    out.push_back(std::move(r));
   }
+  return out;
+}
+
+answer selection_error(const status& st) {
+  if (st.error_code() == status::code::not_found) return denied(st.message());
+  if (st.error_code() == status::code::invalid_argument) return param_error(st.message());
+  return error(kInternal, kCsServerApi, st.message());
+}
+
+answer list_webhook_deliveries(const context& c) {
+  auto records = select_records(c, true);
+  if (!records) return selection_error(records.error());
+  std::vector<json::object> out;
+  for (const auto& r : *records) out.push_back(delivery_json(r));
   return from(list_answer("webhookdelivery", std::move(out), c.p));
 }
 
@@ -424,6 +435,82 @@ void delete_webhook(const context& c, reply_fn done) {
   });
 }
 
+void delete_webhook_delivery(const context& c, reply_fn done) {
+  auto records = select_records(c, false);
+  if (!records) return done(selection_error(records.error()));
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> keys;
+  for (const auto& r : *records) keys.emplace_back(r.webhook_key, r.seq);
+  c.eng.delete_records(std::move(keys), [done = std::move(done)](const status& st) {
+    if (!st) return done(error(kInternal, kCsServerApi, st.message()));
+    done(answer{200, json::object{{"success", true}}});
+  });
+}
+
+void execute_webhook_delivery(const context& c, reply_fn done) {
+  std::string id = param(c.p, "id"), webhook_id = param(c.p, "webhookid"), url = param(c.p, "payloadurl");
+  if (id.empty() && webhook_id.empty() && url.empty())
+    return done(param_error("One of the id, webhookid or payloadurl must be specified"));
+  if (!id.empty() && (!webhook_id.empty() || !url.empty()))
+    return done(param_error("id cannot be specified with webhookid or payloadurl"));
+  auto all = all_webhooks(c);
+  if (!all) return done(error(kInternal, kCsServerApi, all.error().message()));
+  manual_delivery d;
+  std::string settings_domain = c.caller.domain_id;
+  if (!id.empty()) {  // redeliver a stored delivery to the webhook as it is now
+    auto records = select_records(c, false);
+    if (!records) return done(selection_error(records.error()));
+    const delivery_record& r = records->front();
+    auto hook = std::find_if(all->begin(), all->end(), [&](const webhook& w) { return w.key == r.webhook_key; });
+    if (hook == all->end()) return done(param_error("Invalid Webhook specified"));
+    d.hook = *hook;
+    d.event_id = r.event_id;
+    d.event_type = r.event_type;
+    d.account_id = r.account_id;
+    d.payload = r.payload;
+    d.record = true;
+    settings_domain = hook->domain_id;
+  } else {
+    if (!webhook_id.empty()) {
+      auto hook = std::find_if(all->begin(), all->end(), [&](const webhook& w) { return w.id == webhook_id; });
+      if (hook == all->end()) return done(param_error("Invalid Webhook specified"));
+      if (!can_access(c.caller, hook->account_id, hook->domain_id, c.cfg.tree))
+        return done(denied("Account " + c.caller.name + " does not have permission to operate on webhook " + webhook_id));
+      d.hook = *hook;
+      settings_domain = hook->domain_id;
+    } else {  // an ad-hoc URL: a stand-in webhook owned by the caller
+      d.hook.id = make_uuid();
+      d.hook.name = "Test";
+      d.hook.account_id = c.caller.id;
+      d.hook.domain_id = c.caller.domain_id;
+    }
+    if (!url.empty()) {
+      d.hook.payload_url = normalize_payload_url(url);
+      status url_ok = check_payload_url(d.hook.payload_url);
+      if (!url_ok) return done(param_error(url_ok.message()));
+    }
+    if (!param(c.p, "secretkey").empty()) d.hook.secret_key = param(c.p, "secretkey");
+    auto ssl = bool_param(c.p, "sslverification", d.hook.ssl_verification);
+    if (!ssl) return done(param_error(ssl.error().message()));
+    d.hook.ssl_verification = *ssl;
+    if (d.hook.ssl_verification && d.hook.payload_url.rfind("https://", 0) != 0)
+      return done(param_error("SSL verification can be specified only for HTTPS URLs, " + d.hook.payload_url));
+    d.event_id = make_uuid();
+    d.event_type = "TEST.WEBHOOK";
+    d.account_id = d.hook.account_id;
+    d.payload = param(c.p, "payload").empty() ? R"({ "CloudStack": "works!" })" : param(c.p, "payload");
+  }
+  auto settings = c.cfg.values.delivery_for(settings_domain, c.cfg.tree);
+  d.tries = settings.retry.tries;
+  d.timeout_ms = settings.timeout_ms;
+  bool test = !d.record;
+  c.eng.execute_delivery(std::move(d), [test, done = std::move(done)](const status& st, const delivery_record& r) {
+    if (!st) return done(error(kInternal, kCsServerApi, st.message()));
+    json::object o = delivery_json(r);
+    if (test) o.erase("eventid");  // CloudStack's test response has none
+    done(answer{200, json::object{{"webhookdelivery", std::move(o)}}});
+  });
+}
+
 using command_fn = std::function<void(const context&, reply_fn)>;
 
 // Reads answer at once; changes answer after they are stored.
@@ -441,6 +528,8 @@ const std::map<std::string, command_fn>& commands() {
       {"createWebhook", create_webhook},
       {"updateWebhook", update_webhook},
       {"deleteWebhook", delete_webhook},
+      {"deleteWebhookDelivery", delete_webhook_delivery},
+      {"executeWebhookDelivery", execute_webhook_delivery},
   };
   return table;
 }

@@ -176,6 +176,19 @@ void engine::delete_webhook(std::uint64_t key, std::function<void(const status&)
   caf::anon_send(impl_->supervisor, delete_webhook_msg{key, std::move(reply)});
 }
 
+void engine::execute_delivery(manual_delivery d,
+                              std::function<void(const status&, const delivery_record&)> done) {
+  if (impl_->stopped) return done(status::unavailable("hookshot is shutting down"), {});
+  run_manual_delivery(impl_->svc, std::move(d), std::move(done));
+}
+
+void engine::delete_records(std::vector<std::pair<std::uint64_t, std::uint64_t>> keys,
+                            std::function<void(const status&)> reply) {
+  storage::write_batch batch;
+  batch.removed_records = std::move(keys);
+  impl_->writer->submit(std::move(batch), std::move(reply));
+}
+
 void engine::shutdown(long grace_ms) {
   impl& m = *impl_;
   if (m.stopped || !m.sys) return;

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/manual_delivery.hpp"
 #include "config/config.hpp"
 #include "core/event.hpp"
 #include "core/status.hpp"
@@ -45,6 +46,14 @@ class engine {
   void upsert_webhook(webhook w, std::function<void(const status&, const webhook&)> reply);
   /// Deletes a webhook with its pending deliveries and its log; `reply` once stored.
   void delete_webhook(std::uint64_t key, std::function<void(const status&)> reply);
+
+  /// A delivery made on request (actors/manual_delivery.hpp); `done` gets its record.
+  void execute_delivery(manual_delivery d,
+                        std::function<void(const status&, const delivery_record&)> done);
+
+  /// Removes delivery records (webhook key, record seq); `reply` once stored.
+  void delete_records(std::vector<std::pair<std::uint64_t, std::uint64_t>> keys,
+                      std::function<void(const status&)> reply);
   void shutdown(long grace_ms);
 
   const startup_report& report() const;

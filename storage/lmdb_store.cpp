@@ -113,7 +113,7 @@ void write_batch::add_record(const delivery_record& r) {
 bool write_batch::empty() const {
   return new_events.empty() && new_pendings.empty() && updated_pendings.empty() &&
          finished_pendings.empty() && records.empty() && webhooks.empty() &&
-         removed_webhooks.empty() && !cleanup_keep;
+         removed_webhooks.empty() && removed_records.empty() && !cleanup_keep;
 }
 
 result<std::unique_ptr<lmdb_store>> lmdb_store::open(const std::string& dir, durability d,
@@ -285,6 +285,8 @@ status lmdb_store::apply(MDB_txn* txn, const write_batch& b) {
     if (!(st = put(deliveries_, encode_pair(r.key, r.seq), r.value))) return st;
     if (!(st = trim(txn, r.key, b.keep_records))) return st;
   }
+  for (const auto& [webhook_key, seq] : b.removed_records)
+    if (!(st = del(deliveries_, encode_pair(webhook_key, seq)))) return st;
   for (std::uint64_t key : b.removed_webhooks) {
     if (!(st = del(webhooks_, encode_u64(key)))) return st;
     if (!(st = trim(txn, key, 0))) return st;

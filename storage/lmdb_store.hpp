@@ -53,6 +53,7 @@ struct write_batch {
   std::vector<encoded> records;                     // appended; the webhook's log is trimmed
   std::vector<webhook> webhooks;                    // created or replaced
   std::vector<std::uint64_t> removed_webhooks;      // deleted with their delivery logs
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> removed_records;  // (webhook key, seq)
   std::optional<std::uint32_t> cleanup_keep;        // trim every webhook's log to this many
   std::uint32_t keep_records = 10;                  // log length kept when appending records
 
