@@ -8,32 +8,11 @@ import threading
 import time
 import unittest
 
-from cs import CloudStack, CloudStackApiException
-
-from harness import (ALICE, BOB, GRANDCHILD, SIBLING, Hookshot, Receiver, event, header, wait_for)
+from harness import ALICE, BOB, GRANDCHILD, SIBLING, ApiTestCase, event, header, wait_for
 
 
-class ApiChangesTest(unittest.TestCase):
-    def setUp(self):
-        self.rx = Receiver()
-        hs = Hookshot([], settings={"webhook.delivery.backoff": "1"})
-        for a in hs.config["accounts"]:
-            a["apikey"], a["secretkey"] = a["name"] + "-api-key", a["name"] + "-secret-key"
-        hs.write_config()
-        self.hs = hs.start()
-
-    def tearDown(self):
-        self.hs.close()
-        self.rx.close()
-
-    def client(self, name):
-        return CloudStack(endpoint=self.hs.base + "/client/api", key=name + "-api-key",
-                          secret=name + "-secret-key")
-
-    def error_text(self, fn, **params):
-        with self.assertRaises(CloudStackApiException) as e:
-            fn(**params)
-        return e.exception.response.status_code, e.exception.error["errortext"]
+class ApiChangesTest(ApiTestCase, unittest.TestCase):
+    settings = {"webhook.delivery.backoff": "1"}
 
     def paths(self):
         return [r["path"] for r in self.rx.snapshot()]

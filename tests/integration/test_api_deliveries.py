@@ -6,32 +6,11 @@ import hashlib
 import hmac
 import unittest
 
-from cs import CloudStack, CloudStackApiException
-
-from harness import ALICE, BOB, Hookshot, Receiver, event, header, wait_for
+from harness import ALICE, BOB, ApiTestCase, event, header, wait_for
 
 
-class ApiDeliveriesTest(unittest.TestCase):
-    def setUp(self):
-        self.rx = Receiver()
-        hs = Hookshot([], settings={"webhook.delivery.backoff": "0"})
-        for a in hs.config["accounts"]:
-            a["apikey"], a["secretkey"] = a["name"] + "-api-key", a["name"] + "-secret-key"
-        hs.write_config()
-        self.hs = hs.start()
-
-    def tearDown(self):
-        self.hs.close()
-        self.rx.close()
-
-    def client(self, name):
-        return CloudStack(endpoint=self.hs.base + "/client/api", key=name + "-api-key",
-                          secret=name + "-secret-key")
-
-    def error_text(self, fn, **params):
-        with self.assertRaises(CloudStackApiException) as e:
-            fn(**params)
-        return e.exception.response.status_code, e.exception.error["errortext"]
+class ApiDeliveriesTest(ApiTestCase, unittest.TestCase):
+    settings = {"webhook.delivery.backoff": "0"}
 
     def test_test_delivery_to_a_webhook_is_signed_and_not_recorded(self):
         c = self.client("alice")

@@ -296,3 +296,34 @@ def header(req, name):
         if k.lower() == name.lower():
             return v
     return None
+
+
+class ApiTestCase:
+    """Mixin for API tests: a fresh hookshot whose accounts have keys "<name>-api-key" and
+    "<name>-secret-key", a receiver, and a python3-cs client per account."""
+
+    settings = {}
+
+    def setUp(self):
+        self.rx = Receiver()
+        hs = Hookshot([], settings=dict(self.settings))
+        for a in hs.config["accounts"]:
+            a["apikey"], a["secretkey"] = a["name"] + "-api-key", a["name"] + "-secret-key"
+        hs.write_config()
+        self.hs = hs.start()
+
+    def tearDown(self):
+        self.hs.close()
+        self.rx.close()
+
+    def client(self, name):
+        from cs import CloudStack
+        return CloudStack(endpoint=self.hs.base + "/client/api", key=name + "-api-key",
+                          secret=name + "-secret-key")
+
+    def error_text(self, fn, **params):
+        """(HTTP status, errortext) of a call that must fail."""
+        from cs import CloudStackApiException
+        with self.assertRaises(CloudStackApiException) as e:
+            fn(**params)
+        return e.exception.response.status_code, e.exception.error["errortext"]
