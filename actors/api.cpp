@@ -511,6 +511,124 @@ void execute_webhook_delivery(const context& c, reply_fn done) {
   });
 }
 
+// ---- filters -------------------------------------------------------------------------------
+
+// The webhook named by `webhookid`, if the caller may manage it.
+result<webhook> webhook_param(const context& c, const std::vector<webhook>& all) {
+  std::string id = param(c.p, "webhookid");
+  for (const auto& w : all) {
+    if (w.id != id) continue;
+    if (!can_access(c.caller, w.account_id, w.domain_id, c.cfg.tree))
+      return status::not_found("Account " + c.caller.name + " does not have permission to operate on webhook " + id);
+    return w;
+  }
+  return status::invalid_argument("Invalid Webhook specified");
+}
+
+result<std::vector<webhook_filter>> filters_of(const context& c, std::uint64_t webhook_key) {
+  std::vector<webhook_filter> out;
+  status st = c.store.for_each_filter([&](webhook_filter&& f) {
+    if (webhook_key == 0 || f.webhook_key == webhook_key) out.push_back(std::move(f));
+  });
+  if (!st) return st;
+  return out;
+}
+
+void add_webhook_filter(const context& c, reply_fn done) {
+  if (param(c.p, "webhookid").empty()) return done(param_error("Missing parameter webhookid"));
+  auto all = all_webhooks(c);
+  if (!all) return done(error(kInternal, kCsServerApi, all.error().message()));
+  auto hook = webhook_param(c, *all);
+  if (!hook) return done(as_answer(hook.error()));
+  webhook_filter f;
+  std::string mode = param(c.p, "mode"), match = param(c.p, "matchtype");
+  auto m = mode.empty() ? std::optional<filter_mode>(filter_mode::include) : parse_filter_mode(mode);
+  if (!m) return done(param_error("Invalid mode specified"));
+  auto mt = match.empty() ? std::optional<match_type>(match_type::exact) : parse_match_type(match);
+  if (!mt) return done(param_error("Invalid match type specified"));
+  if (has_param(c.p, "type") && lower(param(c.p, "type")) != "eventtype")
+    return done(param_error("Invalid type specified"));
+  f.mode = *m;
+  f.match = *mt;
+  f.value = param(c.p, "value");
+  if (f.value.empty()) return done(param_error("Missing parameter value"));
+  if (f.value.size() > 256) return done(param_error("value must be at most 256 characters"));
+  f.id = make_uuid();
+  f.created_ms = system_clock_source().now_ms();
+  auto existing = filters_of(c, hook->key);
+  if (!existing) return done(error(kInternal, kCsServerApi, existing.error().message()));
+  if (const webhook_filter* clash = conflicting_filter(*existing, f))
+    return done(param_error("Conflicting Webhook filter exists ID: " + std::to_string(clash->key)));
+  webhook owner = *hook;
+  c.eng.change_filters(hook->key, {f}, {},
+                       [owner, done = std::move(done)](const status& st, const std::vector<webhook_filter>& added) {
+                         if (!st || added.empty()) return done(error(kInternal, kCsServerApi, st.message()));
+                         done(answer{200, json::object{{"webhookfilter", filter_json(added.front(), owner)}}});
+                       });
+}
+
+answer list_webhook_filters(const context& c) {
+  auto all = all_webhooks(c);
+  if (!all) return error(kInternal, kCsServerApi, all.error().message());
+  std::uint64_t only = 0;
+  if (!param(c.p, "webhookid").empty()) {
+    auto hook = webhook_param(c, *all);
+    if (!hook) return as_answer(hook.error());
+    only = hook->key;
+  }
+  auto filters = filters_of(c, only);
+  if (!filters) return error(kInternal, kCsServerApi, filters.error().message());
+  std::map<std::uint64_t, const webhook*> by_key;
+  for (const auto& w : *all) by_key[w.key] = &w;
+  std::string id = param(c.p, "id");
+  std::sort(filters->begin(), filters->end(),
+            [](const webhook_filter& a, const webhook_filter& b) { return a.key > b.key; });
+  std::vector<json::object> out;
+  for (const auto& f : *filters) {
+    auto hook = by_key.find(f.webhook_key);
+    if (hook == by_key.end()) continue;
+    const webhook& w = *hook->second;
+    if (!can_access(c.caller, w.account_id, w.domain_id, c.cfg.tree)) continue;  // CloudStack checks none
+    if (!id.empty() && f.id != id) continue;
+    out.push_back(filter_json(f, w));
+  }
+  return from(list_answer("webhookfilter", std::move(out), c.p));
+}
+
+void delete_webhook_filter(const context& c, reply_fn done) {
+  std::string id = param(c.p, "id"), webhook_id = param(c.p, "webhookid");
+  if (id.empty() && webhook_id.empty()) return done(param_error("One of id or webhookid must be specified"));
+  auto all = all_webhooks(c);
+  if (!all) return done(error(kInternal, kCsServerApi, all.error().message()));
+  std::optional<webhook> hook;
+  if (!webhook_id.empty()) {
+    auto h = webhook_param(c, *all);
+    if (!h) return done(as_answer(h.error()));
+    hook = *h;
+  }
+  auto filters = filters_of(c, hook ? hook->key : 0);
+  if (!filters) return done(error(kInternal, kCsServerApi, filters.error().message()));
+  std::vector<std::uint64_t> remove;
+  std::uint64_t webhook_key = hook ? hook->key : 0;
+  for (const auto& f : *filters) {
+    if (!id.empty() && f.id != id) continue;
+    if (!hook) {  // by id alone: the filter's webhook must be the caller's to manage
+      auto w = std::find_if(all->begin(), all->end(), [&](const webhook& x) { return x.key == f.webhook_key; });
+      if (w == all->end()) continue;
+      if (!can_access(c.caller, w->account_id, w->domain_id, c.cfg.tree))
+        return done(denied("Account " + c.caller.name + " does not have permission to operate on this filter"));
+      webhook_key = w->key;
+    }
+    remove.push_back(f.key);
+  }
+  if (remove.empty()) return done(answer{200, json::object{{"success", true}}});  // nothing matched
+  c.eng.change_filters(webhook_key, {}, std::move(remove),
+                       [done = std::move(done)](const status& st, const std::vector<webhook_filter>&) {
+                         if (!st) return done(error(kInternal, kCsServerApi, st.message()));
+                         done(answer{200, json::object{{"success", true}}});
+                       });
+}
+
 using command_fn = std::function<void(const context&, reply_fn)>;
 
 // Reads answer at once; changes answer after they are stored.
@@ -530,6 +648,9 @@ const std::map<std::string, command_fn>& commands() {
       {"deleteWebhook", delete_webhook},
       {"deleteWebhookDelivery", delete_webhook_delivery},
       {"executeWebhookDelivery", execute_webhook_delivery},
+      {"addWebhookFilter", add_webhook_filter},
+      {"listWebhookFilters", now<list_webhook_filters>},
+      {"deleteWebhookFilter", delete_webhook_filter},
   };
   return table;
 }

@@ -11,9 +11,10 @@
 //    parameter, 432 an unknown command, 531 permission denied, 530 an internal error.
 //  - response=json is the only format (a missing `response` means json).
 //
-// Commands so far: listDomains, listAccounts, createWebhook, listWebhooks, updateWebhook,
-// deleteWebhook, listWebhookDeliveries. Changes answer after they are stored, and routing and
-// the webhook's actor follow at once.
+// Commands: createWebhook, listWebhooks, updateWebhook, deleteWebhook, listWebhookDeliveries,
+// deleteWebhookDelivery, executeWebhookDelivery, addWebhookFilter, listWebhookFilters,
+// deleteWebhookFilter, listDomains, listAccounts. Changes answer after they are stored, and
+// routing and the webhook's actor follow at once.
 //
 // Thread safety: handle() runs on the HTTP server's thread; it reads storage through read
 // transactions and the config, which is immutable.

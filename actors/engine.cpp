@@ -122,6 +122,11 @@ result<std::unique_ptr<engine>> engine::start(const config::config& cfg) {
   });
   if (!st) return st;
   events.clear();
+  st = m.store->for_each_filter([&](webhook_filter&& f) {
+    auto hook = recovered.find(f.webhook_key);
+    if (hook != recovered.end()) hook->second.filters.push_back(std::move(f));
+  });
+  if (!st) return st;
   if (!orphans.empty() && !(st = write_now(*m.writer, std::move(orphans)))) return st;
 
   // The HTTP pool.
@@ -156,7 +161,8 @@ result<std::unique_ptr<engine>> engine::start(const config::config& cfg) {
   list.reserve(recovered.size());
   for (auto& [key, r] : recovered) list.push_back(std::move(r));
   m.supervisor = m.sys->spawn<supervisor>(&m.svc, std::move(list), counters->next_event_seq,
-                                          counters->next_pending_seq, next_key);
+                                          counters->next_pending_seq, next_key,
+                                          counters->next_filter_key);
   m.cleanup = m.sys->spawn(cleanup_task, &m.svc);
   return e;
 }
@@ -174,6 +180,14 @@ void engine::upsert_webhook(webhook w, std::function<void(const status&, const w
 void engine::delete_webhook(std::uint64_t key, std::function<void(const status&)> reply) {
   if (impl_->stopped) return reply(status::unavailable("hookshot is shutting down"));
   caf::anon_send(impl_->supervisor, delete_webhook_msg{key, std::move(reply)});
+}
+
+void engine::change_filters(std::uint64_t webhook_key, std::vector<webhook_filter> add,
+                            std::vector<std::uint64_t> remove,
+                            std::function<void(const status&, const std::vector<webhook_filter>&)> reply) {
+  if (impl_->stopped) return reply(status::unavailable("hookshot is shutting down"), {});
+  caf::anon_send(impl_->supervisor,
+                 filters_msg{webhook_key, std::move(add), std::move(remove), std::move(reply)});
 }
 
 void engine::execute_delivery(manual_delivery d,

@@ -47,6 +47,12 @@ class engine {
   /// Deletes a webhook with its pending deliveries and its log; `reply` once stored.
   void delete_webhook(std::uint64_t key, std::function<void(const status&)> reply);
 
+  /// Adds and removes filters of a webhook; routing follows once stored. `reply` gets the
+  /// added filters with their keys.
+  void change_filters(std::uint64_t webhook_key, std::vector<webhook_filter> add,
+                      std::vector<std::uint64_t> remove,
+                      std::function<void(const status&, const std::vector<webhook_filter>&)> reply);
+
   /// A delivery made on request (actors/manual_delivery.hpp); `done` gets its record.
   void execute_delivery(manual_delivery d,
                         std::function<void(const status&, const delivery_record&)> done);

@@ -1,24 +1,28 @@
 #include "actors/supervisor.hpp"
 
+#include <algorithm>
+
 #include "actors/webhook_actor.hpp"
 
 namespace hookshot::actors {
 
 supervisor::supervisor(caf::actor_config& cfg, services* svc, std::vector<recovered_webhook> hooks,
                        std::uint64_t next_event_seq, std::uint64_t next_pending_seq,
-                       std::uint64_t next_webhook_key)
+                       std::uint64_t next_webhook_key, std::uint64_t next_filter_key)
     : caf::event_based_actor(cfg),
       svc_(svc),
       recovered_(std::move(hooks)),
       next_event_seq_(next_event_seq),
       next_pending_seq_(next_pending_seq),
-      next_webhook_key_(next_webhook_key) {}
+      next_webhook_key_(next_webhook_key),
+      next_filter_key_(next_filter_key) {}
 
 caf::behavior supervisor::make_behavior() {
   const config::config& cfg = *svc_->cfg;
   for (auto& r : recovered_) {
     auto settings = cfg.values.delivery_for(r.hook.domain_id, cfg.tree);
     index_.upsert(r.hook);
+    if (!r.filters.empty()) filters_[r.hook.key] = std::move(r.filters);
     auto hdl = spawn<webhook_actor>(svc_, r.hook, settings);
     if (!r.pending.empty()) send(hdl, deliver_msg{std::move(r.pending)});
     actors_.emplace(r.hook.key, std::move(hdl));
@@ -29,10 +33,13 @@ caf::behavior supervisor::make_behavior() {
       [this](ingest_msg& msg) { on_ingest(msg); },
       [this](upsert_webhook_msg& msg) { on_upsert(msg); },
       [this](stored_atom, upsert_webhook_msg& msg) { apply_stored(msg); },
+      [this](filters_msg& msg) { on_filters(msg); },
+      [this](stored_atom, filters_msg& msg) { apply_filters(msg); },
       [this](delete_webhook_msg& msg) {
         auto it = actors_.find(msg.key);
         if (it == actors_.end()) return msg.reply(status::not_found("no such webhook"));
         index_.remove(msg.key);  // no new events from now on
+        filters_.erase(msg.key);
         send(it->second, std::move(msg));
         actors_.erase(it);
       },
@@ -67,6 +74,33 @@ void supervisor::apply_stored(upsert_webhook_msg& msg) {
   msg.reply(status::ok(), w);
 }
 
+void supervisor::on_filters(filters_msg& msg) {
+  storage::write_batch batch;
+  for (auto& f : msg.add) {
+    f.key = next_filter_key_++;
+    f.webhook_key = msg.webhook_key;
+    batch.filters.push_back(f);
+  }
+  for (std::uint64_t key : msg.remove) batch.removed_filters.emplace_back(msg.webhook_key, key);
+  caf::actor self = caf::actor_cast<caf::actor>(this);
+  svc_->writer->submit(std::move(batch), [self, msg = std::move(msg)](const status& st) mutable {
+    if (!st) return msg.reply(st, {});
+    caf::anon_send(self, stored_atom_v, std::move(msg));
+  });
+}
+
+void supervisor::apply_filters(filters_msg& msg) {
+  auto& list = filters_[msg.webhook_key];
+  list.erase(std::remove_if(list.begin(), list.end(),
+                            [&](const webhook_filter& f) {
+                              return std::find(msg.remove.begin(), msg.remove.end(), f.key) != msg.remove.end();
+                            }),
+             list.end());
+  list.insert(list.end(), msg.add.begin(), msg.add.end());
+  if (list.empty()) filters_.erase(msg.webhook_key);
+  msg.reply(status::ok(), msg.add);
+}
+
 void supervisor::on_ingest(ingest_msg& msg) {
   const config::config& cfg = *svc_->cfg;
   storage::write_batch batch;
@@ -76,6 +110,13 @@ void supervisor::on_ingest(ingest_msg& msg) {
     const account* owner = cfg.find_account(ev.account_id);
     ev.domain_id = owner ? owner->domain_id : std::string();
     auto keys = index_.match(ev.account_id, cfg.tree.ancestors_of(ev.domain_id));
+    if (!filters_.empty())
+      keys.erase(std::remove_if(keys.begin(), keys.end(),
+                                [&](std::uint64_t key) {
+                                  auto f = filters_.find(key);
+                                  return f != filters_.end() && !filters_pass(f->second, ev.type);
+                                }),
+                 keys.end());
     if (keys.empty()) continue;
     ev.seq = next_event_seq_++;
     auto shared = std::make_shared<const event>(ev);

@@ -13,6 +13,9 @@
 // reconfigure its actor, then reply. delete_webhook_msg: out of the index at once; the actor
 // removes the webhook, its pending deliveries and its log in one write, replies and quits.
 //
+// filters_msg: store the change, then (stored_atom) apply it to the filters routing consults
+// after the index: a webhook whose filters refuse an event's type does not get it.
+//
 // stop_atom is forwarded to every webhook actor; then the supervisor quits.
 
 #include <caf/all.hpp>
@@ -29,13 +32,14 @@ namespace hookshot::actors {
 struct recovered_webhook {
   webhook hook;
   std::vector<work_item> pending;
+  std::vector<webhook_filter> filters;
 };
 
 class supervisor : public caf::event_based_actor {
  public:
   supervisor(caf::actor_config& cfg, services* svc, std::vector<recovered_webhook> hooks,
              std::uint64_t next_event_seq, std::uint64_t next_pending_seq,
-             std::uint64_t next_webhook_key);
+             std::uint64_t next_webhook_key, std::uint64_t next_filter_key);
 
   caf::behavior make_behavior() override;
   const char* name() const override { return "supervisor"; }
@@ -44,6 +48,8 @@ class supervisor : public caf::event_based_actor {
   void on_ingest(ingest_msg& msg);
   void on_upsert(upsert_webhook_msg& msg);
   void apply_stored(upsert_webhook_msg& msg);
+  void on_filters(filters_msg& msg);
+  void apply_filters(filters_msg& msg);
 
   services* svc_;
   std::vector<recovered_webhook> recovered_;  // handed to actors once, in make_behavior
@@ -52,6 +58,8 @@ class supervisor : public caf::event_based_actor {
   std::uint64_t next_event_seq_;
   std::uint64_t next_pending_seq_;
   std::uint64_t next_webhook_key_;
+  std::uint64_t next_filter_key_;
+  std::unordered_map<std::uint64_t, std::vector<webhook_filter>> filters_;  // webhooks with any
 };
 
 }  // namespace hookshot::actors

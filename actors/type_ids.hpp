@@ -13,6 +13,7 @@
 
 #include "core/delivery.hpp"
 #include "core/event.hpp"
+#include "core/filter.hpp"
 #include "core/settings.hpp"
 #include "core/status.hpp"
 #include "core/webhook.hpp"
@@ -56,6 +57,15 @@ struct delete_webhook_msg {
   std::function<void(const status&)> reply;
 };
 
+/// api -> supervisor: add and remove filters of one webhook; routing follows once stored.
+/// Added filters get their internal key from the supervisor; `reply` gets them.
+struct filters_msg {
+  std::uint64_t webhook_key = 0;
+  std::vector<webhook_filter> add;
+  std::vector<std::uint64_t> remove;  // filter keys
+  std::function<void(const status&, const std::vector<webhook_filter>&)> reply;
+};
+
 /// intake -> supervisor: events to route, persist and deliver. `reply` runs once, on the
 /// storage thread, after the events are durable (or with the reason they are not).
 struct ingest_msg {
@@ -71,6 +81,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hookshot::actors::reconfigure_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hookshot::actors::ingest_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hookshot::actors::upsert_webhook_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hookshot::actors::delete_webhook_msg)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hookshot::actors::filters_msg)
 
 CAF_ADD_ATOM(hookshot, hookshot::actors, retry_atom, "retry")
 CAF_ADD_ATOM(hookshot, hookshot::actors, stop_atom, "stop")

@@ -72,6 +72,17 @@ boost::json::object domain_json(const domain& d, const domain_tree& tree) {
   return o;
 }
 
+boost::json::object filter_json(const webhook_filter& f, const webhook& owner) {
+  return boost::json::object{{"id", f.id},
+                             {"webhookid", owner.id},
+                             {"webhookname", owner.name},
+                             {"type", "EventType"},
+                             {"mode", to_string(f.mode)},
+                             {"matchtype", to_string(f.match)},
+                             {"value", f.value},
+                             {"created", cloudstack_date(f.created_ms)}};
+}
+
 boost::json::object account_json(const account& a, const domain_tree& tree) {
   const domain* d = tree.find(a.domain_id);
   boost::json::object o;

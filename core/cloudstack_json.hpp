@@ -9,6 +9,7 @@
 #include "core/clock.hpp"
 #include "core/delivery.hpp"
 #include "core/domain_tree.hpp"
+#include "core/filter.hpp"
 #include "core/webhook.hpp"
 
 namespace hookshot {
@@ -27,6 +28,9 @@ boost::json::object webhook_json(const webhook& w, const domain_tree& tree, cons
 /// A DomainResponse ("domain") and an AccountResponse ("account"), the fields the web page and
 /// CloudStack clients read.
 boost::json::object domain_json(const domain& d, const domain_tree& tree);
+/// A WebhookFilterResponse ("webhookfilter"): id, webhookid, webhookname, type, mode,
+/// matchtype, value, created.
+boost::json::object filter_json(const webhook_filter& f, const webhook& owner);
 boost::json::object account_json(const account& a, const domain_tree& tree);
 
 }  // namespace hookshot

@@ -149,4 +149,21 @@ status decode(std::string_view bytes, delivery_record& r) {
   return in.finish("delivery record");
 }
 
+std::string encode(const webhook_filter& f) {
+  writer o;
+  o.num(f.key).str(f.id).num(f.webhook_key).num<std::uint8_t>(static_cast<std::uint8_t>(f.mode));
+  o.num<std::uint8_t>(static_cast<std::uint8_t>(f.match)).str(f.value).num(f.created_ms);
+  return o.take();
+}
+
+status decode(std::string_view bytes, webhook_filter& f) {
+  reader in(bytes);
+  std::uint8_t mode = 0, match = 0;
+  in.num(f.key).str(f.id).num(f.webhook_key).num(mode).num(match).str(f.value).num(f.created_ms);
+  if (mode > 1 || match > 3) return status::corruption("filter value has a bad mode or match type");
+  f.mode = static_cast<filter_mode>(mode);
+  f.match = static_cast<match_type>(match);
+  return in.finish("filter");
+}
+
 }  // namespace hookshot::storage

@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <mutex>
@@ -113,7 +114,8 @@ void write_batch::add_record(const delivery_record& r) {
 bool write_batch::empty() const {
   return new_events.empty() && new_pendings.empty() && updated_pendings.empty() &&
          finished_pendings.empty() && records.empty() && webhooks.empty() &&
-         removed_webhooks.empty() && removed_records.empty() && !cleanup_keep;
+         removed_webhooks.empty() && removed_records.empty() && filters.empty() &&
+         removed_filters.empty() && !cleanup_keep;
 }
 
 result<std::unique_ptr<lmdb_store>> lmdb_store::open(const std::string& dir, durability d,
@@ -149,7 +151,8 @@ result<std::unique_ptr<lmdb_store>> lmdb_store::open(const std::string& dir, dur
              {"webhooks", &s->webhooks_},
              {"events", &s->events_},
              {"pending", &s->pending_},
-             {"deliveries", &s->deliveries_}};
+             {"deliveries", &s->deliveries_},
+             {"filters", &s->filters_}};
   for (auto& db : dbs) {
     rc = mdb_dbi_open(raw, db.name, MDB_CREATE, db.dbi);
     if (rc) return lmdb_status("mdb_dbi_open", rc);
@@ -287,9 +290,20 @@ status lmdb_store::apply(MDB_txn* txn, const write_batch& b) {
   }
   for (const auto& [webhook_key, seq] : b.removed_records)
     if (!(st = del(deliveries_, encode_pair(webhook_key, seq)))) return st;
+  for (const auto& f : b.filters)
+    if (!(st = put(filters_, encode_pair(f.webhook_key, f.key), encode(f)))) return st;
+  for (const auto& [webhook_key, key] : b.removed_filters)
+    if (!(st = del(filters_, encode_pair(webhook_key, key)))) return st;
   for (std::uint64_t key : b.removed_webhooks) {
     if (!(st = del(webhooks_, encode_u64(key)))) return st;
     if (!(st = trim(txn, key, 0))) return st;
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> gone;
+    status fs = scan<webhook_filter>(txn, filters_, [&](webhook_filter&& f) {
+      if (f.webhook_key == key) gone.emplace_back(f.webhook_key, f.key);
+    });
+    if (!fs) return fs;
+    for (const auto& [wk, fk] : gone)
+      if (!(st = del(filters_, encode_pair(wk, fk)))) return st;
   }
   if (b.cleanup_keep && !(st = cleanup(txn, *b.cleanup_keep))) return st;
   return status::ok();
@@ -343,6 +357,10 @@ status lmdb_store::for_each_webhook(const std::function<void(webhook&&)>& fn) co
 
 status lmdb_store::for_each_pending(const std::function<void(pending_delivery&&)>& fn) const {
   return read([&](MDB_txn* t) { return scan<pending_delivery>(t, pending_, fn); });
+}
+
+status lmdb_store::for_each_filter(const std::function<void(webhook_filter&&)>& fn) const {
+  return read([&](MDB_txn* t) { return scan<webhook_filter>(t, filters_, fn); });
 }
 
 status lmdb_store::for_each_event(const std::function<void(event&&)>& fn) const {
@@ -411,6 +429,10 @@ result<counters> lmdb_store::load_counters() const {
     }
     mdb_cursor_close(cur);
     c.next_record_seq = max_seq + 1;
+    std::uint64_t max_filter = 0;
+    status fs = scan<webhook_filter>(t, filters_, [&](webhook_filter&& f) { max_filter = std::max(max_filter, f.key); });
+    if (!fs) return fs;
+    c.next_filter_key = max_filter + 1;
     return status::ok();
   });
   if (!st) return st;

@@ -30,6 +30,7 @@
 
 #include "core/delivery.hpp"
 #include "core/event.hpp"
+#include "core/filter.hpp"
 #include "core/status.hpp"
 #include "core/webhook.hpp"
 
@@ -54,6 +55,8 @@ struct write_batch {
   std::vector<webhook> webhooks;                    // created or replaced
   std::vector<std::uint64_t> removed_webhooks;      // deleted with their delivery logs
   std::vector<std::pair<std::uint64_t, std::uint64_t>> removed_records;  // (webhook key, seq)
+  std::vector<webhook_filter> filters;                                   // added
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> removed_filters;  // (webhook key, filter key)
   std::optional<std::uint32_t> cleanup_keep;        // trim every webhook's log to this many
   std::uint32_t keep_records = 10;                  // log length kept when appending records
 
@@ -68,6 +71,7 @@ struct counters {
   std::uint64_t next_pending_seq = 1;
   std::uint64_t next_record_seq = 1;
   std::uint64_t next_webhook_key = 1;
+  std::uint64_t next_filter_key = 1;
 };
 
 class lmdb_store {
@@ -95,6 +99,7 @@ class lmdb_store {
   status for_each_webhook(const std::function<void(webhook&&)>& fn) const;
   status for_each_pending(const std::function<void(pending_delivery&&)>& fn) const;
   status for_each_event(const std::function<void(event&&)>& fn) const;
+  status for_each_filter(const std::function<void(webhook_filter&&)>& fn) const;
   /// The newest `limit` records of a webhook, newest first.
   result<std::vector<delivery_record>> recent_deliveries(std::uint64_t webhook_key,
                                                          size_t limit) const;
@@ -120,7 +125,7 @@ class lmdb_store {
 
   std::string dir_;
   MDB_env* env_ = nullptr;
-  MDB_dbi meta_ = 0, webhooks_ = 0, events_ = 0, pending_ = 0, deliveries_ = 0;
+  MDB_dbi meta_ = 0, webhooks_ = 0, events_ = 0, pending_ = 0, deliveries_ = 0, filters_ = 0;
   size_t map_size_ = 0;
   mutable std::shared_mutex resize_mutex_;
   // Live references per event seq (pending deliveries naming it), and the changes of the

@@ -1,5 +1,6 @@
 """executeWebhookDelivery and deleteWebhookDelivery through python3-cs, and the CloudStack
-client's end-to-end flow: create, list, update, test, list deliveries, redeliver, delete."""
+client's end-to-end flow: create, list, update, add a filter, test, list deliveries, redeliver,
+delete."""
 
 import base64
 import hashlib
@@ -95,8 +96,10 @@ class ApiDeliveriesTest(ApiTestCase, unittest.TestCase):
                                 secretkey="s")["webhook"]
         self.assertEqual(admin.listWebhooks(id=w["id"])["webhook"][0]["scope"], "Global")
         admin.updateWebhook(id=w["id"], description="end to end")
+        admin.addWebhookFilter(webhookid=w["id"], mode="Exclude", matchtype="Prefix", value="USER.")
+        self.assertEqual(admin.listWebhookFilters(webhookid=w["id"])["count"], 1)
         self.assertTrue(admin.executeWebhookDelivery(webhookid=w["id"])["webhookdelivery"]["success"])
-        self.hs.post_events([event(account=BOB)])
+        self.hs.post_events([event(account=BOB, type_="USER.LOGIN"), event(account=BOB)])  # one filtered out
         d = wait_for(lambda: admin.listWebhookDeliveries(webhookid=w["id"]).get("webhookdelivery"))[0]
         self.assertTrue(admin.executeWebhookDelivery(id=d["id"])["webhookdelivery"]["success"])
         self.assertEqual(admin.listWebhookDeliveries(webhookid=w["id"])["count"], 2)
