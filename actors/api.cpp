@@ -264,20 +264,6 @@ result<bool> bool_param(const api_params& p, const char* name, bool fallback) {
   return status::invalid_argument(std::string("Unable to parse ") + name + ": '" + param(p, name) + "'");
 }
 
-// An http(s) URL with a host (after CloudStack's normalisation).
-status check_payload_url(const std::string& url) {
-  size_t scheme_end = url.find("://");
-  std::string scheme = lower(url.substr(0, scheme_end));
-  if (scheme_end == std::string::npos || (scheme != "http" && scheme != "https"))
-    return status::invalid_argument("Unsupported URL scheme in payload URL: " + url);
-  std::string rest = url.substr(scheme_end + 3);
-  std::string host = rest.substr(0, rest.find_first_of("/?#"));
-  if (host.rfind('@') != std::string::npos) host = host.substr(host.rfind('@') + 1);
-  if (host.empty() || host[0] == ':' || url.find_first_of(" \t\r\n") != std::string::npos)
-    return status::invalid_argument("Invalid webhook payload URL host in [" + url + "]");
-  return status::ok();
-}
-
 result<std::vector<webhook>> all_webhooks(const context& c) {
   std::vector<webhook> all;
   status st = c.store.for_each_webhook([&](webhook&& w) { all.push_back(std::move(w)); });
@@ -372,7 +358,7 @@ void create_webhook(const context& c, reply_fn done) {
   w.scope_ = *sc;
   w.state = *st;
   w.created_ms = system_clock_source().now_ms();
-  status url_ok = check_payload_url(w.payload_url);
+  status url_ok = validate_payload_url(w.payload_url);
   if (!url_ok) return done(param_error(url_ok.message()));
   if (w.ssl_verification && w.payload_url.rfind("https://", 0) != 0)
     return done(param_error("SSL verification can be specified only for HTTPS URLs, " + w.payload_url));
@@ -408,7 +394,7 @@ void update_webhook(const context& c, reply_fn done) {
   }
   if (!param(c.p, "payloadurl").empty()) {
     w.payload_url = normalize_payload_url(param(c.p, "payloadurl"));
-    status url_ok = check_payload_url(w.payload_url);
+    status url_ok = validate_payload_url(w.payload_url);
     if (!url_ok) return done(param_error(url_ok.message()));
     if (url_taken(*all, w))
       return done(param_error("Payload URL: " + w.payload_url + " is already in use by another webhook"));
@@ -485,7 +471,7 @@ void execute_webhook_delivery(const context& c, reply_fn done) {
     }
     if (!url.empty()) {
       d.hook.payload_url = normalize_payload_url(url);
-      status url_ok = check_payload_url(d.hook.payload_url);
+      status url_ok = validate_payload_url(d.hook.payload_url);
       if (!url_ok) return done(param_error(url_ok.message()));
     }
     if (!param(c.p, "secretkey").empty()) d.hook.secret_key = param(c.p, "secretkey");

@@ -2,6 +2,9 @@
 
 #include <strings.h>
 
+#include <cctype>
+#include <string>
+
 namespace hookshot {
 namespace {
 
@@ -55,6 +58,36 @@ std::optional<account_role> parse_role(const std::string& s) {
   for (auto v : {account_role::admin, account_role::domain_admin, account_role::user})
     if (iequals(s, to_string(v))) return v;
   return std::nullopt;
+}
+
+namespace {
+
+std::string lower_ascii(std::string s) {
+  for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return s;
+}
+
+}  // namespace
+
+status validate_payload_url(const std::string& url) {
+  size_t scheme_end = url.find("://");
+  std::string scheme = lower_ascii(url.substr(0, scheme_end));
+  if (scheme_end == std::string::npos || (scheme != "http" && scheme != "https"))
+    return status::invalid_argument("Unsupported URL scheme in payload URL: " + url);
+  std::string rest = url.substr(scheme_end + 3);
+  std::string host = rest.substr(0, rest.find_first_of("/?#"));
+  if (host.rfind('@') != std::string::npos) host = host.substr(host.rfind('@') + 1);
+  if (host.empty()) return status::invalid_argument("Invalid webhook payload URL host in [" + url + "]");
+  // host, [v6], host:port or [v6]:port; a port is 1-65535 in digits.
+  size_t close = host[0] == '[' ? host.find(']') : std::string::npos;
+  size_t colon = host.find(':', close == std::string::npos ? 0 : close);
+  std::string name = host.substr(0, colon), port = colon == std::string::npos ? "" : host.substr(colon + 1);
+  bool port_ok = colon == std::string::npos ||
+                 (!port.empty() && port.size() <= 5 && port.find_first_not_of("0123456789") == std::string::npos &&
+                  std::stol(port) >= 1 && std::stol(port) <= 65535);
+  if (name.empty() || !port_ok || url.find_first_of(" \t\r\n") != std::string::npos)
+    return status::invalid_argument("Invalid webhook payload URL host in [" + url + "]");
+  return status::ok();
 }
 
 std::string normalize_payload_url(const std::string& url) {

@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 
+#include "core/status.hpp"
+
 namespace hookshot {
 
 enum class scope { local, domain, global };
@@ -55,5 +57,9 @@ struct webhook {
 /// CloudStack's normalisation: a URL that does not start with "http://" or "https://" gets
 /// "http://" prepended.
 std::string normalize_payload_url(const std::string& url);
+
+/// A (normalised) payload URL must be http or https with a host and, if given, a port from 1
+/// to 65535, and hold no whitespace. The error quotes the URL as CloudStack does.
+status validate_payload_url(const std::string& url);
 
 }  // namespace hookshot

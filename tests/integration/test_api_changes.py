@@ -57,6 +57,43 @@ class ApiChangesTest(ApiTestCase, unittest.TestCase):
                                     account="bob", domainid=SIBLING)
         self.assertEqual(status, 531)
 
+    def test_change_access_matrix(self):
+        # Webhooks owned by: the root admin, the child domain's admin, alice (a subdomain of
+        # child) and bob (a sibling domain).
+        hooks = {}
+        for owner in ["admin", "child-admin", "alice", "bob"]:
+            hooks[owner] = self.client(owner).createWebhook(name=owner, payloadurl="h.io/" + owner)["webhook"]["id"]
+        allowed = {
+            "admin": {"admin", "child-admin", "alice", "bob"},  # everything
+            "child-admin": {"child-admin", "alice"},            # own and subdomain, not sibling/root
+            "alice": {"alice"},                                  # own only
+        }
+        for caller, may in allowed.items():
+            for owner, hook in hooks.items():
+                with self.subTest(caller=caller, owner=owner):
+                    if owner in may:
+                        w = self.client(caller).updateWebhook(id=hook, description="by " + caller)["webhook"]
+                        self.assertEqual(w["description"], "by " + caller)
+                    else:
+                        status, _ = self.error_text(self.client(caller).updateWebhook, id=hook, description="x")
+                        self.assertEqual(status, 531)
+
+    def test_remaining_error_messages(self):
+        c = self.client("alice")
+        self.assertEqual(self.error_text(c.createWebhook, name="x", payloadurl="h.io", scope="Galaxy")[1],
+                         "Invalid scope specified")
+        one = c.createWebhook(name="one", payloadurl="h.io/1")["webhook"]
+        c.createWebhook(name="two", payloadurl="h.io/2")
+        self.assertEqual(self.error_text(c.updateWebhook, id=one["id"], payloadurl="h.io/2")[1],
+                         "Payload URL: http://h.io/2 is already in use by another webhook")
+        self.assertEqual(self.error_text(c.updateWebhook, id=one["id"], scope="Global")[1],
+                         "Scope Global can not be specified for owner alice")
+        self.assertEqual(self.error_text(self.client("admin").listWebhookDeliveries,
+                                         managementserverid="elsewhere")[1],
+                         "Invalid management server specified")
+        self.assertEqual(self.error_text(c.createWebhook, name="x", payloadurl="ftp://h.io")[1],
+                         "Invalid webhook payload URL host in [http://ftp://h.io]")
+
     def test_domain_webhook_of_a_domain_admin_gets_its_subdomains(self):
         w = self.client("child-admin").createWebhook(name="tree", payloadurl=self.rx.url + "/tree",
                                                      scope="Domain", domainid=GRANDCHILD)["webhook"]

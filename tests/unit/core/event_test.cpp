@@ -83,3 +83,13 @@ TEST_CASE("payload URLs without a scheme get http://", "[event]") {
   CHECK(normalize_payload_url("HTTPS://x.io") ==
         "http://HTTPS://x.io");  // case-sensitive, as CloudStack
 }
+
+TEST_CASE("payload URLs need an http(s) scheme, a host and a sane port", "[event]") {
+  for (const char* ok : {"http://h.io", "https://h.io:8443/x?y=z", "http://user@h.io/", "http://[::1]:80/",
+                         "http://127.0.0.1:9090/hook"})
+    CHECK(validate_payload_url(ok).is_ok());
+  for (const char* bad : {"http:///x", "http://ftp://h.io", "http://h.io:0", "http://h.io:99999",
+                          "http://h.io:x", "ftp://h.io", "http://h .io", "http://:80"})
+    CHECK_FALSE(validate_payload_url(bad).is_ok());
+  CHECK(validate_payload_url("http:///nohost").message() == "Invalid webhook payload URL host in [http:///nohost]");
+}
