@@ -20,20 +20,24 @@ struct http_client::transfer {
   attempt_outcome outcome;
   std::string retry_after;
   size_t max_bytes = 0;
+  bool truncated = false;  // we stopped reading the body on purpose
 
   ~transfer() { curl_slist_free_all(headers); }
 };
 
 namespace {
 
-// Reads the whole body, keeps its first max_bytes.
+// Keeps the first max_bytes of the body and stops the transfer there: a receiver answering
+// 100 MB must not cost 100 MB of reading (the status line is already in hand).
 size_t on_body(char* data, size_t size, size_t n, void* user) {
   auto* t = static_cast<http_client::transfer*>(user);
   size_t len = size * n;
   std::string& kept = t->outcome.response;
   size_t room = t->max_bytes > kept.size() ? t->max_bytes - kept.size() : 0;
   kept.append(data, std::min(len, room));
-  return len;
+  if (len <= room) return len;
+  t->truncated = true;
+  return 0;  // CURLE_WRITE_ERROR, read as "answered" in finish_transfer
 }
 
 size_t on_header(char* data, size_t size, size_t n, void* user) {
@@ -199,7 +203,7 @@ void http_client::finish_transfer(void* handle, int result) {
   std::unique_ptr<transfer> t(raw);
   attempt_outcome& out = t->outcome;
   out.end_ms = clock_.now_ms();
-  if (result == CURLE_OK) {
+  if (result == CURLE_OK || (result == CURLE_WRITE_ERROR && t->truncated)) {
     curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &out.http_status);
     if (!t->retry_after.empty()) out.retry_after_s = parse_retry_after(t->retry_after, out.end_ms);
   } else {

@@ -15,6 +15,8 @@
 //   (libcurl 7.88 can stall transfers parked in its internal pending queue).
 // - Each transfer has its own timeout (connect to last byte), no redirects are followed,
 //   HTTP/1.1 with keep-alive connections reused across transfers to the same host.
+// - A response body is read up to max_response_bytes, then the transfer stops (the outcome
+//   keeps the status; the connection is not reused).
 // - verify_tls=false trusts any certificate and host name (CloudStack's sslverification=false).
 //
 // Thread safety: submit(), in_flight() and stop() are safe from any thread. `done` callbacks
