@@ -4,7 +4,6 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -137,12 +136,6 @@ bool wait_until_up(const std::string& url, long timeout_ms) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return false;
-}
-
-std::uint64_t disk_bytes(const std::string& path) {
-  struct stat sb;
-  if (stat(path.c_str(), &sb) != 0) return 0;
-  return static_cast<std::uint64_t>(sb.st_blocks) * 512;
 }
 
 std::int64_t wall_us() {

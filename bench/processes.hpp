@@ -51,9 +51,6 @@ std::uint16_t free_port();
 /// Polls `url` until it answers 200 or `timeout_ms` passes.
 bool wait_until_up(const std::string& url, long timeout_ms);
 
-/// Bytes a file occupies on disk (allocated blocks), 0 when missing.
-std::uint64_t disk_bytes(const std::string& path);
-
 /// Wall-clock microseconds since the epoch (what events carry as "sent_us").
 std::int64_t wall_us();
 /// Monotonic seconds, for durations.

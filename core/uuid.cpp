@@ -2,7 +2,6 @@
 
 #include <openssl/rand.h>
 
-#include <cctype>
 #include <cstdint>
 #include <random>
 
@@ -26,15 +25,6 @@ std::string make_uuid() {
     out.push_back(hex[b[i] & 15]);
   }
   return out;
-}
-
-bool is_uuid(const std::string& s) {
-  if (s.size() != 36) return false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? s[i] != '-' : !std::isxdigit(static_cast<unsigned char>(s[i]))) return false;
-  }
-  return true;
 }
 
 }  // namespace hookshot

@@ -123,7 +123,6 @@ result<std::unique_ptr<lmdb_store>> lmdb_store::open(const std::string& dir, dur
   if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
     return status::io_error("cannot create data directory '" + dir + "': " + std::strerror(errno));
   std::unique_ptr<lmdb_store> s(new lmdb_store());
-  s->dir_ = dir;
   int rc = mdb_env_create(&s->env_);
   if (rc) return lmdb_status("mdb_env_create", rc);
   mdb_env_set_maxdbs(s->env_, 8);

@@ -111,7 +111,6 @@ class lmdb_store {
   };
   result<log_size> delivery_log_size() const;
   size_t map_size() const { return map_size_; }
-  const std::string& dir() const { return dir_; }
 
  private:
   lmdb_store() = default;
@@ -123,7 +122,6 @@ class lmdb_store {
   template <class F>
   status read(F&& fn) const;
 
-  std::string dir_;
   MDB_env* env_ = nullptr;
   MDB_dbi meta_ = 0, webhooks_ = 0, events_ = 0, pending_ = 0, deliveries_ = 0, filters_ = 0;
   size_t map_size_ = 0;
