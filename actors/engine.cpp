@@ -172,6 +172,8 @@ void engine::ingest(std::vector<event> events, std::function<void(const status&)
   caf::anon_send(impl_->supervisor, ingest_msg{std::move(events), std::move(reply)});
 }
 
+std::int64_t engine::pending() const { return impl_->svc.pending.load(std::memory_order_relaxed); }
+
 void engine::upsert_webhook(webhook w, std::function<void(const status&, const webhook&)> reply) {
   if (impl_->stopped) return reply(status::unavailable("hookshot is shutting down"), w);
   caf::anon_send(impl_->supervisor, upsert_webhook_msg{std::move(w), std::move(reply)});

@@ -41,6 +41,9 @@ class engine {
 
   void ingest(std::vector<event> events, std::function<void(const status&)> reply);
 
+  /// Pending deliveries held in memory now (new ones count once their actor has them).
+  std::int64_t pending() const;
+
   /// Creates (key 0) or replaces a webhook; routing and its actor follow once it is stored.
   /// `reply` (on another thread) gets the stored webhook, with its key.
   void upsert_webhook(webhook w, std::function<void(const status&, const webhook&)> reply);

@@ -14,7 +14,8 @@ net::outgoing_response json_error(unsigned status, const std::string& message) {
   return r;
 }
 
-ingest_endpoint::ingest_endpoint(engine& e, const config::config& cfg) : engine_(e) {
+ingest_endpoint::ingest_endpoint(engine& e, const config::config& cfg)
+    : engine_(e), max_pending_(cfg.values.get_int("ingest.max.pending")) {
   if (!cfg.ingest_secret.empty()) verifier_ = std::make_unique<hmac_sha256>(cfg.ingest_secret);
 }
 
@@ -38,6 +39,12 @@ void ingest_endpoint::handle(net::incoming_request&& req, net::responder respond
                               "clients may post events"));
   }
 
+  if (engine_.pending() >= max_pending_) {
+    auto r = json_error(429, std::to_string(engine_.pending()) + " deliveries are waiting (ingest.max.pending is " +
+                                 std::to_string(max_pending_) + "); retry later");
+    r.headers.emplace_back("Retry-After", "1");
+    return respond(std::move(r));
+  }
   std::string content_type = req.header("Content-Type");
   bool ndjson = content_type.find("ndjson") != std::string::npos;
   std::vector<ndjson_line> lines;

@@ -7,8 +7,9 @@
 //  - Authentication: X-CS-Signature = base64(HMAC-SHA256(ingest.secretkey, body)). Without a
 //    configured key only loopback clients may post.
 //  - 202 {"accepted":N,"events":[ids]} only after the events are durable; 400 for bad input,
-//    401 for a bad or missing signature, 413 (server) for an oversized body, 503 when storage
-//    refuses the write. A rejected request stores nothing.
+//    401 for a bad or missing signature, 413 (server) for an oversized body, 429 with
+//    Retry-After while `ingest.max.pending` deliveries are waiting (memory stays bounded under a
+//    flood), 503 when storage refuses the write. A rejected request stores nothing.
 //  - A single-event body may carry its event id in X-CS-Event-ID (as CloudStack's own webhook
 //    sends it); otherwise each event gets a fresh uuid.
 
@@ -28,6 +29,7 @@ class ingest_endpoint {
 
  private:
   engine& engine_;
+  std::int64_t max_pending_;
   std::unique_ptr<hmac_sha256> verifier_;  // null without ingest.secretkey
 };
 

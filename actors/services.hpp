@@ -24,6 +24,7 @@ struct services {
   std::atomic<std::uint64_t> next_record_seq{1};
   std::uint32_t keep_records = 10;    // webhook.deliveries.limit
   std::atomic<bool> draining{false};  // shutdown: start no new attempts
+  std::atomic<std::int64_t> pending{0};  // pending deliveries held by webhook actors
 
   /// The HTTP client a webhook always uses, so its connections stay warm on one loop.
   net::http_client& http_for(std::uint64_t webhook_key) const {

@@ -45,6 +45,7 @@ caf::behavior webhook_actor::make_behavior() {
         for (const auto& [seq, item] : items_) batch.finished_pendings.push_back(item.pending);
         batch.removed_webhooks.push_back(hook_.key);
         svc_->writer->submit(std::move(batch), std::move(msg.reply));
+        svc_->pending.fetch_sub(static_cast<std::int64_t>(items_.size()), std::memory_order_relaxed);
         items_.clear();
         quit();
       },
@@ -59,7 +60,7 @@ bool webhook_actor::may_send() const {
 void webhook_actor::accept(work_item&& item) {
   std::uint64_t seq = item.pending.seq;
   millis wait = item.pending.due_ms - svc_->clock->now_ms();
-  items_[seq] = std::move(item);
+  if (items_.emplace(seq, std::move(item)).second) svc_->pending.fetch_add(1, std::memory_order_relaxed);
   if (wait <= 0)
     ready_.push_back(seq);
   else
@@ -82,6 +83,7 @@ void webhook_actor::pump() {
       none.start_ms = none.end_ms = svc_->clock->now_ms();
       finish(it->second, none);
       items_.erase(it);
+      svc_->pending.fetch_sub(1, std::memory_order_relaxed);
       continue;
     }
     start_attempt(it->second);
@@ -122,6 +124,7 @@ void webhook_actor::on_outcome(outcome_msg& msg) {
   if (out.success() || !settings_.retry.may_retry(static_cast<int>(item.pending.attempts))) {
     finish(item, out);
     items_.erase(it);
+    svc_->pending.fetch_sub(1, std::memory_order_relaxed);
     return;
   }
   millis delay =

@@ -31,6 +31,8 @@ const std::vector<setting_spec>& known_settings() {
        "seconds after start before the first cleanup"},
       {"webhook.deliveries.cleanup.interval", "3600", false, setting_spec::integer, 1,
        "seconds between cleanups"},
+      {"ingest.max.pending", "1000000", false, setting_spec::integer, 1,
+       "pending deliveries held at most; intake answers 429 above it (bounded memory)"},
       {"ingest.max.body.bytes", "16777216", false, setting_spec::integer, 1024,
        "largest POST /v1/events body accepted"},
   };

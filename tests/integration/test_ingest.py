@@ -1,7 +1,10 @@
 """POST /v1/events: batches, authentication, and refusals that store nothing."""
 
 import json
+import threading
+import time
 import unittest
+import urllib.error
 import urllib.request
 
 from harness import ALICE, Hookshot, Receiver, event, header, sign, wait_for, webhook
@@ -86,6 +89,34 @@ class IngestTest(unittest.TestCase):
         self.assertEqual(answer["events"], [eid])
         wait_for(lambda: self.rx.count() == 1)
         self.assertEqual(header(self.rx.snapshot()[0], "X-CS-Event-ID"), eid)
+
+    def test_a_flood_gets_429_and_memory_stays_bounded(self):
+        self.rx.close()
+        release = threading.Event()
+        self.rx = Receiver(lambda i, req: (release.wait(30), (200, b"", {}))[1])
+        hs = self.hookshot = Hookshot([webhook("all", self.rx.url)],
+                                      settings={"ingest.max.pending": 50}).start()
+        accepted, refused = 0, None
+        body = ("\n".join(json.dumps(event()) for _ in range(20)) + "\n").encode()
+        for _ in range(20):
+            req = urllib.request.Request(hs.base + "/v1/events", data=body, method="POST",
+                                         headers={"Content-Type": "application/x-ndjson"})
+            try:
+                with urllib.request.urlopen(req, timeout=30) as r:
+                    accepted += json.loads(r.read())["accepted"]
+            except urllib.error.HTTPError as e:
+                refused = (e.code, e.headers.get("Retry-After"), json.loads(e.read())["error"])
+                break
+            time.sleep(0.1)  # let the accepted ones reach their actor
+        self.assertIsNotNone(refused, "intake never pushed back")
+        self.assertEqual(refused[:2], (429, "1"))
+        self.assertIn("ingest.max.pending is 50", refused[2])
+        self.assertGreaterEqual(accepted, 50)
+        self.assertLessEqual(accepted, 50 + 20)  # at most one request's worth over the limit
+        self.assertEqual(hs.deliveries()["all"]["pending"], accepted)  # the refused batch: nothing stored
+        release.set()
+        wait_for(lambda: hs.deliveries()["all"]["pending"] == 0, timeout=30, what="the backlog to drain")
+        hs.post_events([event()])  # accepted again
 
     def test_fsync_durability_accepts_and_delivers(self):
         hs = self.start(durability="fsync")
