@@ -26,7 +26,8 @@ class ConfigSyncTest(unittest.TestCase):
         hs.config["webhooks"] = [webhook("w", self.new.url, secretkey="two")]
         hs.write_config()
         hs.start()
-        self.assertIn("1 declared changed", hs.output())
+        wait_for(lambda: hs.output().count("listening on") == 2, what="the start-up line")
+        self.assertIn("1 declared changed", hs.output().split("listening")[-1])
         stored = hs.deliveries()
         self.assertEqual(list(stored), ["w"])
         self.assertEqual(stored["w"]["id"], first_id)
@@ -38,6 +39,8 @@ class ConfigSyncTest(unittest.TestCase):
         self.assertEqual(hs.stop(), 0)
 
         hs.start()  # unchanged: nothing rewritten
+        # /healthz answers a moment before the start-up line is printed.
+        wait_for(lambda: hs.output().count("listening on") == 3, what="the start-up line")
         self.assertIn("0 declared changed", hs.output().split("listening")[-1])
 
     def test_cleanup_applies_a_lowered_limit(self):
