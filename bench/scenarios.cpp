@@ -293,6 +293,42 @@ void fill_common(scenario_result& r, const sink_figures& f, std::uint64_t expect
   r.errors = refused + (expected > r.deliveries ? expected - r.deliveries : 0);
 }
 
+// A delivering run: starts the engine on `cfg`, posts with `post`, waits for `expected`
+// successful deliveries (per accepted intake unit times `per_unit`), stops the engine and fills
+// the shared figures. The caller adds baselines.
+struct measured {
+  scenario_result r;
+  engine_process eng;
+};
+
+result<measured> measure(const bench_options& o, const std::string& name, const sink_process& sink,
+                         json::object cfg, std::uint64_t expected, std::uint64_t per_unit,
+                         const std::function<intake_result(const engine_process&)>& post) {
+  auto eng = engine_process::start(o, name, std::move(cfg));
+  if (!eng) return eng.error();
+  measured m{scenario_result{}, std::move(*eng)};
+  m.r.name = name;
+  double cpu0 = m.eng.proc.cpu_seconds(), t0 = mono_seconds();
+  intake_result in = post(m.eng);
+  double t1 = wait_for_deliveries(o, name, sink, in.accepted * per_unit);
+  fill_common(m.r, sink.figures(), expected, t0, t1, m.eng.proc.cpu_seconds() - cpu0, m.eng,
+              in.refused * per_unit);
+  return m;
+}
+
+// The raw-curl baseline for `m` (same sink, body, headers, loops and in-flight cap), the ratio
+// to it, and the log's bytes per record (the engine is stopped first).
+void finish_with_raw_curl(const bench_options& o, measured& m, const sink_process& sink,
+                          const std::string& owner, size_t webhooks) {
+  m.eng.proc.stop();
+  std::string body = event_json(owner, 0);
+  progress(o, m.r.name + ": raw-curl baseline");
+  m.r.baseline = run_raw_curl(sink.url("/w0"), body, sample_headers(body), engine_loops(),
+                              std::min<size_t>(webhooks * 16, engine_loops() * 512), o.quick ? 2 : 5);
+  m.r.ratio = m.r.deliveries_per_s / m.r.baseline->per_s;
+  m.r.disk_bytes_per_record = disk_per_record(m.eng);
+}
+
 // ---- scenarios -----------------------------------------------------------------------------
 
 result<scenario_result> throughput(const bench_options& o, const std::string& durability) {
@@ -302,45 +338,32 @@ result<scenario_result> throughput(const bench_options& o, const std::string& du
   if (!sink) return sink.error();
   json::object cfg = base_config(durability, {});
   add_local_webhooks(cfg, webhooks, *sink);
-  auto eng = engine_process::start(o, name, cfg);
-  if (!eng) return eng.error();
   auto accounts = account_ids(webhooks);
-
-  scenario_result r;
-  r.name = name;
-  double cpu0 = eng->proc.cpu_seconds(), t0 = mono_seconds();
-  auto in = post_events(eng->url("/v1/events"), total, 100, 4, accounts, 0, [](std::uint64_t) {});
-  double t1 = wait_for_deliveries(o, name, *sink, in.accepted);
-  fill_common(r, sink->figures(), total, t0, t1, eng->proc.cpu_seconds() - cpu0, *eng, in.refused);
+  auto m = measure(o, name, *sink, std::move(cfg), total, 1, [&](const engine_process& e) {
+    return post_events(e.url("/v1/events"), total, 100, 4, accounts, 0, [](std::uint64_t) {});
+  });
+  if (!m) return m.error();
+  scenario_result& r = m->r;
 
   // Latency at half the rate just measured (paced intake).
   sink->reset();
   double half = r.deliveries_per_s / 2, paced_s = o.quick ? 2 : 5;
   size_t paced = static_cast<size_t>(half * paced_s);
   if (paced > 0) {
-    auto in2 = post_events(eng->url("/v1/events"), paced, 10, 4, accounts, half, [](std::uint64_t) {});
+    auto in2 = post_events(m->eng.url("/v1/events"), paced, 10, 4, accounts, half, [](std::uint64_t) {});
     wait_for_deliveries(o, name + " (half rate)", *sink, in2.accepted);
     sink_figures f = sink->figures();
     r.extra["half_rate_per_s"] = half;
     r.extra["half_rate_p50_ms"] = f.p50;
     r.extra["half_rate_p99_ms"] = f.p99;
   }
-  eng->proc.stop();
-
-  // Baselines on the same sink, same body and headers, same loops and in-flight cap.
-  std::string body = event_json("acc-0", 0);
-  auto headers = sample_headers(body);
-  size_t in_flight = std::min<size_t>(webhooks * 16, engine_loops() * 512);
-  double secs = o.quick ? 2 : 5;
-  progress(o, name + ": raw-curl baseline");
-  r.baseline = run_raw_curl(sink->url("/w0"), body, headers, engine_loops(), in_flight, secs);
+  finish_with_raw_curl(o, *m, *sink, "acc-0", webhooks);
   progress(o, name + ": wrk baseline");
-  if (auto w = run_wrk(sink->url("/w0"), body, headers, 64, secs, o.work_dir)) {
+  std::string body = event_json("acc-0", 0);
+  if (auto w = run_wrk(sink->url("/w0"), body, sample_headers(body), 64, o.quick ? 2 : 5, o.work_dir)) {
     r.other_baselines.push_back(*w);
     r.extra["ratio_to_wrk"] = r.deliveries_per_s / w->per_s;
   }
-  r.ratio = r.deliveries_per_s / r.baseline->per_s;
-  r.disk_bytes_per_record = disk_per_record(*eng);
   progress_done(o);
   return r;
 }
@@ -352,26 +375,13 @@ result<scenario_result> fanout(const bench_options& o) {
   if (!sink) return sink.error();
   json::object cfg = base_config("fsync", {});
   add_admin_webhooks(cfg, webhooks, *sink, true);
-  auto eng = engine_process::start(o, name, cfg);
-  if (!eng) return eng.error();
-  scenario_result r;
-  r.name = name;
-  double cpu0 = eng->proc.cpu_seconds(), t0 = mono_seconds();
-  auto in = post_events(eng->url("/v1/events"), events, 1, 1, {"acc-admin"}, 0, [](std::uint64_t) {});
-  std::uint64_t expected = events * webhooks;
-  double t1 = wait_for_deliveries(o, name, *sink, in.accepted * webhooks);
-  fill_common(r, sink->figures(), expected, t0, t1, eng->proc.cpu_seconds() - cpu0, *eng,
-              in.refused * webhooks);
-  eng->proc.stop();
-  std::string body = event_json("acc-admin", 0);
-  size_t in_flight = std::min<size_t>(webhooks * 16, engine_loops() * 512);
-  progress(o, name + ": raw-curl baseline");
-  r.baseline = run_raw_curl(sink->url("/w0"), body, sample_headers(body), engine_loops(), in_flight,
-                            o.quick ? 2 : 5);
-  r.ratio = r.deliveries_per_s / r.baseline->per_s;
-  r.disk_bytes_per_record = disk_per_record(*eng);
+  auto m = measure(o, name, *sink, std::move(cfg), events * webhooks, webhooks, [&](const engine_process& e) {
+    return post_events(e.url("/v1/events"), events, 1, 1, {"acc-admin"}, 0, [](std::uint64_t) {});
+  });
+  if (!m) return m.error();
+  finish_with_raw_curl(o, *m, *sink, "acc-admin", webhooks);
   progress_done(o);
-  return r;
+  return m->r;
 }
 
 result<scenario_result> slow_receivers(const bench_options& o) {
@@ -383,16 +393,12 @@ result<scenario_result> slow_receivers(const bench_options& o) {
   if (!sink) return sink.error();
   json::object cfg = base_config("os", json::object{{"webhook.delivery.pool.max.inflight", per_loop}});
   add_admin_webhooks(cfg, webhooks, *sink, false);
-  auto eng = engine_process::start(o, name, cfg);
-  if (!eng) return eng.error();
-  scenario_result r;
-  r.name = name;
-  double cpu0 = eng->proc.cpu_seconds(), t0 = mono_seconds();
-  auto in = post_events(eng->url("/v1/events"), events, 1, 1, {"acc-admin"}, 0, [](std::uint64_t) {});
-  double t1 = wait_for_deliveries(o, name, *sink, in.accepted * webhooks);
-  fill_common(r, sink->figures(), events * webhooks, t0, t1, eng->proc.cpu_seconds() - cpu0, *eng,
-              in.refused * webhooks);
-  eng->proc.stop();
+  auto m = measure(o, name, *sink, std::move(cfg), events * webhooks, webhooks, [&](const engine_process& e) {
+    return post_events(e.url("/v1/events"), events, 1, 1, {"acc-admin"}, 0, [](std::uint64_t) {});
+  });
+  if (!m) return m.error();
+  scenario_result& r = m->r;
+  m->eng.proc.stop();
   double ideal = static_cast<double>(per_loop * engine_loops()) / latency_s;
   r.baseline = baseline_result{"ideal", ideal, 0, 0};
   r.ratio = r.deliveries_per_s / ideal;
@@ -401,7 +407,7 @@ result<scenario_result> slow_receivers(const bench_options& o) {
   auto pool = run_cloudstack_pool(sink->url("/w0"), body, sample_headers(body), o.quick ? 2 : 5);
   r.other_baselines.push_back(pool);
   r.extra["ratio_to_cloudstack_pool"] = pool.per_s > 0 ? r.deliveries_per_s / pool.per_s : 0;
-  r.disk_bytes_per_record = disk_per_record(*eng);
+  r.disk_bytes_per_record = disk_per_record(m->eng);
   progress_done(o);
   return r;
 }
@@ -414,33 +420,23 @@ result<scenario_result> retries(const bench_options& o) {
   json::object cfg = base_config("os", json::object{{"webhook.delivery.tries", 10},
                                                     {"webhook.delivery.backoff", "0.05"}});
   add_local_webhooks(cfg, webhooks, *sink);
-  auto eng = engine_process::start(o, name, cfg);
-  if (!eng) return eng.error();
-  scenario_result r;
-  r.name = name;
-  double cpu0 = eng->proc.cpu_seconds(), t0 = mono_seconds();
-  auto in = post_events(eng->url("/v1/events"), total, 100, 4, account_ids(webhooks), 0,
-                        [](std::uint64_t) {});
-  double t1 = wait_for_deliveries(o, name, *sink, in.accepted);
+  auto m = measure(o, name, *sink, std::move(cfg), total, 1, [&](const engine_process& e) {
+    return post_events(e.url("/v1/events"), total, 100, 4, account_ids(webhooks), 0, [](std::uint64_t) {});
+  });
+  if (!m) return m.error();
+  scenario_result& r = m->r;
   sink_figures f = sink->figures();
-  fill_common(r, f, total, t0, t1, eng->proc.cpu_seconds() - cpu0, *eng, in.refused);
   r.extra["attempts"] = static_cast<double>(f.requests);
   r.extra["failed_attempts_injected"] = static_cast<double>(f.failed);
   r.extra["attempts_per_delivery"] = r.deliveries ? static_cast<double>(f.requests) / r.deliveries : 0;
   r.extra["time_to_drain_s"] = r.seconds;
-  eng->proc.stop();
-  std::string body = event_json("acc-0", 0);
-  progress(o, name + ": raw-curl baseline");
   sink->reset();
-  r.baseline = run_raw_curl(sink->url("/w0"), body, sample_headers(body), engine_loops(),
-                            std::min<size_t>(webhooks * 16, engine_loops() * 512), o.quick ? 2 : 5);
+  finish_with_raw_curl(o, *m, *sink, "acc-0", webhooks);
   // The sink still fails 30 % of the baseline's requests; count only its successes.
-  r.baseline->per_s *= r.baseline->requests
-                           ? static_cast<double>(r.baseline->requests - r.baseline->errors) / r.baseline->requests
-                           : 0;
-  r.ratio = r.deliveries_per_s / r.baseline->per_s;
+  auto& b = *r.baseline;
+  b.per_s *= b.requests ? static_cast<double>(b.requests - b.errors) / b.requests : 0;
+  r.ratio = r.deliveries_per_s / b.per_s;
   r.note = "30 % of all attempts answered 500; backoff 0.05 s, up to 10 tries";
-  r.disk_bytes_per_record = disk_per_record(*eng);
   progress_done(o);
   return r;
 }
