@@ -1,7 +1,5 @@
 #include "bench/baselines.hpp"
 
-#include <curl/curl.h>
-
 #include <atomic>
 #include <boost/json.hpp>
 #include <cstdio>
@@ -11,6 +9,7 @@
 #include <thread>
 
 #include "bench/processes.hpp"
+#include "net/blocking_http.hpp"
 #include "net/http_client.hpp"
 
 namespace hookshot::bench {
@@ -58,28 +57,13 @@ baseline_result run_cloudstack_pool(const std::string& url, const std::string& b
   std::vector<std::thread> pool;
   for (size_t t = 0; t < threads; ++t) {
     pool.emplace_back([&] {
-      CURL* easy = curl_easy_init();
-      curl_slist* list = nullptr;
-      for (const auto& [n, v] : headers) list = curl_slist_append(list, (n + ": " + v).c_str());
-      list = curl_slist_append(list, "Expect:");
-      curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
-      curl_easy_setopt(easy, CURLOPT_POSTFIELDS, body.data());
-      curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-      curl_easy_setopt(easy, CURLOPT_HTTPHEADER, list);
-      curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-      curl_easy_setopt(easy, CURLOPT_PROXY, "");
-      curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, 10000L);
-      curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION,
-                       +[](char*, size_t s, size_t n, void*) -> size_t { return s * n; });
+      std::vector<std::string> lines;
+      for (const auto& [n, v] : headers) lines.push_back(n + ": " + v);
+      net::keepalive_poster poster(url, lines, 10000);
       while (mono_seconds() < deadline) {
-        long code = 0;
-        bool good = curl_easy_perform(easy) == CURLE_OK &&
-                    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &code) == CURLE_OK &&
-                    code >= 200 && code < 300;
-        (good ? ok : errors).fetch_add(1);
+        long code = poster.post(body);
+        (code >= 200 && code < 300 ? ok : errors).fetch_add(1);
       }
-      curl_slist_free_all(list);
-      curl_easy_cleanup(easy);
     });
   }
   for (auto& t : pool) t.join();

@@ -1,6 +1,5 @@
 #include "bench/scenarios.hpp"
 
-#include <curl/curl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -192,16 +191,7 @@ intake_result post_events(const std::string& url, size_t total, size_t batch, si
   std::vector<std::thread> posters;
   for (size_t c = 0; c < connections; ++c) {
     posters.emplace_back([&] {
-      CURL* easy = curl_easy_init();
-      curl_slist* list = curl_slist_append(nullptr, "Content-Type: application/x-ndjson");
-      list = curl_slist_append(list, "Expect:");
-      curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
-      curl_easy_setopt(easy, CURLOPT_HTTPHEADER, list);
-      curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-      curl_easy_setopt(easy, CURLOPT_PROXY, "");
-      curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, 120000L);
-      curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION,
-                       +[](char*, size_t s, size_t n, void*) -> size_t { return s * n; });
+      net::keepalive_poster poster(url, {"Content-Type: application/x-ndjson"}, 120000);
       std::string body;
       for (;;) {
         std::uint64_t first = next.fetch_add(batch);
@@ -218,16 +208,9 @@ intake_result post_events(const std::string& url, size_t total, size_t batch, si
           body += event_json(accounts[(first + i) % accounts.size()], now);
           body += '\n';
         }
-        curl_easy_setopt(easy, CURLOPT_POSTFIELDS, body.data());
-        curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-        long code = 0;
-        bool ok = curl_easy_perform(easy) == CURLE_OK &&
-                  curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &code) == CURLE_OK && code == 202;
-        (ok ? accepted : refused).fetch_add(count);
+        (poster.post(body) == 202 ? accepted : refused).fetch_add(count);
         tick(accepted.load());
       }
-      curl_slist_free_all(list);
-      curl_easy_cleanup(easy);
     });
   }
   for (auto& p : posters) p.join();
