@@ -297,6 +297,14 @@ answer as_answer(const status& st) {
 }
 
 // Scope rules on the owner (spec 3.3).
+// The payload URL's form, then the SSRF policy of the domain it will deliver for, resolving
+// its host now (as CloudStack does at create, update and test time).
+status check_payload_url(const context& c, const std::string& url, const std::string& domain_id) {
+  status form = validate_payload_url(url);
+  if (!form) return form;
+  return validate_target(url, *c.cfg.values.policy_for(domain_id, c.cfg.tree), system_resolver());
+}
+
 status check_scope(scope s, const account& owner) {
   if ((s == scope::global && !is_root_admin(owner)) || (s == scope::domain && !is_admin(owner)))
     return status::invalid_argument(std::string("Scope ") + to_string(s) + " can not be specified for owner " +
@@ -358,7 +366,7 @@ void create_webhook(const context& c, reply_fn done) {
   w.scope_ = *sc;
   w.state = *st;
   w.created_ms = system_clock_source().now_ms();
-  status url_ok = validate_payload_url(w.payload_url);
+  status url_ok = check_payload_url(c, w.payload_url, w.domain_id);
   if (!url_ok) return done(param_error(url_ok.message()));
   if (w.ssl_verification && w.payload_url.rfind("https://", 0) != 0)
     return done(param_error("SSL verification can be specified only for HTTPS URLs, " + w.payload_url));
@@ -394,7 +402,7 @@ void update_webhook(const context& c, reply_fn done) {
   }
   if (!param(c.p, "payloadurl").empty()) {
     w.payload_url = normalize_payload_url(param(c.p, "payloadurl"));
-    status url_ok = validate_payload_url(w.payload_url);
+    status url_ok = check_payload_url(c, w.payload_url, w.domain_id);
     if (!url_ok) return done(param_error(url_ok.message()));
     if (url_taken(*all, w))
       return done(param_error("Payload URL: " + w.payload_url + " is already in use by another webhook"));
@@ -471,7 +479,7 @@ void execute_webhook_delivery(const context& c, reply_fn done) {
     }
     if (!url.empty()) {
       d.hook.payload_url = normalize_payload_url(url);
-      status url_ok = validate_payload_url(d.hook.payload_url);
+      status url_ok = check_payload_url(c, d.hook.payload_url, settings_domain);
       if (!url_ok) return done(param_error(url_ok.message()));
     }
     if (!param(c.p, "secretkey").empty()) d.hook.secret_key = param(c.p, "secretkey");
@@ -488,6 +496,7 @@ void execute_webhook_delivery(const context& c, reply_fn done) {
   auto settings = c.cfg.values.delivery_for(settings_domain, c.cfg.tree);
   d.tries = settings.retry.tries;
   d.timeout_ms = settings.timeout_ms;
+  d.policy = settings.policy;
   bool test = !d.record;
   c.eng.execute_delivery(std::move(d), [test, done = std::move(done)](const status& st, const delivery_record& r) {
     if (!st) return done(error(kInternal, kCsServerApi, st.message()));

@@ -58,6 +58,7 @@ void attempt(const std::shared_ptr<run_state>& s) {
   req.body = s->body;
   req.timeout_ms = s->d.timeout_ms;
   req.verify_tls = s->d.hook.ssl_verification;
+  req.policy = s->d.policy;
   req.done = [s](attempt_outcome&& out) {
     if (out.success() || s->attempts >= s->d.tries) return finish(s, out);
     attempt(s);

@@ -6,9 +6,11 @@
 // is recorded as a new delivery of the same event; a test is not recorded.
 
 #include <functional>
+#include <memory>
 
 #include "actors/services.hpp"
 #include "core/delivery.hpp"
+#include "core/url_policy.hpp"
 #include "core/webhook.hpp"
 
 namespace hookshot::actors {
@@ -21,6 +23,7 @@ struct manual_delivery {
   std::string payload;
   int tries = 3;
   long timeout_ms = 10000;
+  std::shared_ptr<const url_policy> policy;  // the SSRF policy of the webhook's domain
   bool record = false;      // store the result as a delivery record (redelivery)
 };
 

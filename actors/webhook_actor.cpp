@@ -98,6 +98,7 @@ void webhook_actor::start_attempt(work_item& item) {
   req.body = std::shared_ptr<const std::string>(item.ev, &item.ev->body);
   req.timeout_ms = settings_.timeout_ms;
   req.verify_tls = hook_.ssl_verification;
+  req.policy = settings_.policy;
   caf::actor_addr self = address();
   std::uint64_t seq = item.pending.seq;
   req.done = [self, seq](attempt_outcome&& outcome) {

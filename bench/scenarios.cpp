@@ -112,7 +112,11 @@ struct engine_process {
   std::string data_dir() const { return dir + "-data"; }
 };
 
+// The sinks listen on loopback over http, which hookshot's SSRF defaults refuse.
 json::object base_config(const std::string& durability, json::object settings) {
+  settings.emplace("webhook.delivery.allow.http", true);
+  settings.emplace("webhook.delivery.blocklist", "");
+  settings.emplace("webhook.delivery.block.local.addresses", false);
   return json::object{{"durability", durability},
                       {"management_server", json::object{{"id", "bench"}, {"name", "bench"}}},
                       {"settings", std::move(settings)}};

@@ -107,8 +107,10 @@ status read_settings(const json::value& v, const std::string& path, bool domain_
       value = std::to_string(kv.value().as_int64());
     else if (kv.value().is_uint64())
       value = std::to_string(kv.value().as_uint64());
+    else if (kv.value().is_bool())
+      value = kv.value().as_bool() ? "true" : "false";
     else
-      return status::invalid_argument(path + "." + key + ": must be a string or an integer");
+      return status::invalid_argument(path + "." + key + ": must be a string, an integer or a boolean");
     status st = validate_setting(*spec, value);
     if (!st) return status::invalid_argument(path + "." + st.message());
     out[key] = value;
@@ -307,6 +309,14 @@ result<config> parse_config(const std::string& text, const std::string& origin) 
   r.refuse_unknown();
   if (!r.ok()) return r.error();
   c.values = settings(std::move(global), std::move(per_domain));
+  // Declared URLs against the SSRF policy of their domain: scheme and IP literals now; names
+  // are checked on every connection (start-up must not wait on DNS).
+  for (size_t i = 0; i < c.webhooks.size(); ++i) {
+    const webhook_decl& w = c.webhooks[i];
+    status st = validate_target(w.payload_url, *c.values.policy_for(w.domain_id, c.tree),
+                                literal_resolver());
+    if (!st) return status::invalid_argument(indexed("webhooks", i) + ".payloadurl: " + st.message());
+  }
   return c;
 }
 

@@ -17,6 +17,14 @@ const std::vector<setting_spec>& known_settings() {
        "longest Retry-After (seconds) a receiver may ask for"},
       {"webhook.delivery.max.inflight", "16", true, setting_spec::integer, 1,
        "attempts one webhook may have on the wire at once"},
+      {"webhook.delivery.allow.http", "false", true, setting_spec::boolean, 0,
+       "allow plain http payload URLs (otherwise https only)"},
+      {"webhook.delivery.blocklist", kDefaultBlocklist, true, setting_spec::cidr_list, 0,
+       "CIDRs no delivery may connect to, checked on every address used (comma-separated)"},
+      {"webhook.delivery.block.local.addresses", "true", false, setting_spec::boolean, 0,
+       "refuse wildcard, loopback and this host's own addresses"},
+      {"webhook.delivery.allow.redirects", "false", true, setting_spec::boolean, 0,
+       "follow 3xx answers (at most 5 hops, each checked like the payload URL)"},
       {"webhook.delivery.thread.pool.size", "0", false, setting_spec::integer, 0,
        "HTTP event-loop threads (0 = number of cores)"},
       {"webhook.delivery.pool.max.inflight", "512", false, setting_spec::integer, 1,
@@ -65,6 +73,17 @@ status validate_setting(const setting_spec& spec, const std::string& value) {
         return status::invalid_argument(std::string(spec.name) + ": " + parsed.error().message());
       return status::ok();
     }
+    case setting_spec::boolean:
+      if (value != "true" && value != "false")
+        return status::invalid_argument(std::string(spec.name) + ": '" + value +
+                                        "' is not true or false");
+      return status::ok();
+    case setting_spec::cidr_list: {
+      auto parsed = parse_cidr_list(value);
+      if (!parsed)
+        return status::invalid_argument(std::string(spec.name) + ": " + parsed.error().message());
+      return status::ok();
+    }
     case setting_spec::text:
       return status::ok();
   }
@@ -102,7 +121,29 @@ delivery_settings settings::delivery_for(const std::string& domain_id,
       static_cast<double>(get_int("webhook.delivery.retry.after.max", domain_id, &tree));
   d.timeout_ms = get_int("webhook.delivery.timeout", domain_id, &tree) * 1000;
   d.max_in_flight = static_cast<int>(get_int("webhook.delivery.max.inflight", domain_id, &tree));
+  d.policy = policy_for(domain_id, tree);
   return d;
+}
+
+std::shared_ptr<const url_policy> settings::policy_for(const std::string& domain_id,
+                                                       const domain_tree& tree) const {
+  std::string http = get("webhook.delivery.allow.http", domain_id, &tree);
+  std::string redirects = get("webhook.delivery.allow.redirects", domain_id, &tree);
+  std::string local = get("webhook.delivery.block.local.addresses", "", nullptr);
+  std::string blocklist = get("webhook.delivery.blocklist", domain_id, &tree);
+  std::string key = http + "|" + redirects + "|" + local + "|" + blocklist;
+  std::lock_guard lock(policies_mutex_);
+  auto& slot = policies_[key];
+  if (!slot) {
+    auto p = std::make_shared<url_policy>();
+    p->allow_http = http == "true";
+    p->allow_redirects = redirects == "true";
+    p->block_local = local == "true";
+    if (auto cidrs = parse_cidr_list(blocklist)) p->blocklist = std::move(*cidrs);
+    if (p->block_local) p->local_addresses = local_interface_addresses();
+    slot = std::move(p);
+  }
+  return slot;
 }
 
 }  // namespace hookshot

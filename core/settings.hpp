@@ -4,6 +4,8 @@
 // the webhook's domain, then each ancestor up to ROOT, then the global value, then the default.
 
 #include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -11,6 +13,7 @@
 #include "core/domain_tree.hpp"
 #include "core/retry_policy.hpp"
 #include "core/status.hpp"
+#include "core/url_policy.hpp"
 
 namespace hookshot {
 
@@ -19,7 +22,7 @@ struct setting_spec {
   const char* name;
   const char* default_value;
   bool domain_scoped;  // may be overridden per domain
-  enum kind_t { integer, text, backoff } kind;
+  enum kind_t { integer, text, backoff, boolean, cidr_list } kind;
   long min_value;  // for integers
   const char* help;
 };
@@ -36,6 +39,7 @@ struct delivery_settings {
   retry_policy retry;
   millis timeout_ms = 10000;
   int max_in_flight = 16;
+  std::shared_ptr<const url_policy> policy;  // where this webhook's deliveries may connect
 };
 
 /// Global values plus per-domain overrides. Immutable after construction; thread-safe reads.
@@ -46,6 +50,14 @@ class settings {
   settings() = default;
   settings(values global, std::map<std::string, values> per_domain)
       : global_(std::move(global)), per_domain_(std::move(per_domain)) {}
+  settings(const settings& o) : global_(o.global_), per_domain_(o.per_domain_) {}
+  settings& operator=(const settings& o) {
+    global_ = o.global_;
+    per_domain_ = o.per_domain_;
+    std::lock_guard lock(policies_mutex_);
+    policies_.clear();
+    return *this;
+  }
 
   /// The value of `name` for a webhook in `domain_id` (pass "" for the global value).
   std::string get(const std::string& name, const std::string& domain_id,
@@ -56,12 +68,19 @@ class settings {
   /// Resolves and parses the delivery settings for a domain. Values were validated at load.
   delivery_settings delivery_for(const std::string& domain_id, const domain_tree& tree) const;
 
+  /// The URL policy for a domain: one shared object per distinct combination of values, so
+  /// 100,000 webhooks do not each hold a copy of the blocklist. Thread-safe.
+  std::shared_ptr<const url_policy> policy_for(const std::string& domain_id,
+                                               const domain_tree& tree) const;
+
   const values& global() const { return global_; }
   const std::map<std::string, values>& per_domain() const { return per_domain_; }
 
  private:
   values global_;
   std::map<std::string, values> per_domain_;
+  mutable std::mutex policies_mutex_;
+  mutable std::map<std::string, std::shared_ptr<const url_policy>> policies_;  // by resolved values
 };
 
 }  // namespace hookshot

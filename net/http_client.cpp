@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 #include <strings.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -21,6 +22,8 @@ struct http_client::transfer {
   std::string retry_after;
   size_t max_bytes = 0;
   bool truncated = false;  // we stopped reading the body on purpose
+  bool blocked = false;    // the policy refused an address of this hop
+  int hops = 0;            // redirects followed so far in this attempt
 
   ~transfer() { curl_slist_free_all(headers); }
 };
@@ -46,6 +49,38 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
   if (len > sizeof name - 1 && strncasecmp(data, name, sizeof name - 1) == 0)
     static_cast<std::string*>(user)->assign(data + sizeof name - 1, len - (sizeof name - 1));
   return len;
+}
+
+// CURLOPT_OPENSOCKETFUNCTION: the address curl is about to connect to, after its own DNS
+// lookup. Checking it here means the address checked is the address used.
+curl_socket_t on_open_socket(void* user, curlsocktype, curl_sockaddr* addr) {
+  auto* t = static_cast<http_client::transfer*>(user);
+  if (t->request.policy) {
+    ip_address a;
+    if (!ip_address::from_sockaddr(&addr->addr, a) || t->request.policy->blocks(a)) {
+      t->blocked = true;
+      return CURL_SOCKET_BAD;
+    }
+  }
+  return socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
+}
+
+// CURLOPT_PREREQFUNCTION: called before the request is sent, on new and reused connections
+// alike. Fails closed when any address of the host was refused (as the create-time check
+// does) and checks a reused connection's address against this request's policy.
+int on_prereq(void* user, char* primary_ip, char*, int, int) {
+  auto* t = static_cast<http_client::transfer*>(user);
+  if (!t->request.policy) return CURL_PREREQFUNC_OK;
+  ip_address a;
+  if (t->blocked || !ip_address::parse(primary_ip, a) || t->request.policy->blocks(a)) {
+    t->blocked = true;
+    return CURL_PREREQFUNC_ABORT;
+  }
+  return CURL_PREREQFUNC_OK;
+}
+
+bool is_redirect(long status) {
+  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
 
 }  // namespace
@@ -143,7 +178,20 @@ void http_client::stop(millis grace_ms) {
   if (thread_.joinable()) thread_.join();
 }
 
+void http_client::fail_transfer(std::unique_ptr<transfer> t, std::string why) {
+  t->outcome.transport_error = true;
+  t->outcome.response = std::move(why);
+  t->outcome.end_ms = clock_.now_ms();
+  if (t->request.done) t->request.done(std::move(t->outcome));
+  in_flight_.fetch_sub(1);
+}
+
 void http_client::start_transfer(std::unique_ptr<transfer> t) {
+  if (t->outcome.start_ms == 0) t->outcome.start_ms = clock_.now_ms();
+  if (t->request.policy) {
+    status scheme = t->request.policy->check_scheme(t->request.url);
+    if (!scheme) return fail_transfer(std::move(t), scheme.message());
+  }
   CURL* easy = nullptr;
   if (!idle_handles_.empty()) {
     easy = static_cast<CURL*>(idle_handles_.back());
@@ -164,8 +212,10 @@ void http_client::start_transfer(std::unique_ptr<transfer> t) {
   curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
                    static_cast<curl_off_t>(r.body ? r.body->size() : 0));
   curl_easy_setopt(easy, CURLOPT_HTTPHEADER, t->headers);
-  curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, r.timeout_ms);
-  curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, r.timeout_ms);
+  // A redirect hop gets what is left of the attempt's timeout.
+  long timeout_ms = std::max<long>(1, r.timeout_ms - (clock_.now_ms() - t->outcome.start_ms));
+  curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, timeout_ms);
+  curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
@@ -180,17 +230,15 @@ void http_client::start_transfer(std::unique_ptr<transfer> t) {
   curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(easy, CURLOPT_HEADERDATA, &t->retry_after);
   curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, t->error);
-  t->outcome.start_ms = clock_.now_ms();
+  curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
+  curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, t.get());
+  curl_easy_setopt(easy, CURLOPT_PREREQFUNCTION, on_prereq);
+  curl_easy_setopt(easy, CURLOPT_PREREQDATA, t.get());
   curl_easy_setopt(easy, CURLOPT_PRIVATE, t.get());
   CURLMcode mc = curl_multi_add_handle(static_cast<CURLM*>(multi_), easy);
   if (mc != CURLM_OK) {
-    t->outcome.transport_error = true;
-    t->outcome.response = std::string("Failed due to : ") + curl_multi_strerror(mc);
-    t->outcome.end_ms = clock_.now_ms();
-    t->request.done(std::move(t->outcome));
     idle_handles_.push_back(easy);
-    in_flight_.fetch_sub(1);
-    return;
+    return fail_transfer(std::move(t), std::string("Failed due to : ") + curl_multi_strerror(mc));
   }
   active_.insert(easy);
   t.release();  // owned through CURLOPT_PRIVATE until finish_transfer
@@ -203,9 +251,27 @@ void http_client::finish_transfer(void* handle, int result) {
   std::unique_ptr<transfer> t(raw);
   attempt_outcome& out = t->outcome;
   out.end_ms = clock_.now_ms();
-  if (result == CURLE_OK || (result == CURLE_WRITE_ERROR && t->truncated)) {
+  std::string redirect_to;
+  if (t->blocked) {
+    out.transport_error = true;
+    out.response = blocked_address_message(t->request.url);
+  } else if (result == CURLE_OK || (result == CURLE_WRITE_ERROR && t->truncated)) {
     curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &out.http_status);
     if (!t->retry_after.empty()) out.retry_after_s = parse_retry_after(t->retry_after, out.end_ms);
+    if (t->request.policy && is_redirect(out.http_status)) {
+      char* location = nullptr;
+      curl_easy_getinfo(easy, CURLINFO_REDIRECT_URL, &location);
+      if (!t->request.policy->allow_redirects)
+        out.response = "Delivery failed due to redirect status code " +
+                       std::to_string(out.http_status) + " while redirects are disabled";
+      else if (!location || !*location)
+        out.response = "Delivery failed due to redirect response without location header";
+      else if (t->hops >= url_policy::kMaxRedirects)
+        out.response = "Delivery failed due to too many redirect hops (>" +
+                       std::to_string(url_policy::kMaxRedirects) + ")";
+      else
+        redirect_to = location;
+    }
   } else {
     out.transport_error = true;
     const char* why = t->error[0] ? t->error : curl_easy_strerror(static_cast<CURLcode>(result));
@@ -214,6 +280,14 @@ void http_client::finish_transfer(void* handle, int result) {
   curl_multi_remove_handle(static_cast<CURLM*>(multi_), easy);
   idle_handles_.push_back(easy);
   active_.erase(easy);
+  if (!redirect_to.empty()) {  // the next hop, inside the same attempt
+    auto next = std::make_unique<transfer>();
+    next->request = std::move(t->request);
+    next->request.url = std::move(redirect_to);
+    next->hops = t->hops + 1;
+    next->outcome.start_ms = out.start_ms;
+    return start_transfer(std::move(next));
+  }
   if (t->request.done) t->request.done(std::move(out));
   in_flight_.fetch_sub(1);
 }

@@ -13,8 +13,14 @@
 //
 // - At most `max_in_flight` transfers are inside curl at once; more wait in our own queue
 //   (libcurl 7.88 can stall transfers parked in its internal pending queue).
-// - Each transfer has its own timeout (connect to last byte), no redirects are followed,
-//   HTTP/1.1 with keep-alive connections reused across transfers to the same host.
+// - Each transfer has its own timeout (connect to last byte), HTTP/1.1 with keep-alive
+//   connections reused across transfers to the same host.
+// - The request's url_policy is enforced on the wire: the scheme before anything is sent, and
+//   every address curl is about to connect to (CURLOPT_OPENSOCKETFUNCTION) or send on over a
+//   reused connection (CURLOPT_PREREQFUNCTION). The URL is not rewritten, so Host, SNI and
+//   certificate checks keep the host name. Redirects are followed here, not by curl, only
+//   when the policy allows them: each hop is checked the same way, at most 5 per attempt, the
+//   POST is sent again with the same body and headers, all within the attempt's timeout.
 // - A response body is read up to max_response_bytes, then the transfer stops (the outcome
 //   keeps the status; the connection is not reused).
 // - verify_tls=false trusts any certificate and host name (CloudStack's sslverification=false).
@@ -34,6 +40,7 @@
 #include "core/clock.hpp"
 #include "core/delivery.hpp"
 #include "core/request.hpp"
+#include "core/url_policy.hpp"
 
 namespace hookshot::net {
 
@@ -43,6 +50,7 @@ struct http_request {
   std::shared_ptr<const std::string> body;  // shared by every attempt of the same event
   long timeout_ms = 10000;
   bool verify_tls = false;
+  std::shared_ptr<const url_policy> policy;  // null: no address checks (benchmark baselines)
   std::function<void(attempt_outcome&&)> done;
 };
 
@@ -76,6 +84,7 @@ class http_client {
   void run();
   void take_queued();
   void start_transfer(std::unique_ptr<transfer> t);
+  void fail_transfer(std::unique_ptr<transfer> t, std::string why);
   void finish_transfer(void* easy, int result);
   void read_completions();
   void abandon_active();

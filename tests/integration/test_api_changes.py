@@ -31,24 +31,24 @@ class ApiChangesTest(ApiTestCase, unittest.TestCase):
 
     def test_create_follows_cloudstack_rules(self):
         alice = self.client("alice")
-        self.assertEqual(self.error_text(alice.createWebhook, name="g", payloadurl="h.io", scope="Global"),
+        self.assertEqual(self.error_text(alice.createWebhook, name="g", payloadurl="127.0.0.9", scope="Global"),
                          (431, "Scope Global can not be specified for owner alice"))
-        self.assertEqual(self.error_text(alice.createWebhook, name="d", payloadurl="h.io", scope="Domain"),
+        self.assertEqual(self.error_text(alice.createWebhook, name="d", payloadurl="127.0.0.9", scope="Domain"),
                          (431, "Scope Domain can not be specified for owner alice"))
-        self.assertEqual(self.error_text(alice.createWebhook, name="s", payloadurl="http://h.io",
+        self.assertEqual(self.error_text(alice.createWebhook, name="s", payloadurl="http://127.0.0.9",
                                          sslverification=True),
-                         (431, "SSL verification can be specified only for HTTPS URLs, http://h.io"))
-        self.assertEqual(self.error_text(alice.createWebhook, payloadurl="h.io"), (431, "Missing parameter name"))
-        self.assertEqual(self.error_text(alice.createWebhook, name="x", payloadurl="h.io", state="Paused"),
+                         (431, "SSL verification can be specified only for HTTPS URLs, http://127.0.0.9"))
+        self.assertEqual(self.error_text(alice.createWebhook, payloadurl="127.0.0.9"), (431, "Missing parameter name"))
+        self.assertEqual(self.error_text(alice.createWebhook, name="x", payloadurl="127.0.0.9", state="Paused"),
                          (431, "Invalid state specified"))
         self.assertEqual(self.error_text(alice.createWebhook, name="x", payloadurl="http:///nohost"),
                          (431, "Invalid webhook payload URL host in [http:///nohost]"))
-        first = alice.createWebhook(name="one", payloadurl="hooks.example.com/x")["webhook"]
-        self.assertEqual(first["payloadurl"], "http://hooks.example.com/x")  # normalised
-        self.assertEqual(self.error_text(alice.createWebhook, name="two", payloadurl="http://hooks.example.com/x"),
-                         (431, "Payload URL: http://hooks.example.com/x is already in use by another webhook"))
+        first = alice.createWebhook(name="one", payloadurl="127.0.0.8/x")["webhook"]
+        self.assertEqual(first["payloadurl"], "http://127.0.0.8/x")  # normalised
+        self.assertEqual(self.error_text(alice.createWebhook, name="two", payloadurl="http://127.0.0.8/x"),
+                         (431, "Payload URL: http://127.0.0.8/x is already in use by another webhook"))
         # The same URL for another owner is fine.
-        self.client("bob").createWebhook(name="bobs", payloadurl="hooks.example.com/x")
+        self.client("bob").createWebhook(name="bobs", payloadurl="127.0.0.8/x")
         # An admin creates for another account; a domain admin may not reach outside its domain.
         made = self.client("admin").createWebhook(name="for-alice", payloadurl="a.io", account="alice",
                                                   domainid=GRANDCHILD)["webhook"]
@@ -62,7 +62,7 @@ class ApiChangesTest(ApiTestCase, unittest.TestCase):
         # child) and bob (a sibling domain).
         hooks = {}
         for owner in ["admin", "child-admin", "alice", "bob"]:
-            hooks[owner] = self.client(owner).createWebhook(name=owner, payloadurl="h.io/" + owner)["webhook"]["id"]
+            hooks[owner] = self.client(owner).createWebhook(name=owner, payloadurl="127.0.0.9/" + owner)["webhook"]["id"]
         allowed = {
             "admin": {"admin", "child-admin", "alice", "bob"},  # everything
             "child-admin": {"child-admin", "alice"},            # own and subdomain, not sibling/root
@@ -80,19 +80,19 @@ class ApiChangesTest(ApiTestCase, unittest.TestCase):
 
     def test_remaining_error_messages(self):
         c = self.client("alice")
-        self.assertEqual(self.error_text(c.createWebhook, name="x", payloadurl="h.io", scope="Galaxy")[1],
+        self.assertEqual(self.error_text(c.createWebhook, name="x", payloadurl="127.0.0.9", scope="Galaxy")[1],
                          "Invalid scope specified")
-        one = c.createWebhook(name="one", payloadurl="h.io/1")["webhook"]
-        c.createWebhook(name="two", payloadurl="h.io/2")
-        self.assertEqual(self.error_text(c.updateWebhook, id=one["id"], payloadurl="h.io/2")[1],
-                         "Payload URL: http://h.io/2 is already in use by another webhook")
+        one = c.createWebhook(name="one", payloadurl="127.0.0.9/1")["webhook"]
+        c.createWebhook(name="two", payloadurl="127.0.0.9/2")
+        self.assertEqual(self.error_text(c.updateWebhook, id=one["id"], payloadurl="127.0.0.9/2")[1],
+                         "Payload URL: http://127.0.0.9/2 is already in use by another webhook")
         self.assertEqual(self.error_text(c.updateWebhook, id=one["id"], scope="Global")[1],
                          "Scope Global can not be specified for owner alice")
         self.assertEqual(self.error_text(self.client("admin").listWebhookDeliveries,
                                          managementserverid="elsewhere")[1],
                          "Invalid management server specified")
-        self.assertEqual(self.error_text(c.createWebhook, name="x", payloadurl="ftp://h.io")[1],
-                         "Invalid webhook payload URL host in [http://ftp://h.io]")
+        self.assertEqual(self.error_text(c.createWebhook, name="x", payloadurl="ftp://127.0.0.9")[1],
+                         "Invalid webhook payload URL host in [http://ftp://127.0.0.9]")
 
     def test_domain_webhook_of_a_domain_admin_gets_its_subdomains(self):
         w = self.client("child-admin").createWebhook(name="tree", payloadurl=self.rx.url + "/tree",

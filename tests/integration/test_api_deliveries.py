@@ -53,7 +53,7 @@ class ApiDeliveriesTest(ApiTestCase, unittest.TestCase):
         c = self.client("alice")
         self.assertEqual(self.error_text(c.executeWebhookDelivery)[1],
                          "One of the id, webhookid or payloadurl must be specified")
-        self.assertEqual(self.error_text(c.executeWebhookDelivery, id="x", payloadurl="h.io")[1],
+        self.assertEqual(self.error_text(c.executeWebhookDelivery, id="x", payloadurl="127.0.0.9")[1],
                          "id cannot be specified with webhookid or payloadurl")
         w = self.client("bob").createWebhook(name="b", payloadurl=self.rx.url + "/b")["webhook"]
         self.assertEqual(self.error_text(c.executeWebhookDelivery, webhookid=w["id"])[0], 531)

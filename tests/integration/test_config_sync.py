@@ -54,8 +54,8 @@ class ConfigSyncTest(unittest.TestCase):
         self.assertEqual(len(hs.deliveries()["w"]["webhookdelivery"]), 5)
         self.assertEqual(hs.stop(), 0)
 
-        hs.config["settings"] = {"webhook.deliveries.limit": 2,
-                                 "webhook.deliveries.cleanup.initial.delay": 2}
+        hs.config["settings"].update({"webhook.deliveries.limit": 2,
+                                 "webhook.deliveries.cleanup.initial.delay": 2})
         hs.write_config()
         hs.start()
         self.assertEqual(len(hs.deliveries()["w"]["webhookdelivery"]), 5)  # not before the delay

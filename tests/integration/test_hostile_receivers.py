@@ -113,7 +113,7 @@ class HostileReceiversTest(unittest.TestCase):
             "trickle": (False, 0, "timed out"),
             "reset": (False, 0, "Failed due to : "),
             "huge": (True, 200, "yyyy"),
-            "redirect": (False, 302, ""),
+            "redirect": (False, 302, "Delivery failed due to redirect status code 302 while redirects are disabled"),
             "gone": (False, 410, "gone for good"),
             "limited": (True, 200, ""),
         }

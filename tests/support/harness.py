@@ -56,8 +56,9 @@ class Receiver:
     closed (bounded by 30 s).
     """
 
-    def __init__(self, responder=None, tls=None):
-        """`tls`: (certfile, keyfile) to serve HTTPS instead of HTTP."""
+    def __init__(self, responder=None, tls=None, host="127.0.0.1"):
+        """`tls`: (certfile, keyfile) to serve HTTPS instead of HTTP; `host`: any 127.0.0.0/8
+        address to listen on."""
         self.requests = []
         self.lock = threading.Lock()
         self.responder = responder or (lambda i, req: (200, b"ok", {}))
@@ -94,7 +95,7 @@ class Receiver:
             def handle_error(self, request, client_address):
                 pass  # a peer killed mid-connection (kill -9 tests) is expected
 
-        self.server = Server(("127.0.0.1", 0), Handler)
+        self.server = Server((host, 0), Handler)
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
         scheme = "http"
@@ -104,7 +105,7 @@ class Receiver:
             ctx.load_cert_chain(*tls)
             self.server.socket = ctx.wrap_socket(self.server.socket, server_side=True)
             scheme = "https"
-        self.url = f"{scheme}://127.0.0.1:{self.port}/hook"
+        self.url = f"{scheme}://{host}:{self.port}/hook"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
@@ -123,7 +124,8 @@ class Receiver:
 
 
 def make_ca_and_cert(directory):
-    """A throwaway CA and a certificate for 127.0.0.1 signed by it, made with the openssl CLI.
+    """A throwaway CA and a certificate for 127.0.0.1 and localhost signed by it, made with the
+    openssl CLI.
     Returns (ca_file, cert_file, key_file)."""
     def openssl(*args):
         subprocess.run(["openssl", *args], cwd=directory, check=True, capture_output=True, timeout=60)
@@ -133,7 +135,7 @@ def make_ca_and_cert(directory):
     openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
             "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1")
     with open(os.path.join(directory, "san.ext"), "w") as f:
-        f.write("subjectAltName=IP:127.0.0.1\n")
+        f.write("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
     openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
             "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "san.ext")
     return tuple(os.path.join(directory, n) for n in ("ca.pem", "server.pem", "server.key"))
@@ -154,13 +156,24 @@ def free_port():
         return s.getsockname()[1]
 
 
-def base_config(data_dir, port, webhooks, settings=None, durability="os", ingest_secret=""):
+# hookshot's defaults refuse plain http and loopback (the SSRF policy); tests deliver to
+# receivers on 127.0.0.1 over http, so their configs allow exactly that. Tests of the policy
+# itself override these keys.
+LOOPBACK_POLICY = {
+    "webhook.delivery.allow.http": True,
+    "webhook.delivery.blocklist": "",
+    "webhook.delivery.block.local.addresses": False,
+}
+
+
+def base_config(data_dir, port, webhooks, settings=None, durability="os", ingest_secret="",
+                policy=LOOPBACK_POLICY):
     return {
         "listen": f"127.0.0.1:{port}",
         "data_dir": data_dir,
         "durability": durability,
         "management_server": {"id": "ms-test-id", "name": "ms-test"},
-        "settings": settings or {},
+        "settings": {**policy, **(settings or {})},
         "ingest": {"secretkey": ingest_secret},
         "domains": [
             {"id": ROOT, "name": "ROOT"},
@@ -188,12 +201,13 @@ def event(account=ALICE, type_="VM.CREATE", **extra):
 class Hookshot:
     """The real binary on a fresh data directory (kept across restarts of the same object)."""
 
-    def __init__(self, webhooks, settings=None, durability="os", ingest_secret="", tmp=None):
+    def __init__(self, webhooks, settings=None, durability="os", ingest_secret="", tmp=None,
+                 policy=LOOPBACK_POLICY):
         self.tmp = tmp or tempfile.mkdtemp(prefix="hookshot-it-")
         self.data_dir = os.path.join(self.tmp, "data")
         self.port = free_port()
         self.config = base_config(self.data_dir, self.port, webhooks, settings, durability,
-                                  ingest_secret)
+                                  ingest_secret, policy)
         self.config_path = os.path.join(self.tmp, "hookshot.json")
         self.write_config()
         self.proc = None
@@ -303,10 +317,11 @@ class ApiTestCase:
     "<name>-secret-key", a receiver, and a python3-cs client per account."""
 
     settings = {}
+    policy = LOOPBACK_POLICY
 
     def setUp(self):
         self.rx = Receiver()
-        hs = Hookshot([], settings=dict(self.settings))
+        hs = Hookshot([], settings=dict(self.settings), policy=self.policy)
         for a in hs.config["accounts"]:
             a["apikey"], a["secretkey"] = a["name"] + "-api-key", a["name"] + "-secret-key"
         hs.write_config()

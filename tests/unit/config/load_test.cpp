@@ -12,7 +12,9 @@ const char* kBase = R"({
   "listen": "127.0.0.1:0",
   "data_dir": "/tmp/x",
   "durability": "os",
-  "settings": {"webhook.delivery.tries": 4, "webhook.delivery.backoff": "0"},
+  "settings": {"webhook.delivery.tries": 4, "webhook.delivery.backoff": "0",
+               "webhook.delivery.allow.http": true, "webhook.delivery.blocklist": "10.0.0.0/8",
+               "webhook.delivery.block.local.addresses": false},
   "domains": [
     {"id": "root", "name": "ROOT"},
     {"id": "eng", "name": "eng", "parent": "root", "settings": {"webhook.delivery.timeout": "2"}},
@@ -129,4 +131,27 @@ TEST_CASE("a payload URL is unique per owner", "[config]") {
                       "\"payloadurl\": \"http://h/d\"},"
                       "{\"name\": \"d2\", \"account\": \"eng-admin\", \"payloadurl\": \"h/d\"")) ==
         "webhooks[2].payloadurl: Payload URL: http://h/d is already in use by another webhook");
+}
+
+TEST_CASE("declared payload URLs must pass the SSRF policy of their domain", "[config]") {
+  CHECK(error_of(with("\"webhook.delivery.allow.http\": true", "\"webhook.delivery.allow.http\": false")) ==
+        "webhooks[0].payloadurl: Only HTTPS webhook payload URLs are allowed, got: http://127.0.0.1:9/x");
+  CHECK(error_of(with("\"webhook.delivery.block.local.addresses\": false",
+                      "\"webhook.delivery.block.local.addresses\": true")) ==
+        "webhooks[0].payloadurl: Webhook payload URL [http://127.0.0.1:9/x] resolves to a blocked "
+        "IP address");
+  CHECK(error_of(with("127.0.0.1:9/x", "10.1.2.3/x")) ==
+        "webhooks[0].payloadurl: Webhook payload URL [http://10.1.2.3/x] resolves to a blocked IP "
+        "address");
+  // A domain's own value wins over the global one, for that domain's webhooks only.
+  CHECK(error_of(with("\"webhook.delivery.timeout\": \"2\"", "\"webhook.delivery.allow.http\": false")) ==
+        "webhooks[1].payloadurl: Only HTTPS webhook payload URLs are allowed, got: http://h/d");
+  // Names are not resolved at load; their addresses are checked on every connection.
+  CHECK(error_of(with("\"webhook.delivery.blocklist\": \"10.0.0.0/8\"",
+                      "\"webhook.delivery.blocklist\": \"10.0.0.0/33\"")) ==
+        "settings.webhook.delivery.blocklist: '10.0.0.0/33' has an invalid prefix length");
+  CHECK(error_of(with("\"webhook.delivery.allow.http\": true", "\"webhook.delivery.allow.http\": \"yes\"")) ==
+        "settings.webhook.delivery.allow.http: 'yes' is not true or false");
+  CHECK(error_of(with("\"webhook.delivery.allow.http\": true", "\"webhook.delivery.allow.http\": [1]")) ==
+        "settings.webhook.delivery.allow.http: must be a string, an integer or a boolean");
 }
