@@ -50,10 +50,10 @@ class ApiChangesTest(ApiTestCase, unittest.TestCase):
         # The same URL for another owner is fine.
         self.client("bob").createWebhook(name="bobs", payloadurl="127.0.0.8/x")
         # An admin creates for another account; a domain admin may not reach outside its domain.
-        made = self.client("admin").createWebhook(name="for-alice", payloadurl="a.io", account="alice",
+        made = self.client("admin").createWebhook(name="for-alice", payloadurl="127.0.0.10", account="alice",
                                                   domainid=GRANDCHILD)["webhook"]
         self.assertEqual(made["account"], "alice")
-        status, _ = self.error_text(self.client("child-admin").createWebhook, name="x", payloadurl="b.io",
+        status, _ = self.error_text(self.client("child-admin").createWebhook, name="x", payloadurl="127.0.0.11",
                                     account="bob", domainid=SIBLING)
         self.assertEqual(status, 531)
 
