@@ -1,6 +1,10 @@
 #include "actors/engine.hpp"
 
+#include <sys/stat.h>
+
 #include <caf/all.hpp>
+#include <cerrno>
+#include <cstdio>
 #include <future>
 #include <map>
 #include <thread>
@@ -85,8 +89,19 @@ result<std::unique_ptr<engine>> engine::start(const config::config& cfg) {
   std::unique_ptr<engine> e(new engine());
   impl& m = *e->impl_;
   m.cfg = cfg;
+  if (mkdir(cfg.data_dir.c_str(), 0700) != 0 && errno != EEXIST)
+    return status::io_error("cannot create data directory '" + cfg.data_dir + "'");
+  bool created = false;
+  auto key = load_secret_key(cfg.secrets_key_file, cfg.data_dir + "/secrets.key", &created);
+  if (!key) return key.error();
+  if (created)
+    std::fprintf(stderr,
+                 "hookshot: created %s/secrets.key (seals webhook secrets at rest); keep a copy "
+                 "apart from the data, or set secrets.key_file\n",
+                 cfg.data_dir.c_str());
   auto store = storage::lmdb_store::open(
-      cfg.data_dir, cfg.fsync ? storage::durability::fsync : storage::durability::os);
+      cfg.data_dir, cfg.fsync ? storage::durability::fsync : storage::durability::os,
+      storage::lmdb_store::kDefaultMapSize, std::make_shared<const secret_box>(*key));
   if (!store) return store.error();
   m.store = std::move(*store);
   auto counters = m.store->load_counters();

@@ -43,6 +43,7 @@ struct config {
   management_server server;
   settings values;
   std::string ingest_secret;
+  std::string secrets_key_file;  // "" = HOOKSHOT_SECRETS_KEY, else <data_dir>/secrets.key
   std::vector<domain> domains;
   std::vector<account> accounts;
   std::vector<webhook_decl> webhooks;

@@ -233,6 +233,12 @@ result<config> parse_config(const std::string& text, const std::string& origin) 
     m.refuse_unknown();
     if (!m.ok()) return m.error();
   }
+  if (const json::value* sec = r.get("secrets")) {
+    object_reader m(*sec, "secrets");
+    m.text("key_file", c.secrets_key_file);
+    m.refuse_unknown();
+    if (!m.ok()) return m.error();
+  }
   settings::values global;
   std::map<std::string, settings::values> per_domain;
   if (const json::value* s = r.get("settings")) {

@@ -119,10 +119,12 @@ bool write_batch::empty() const {
 }
 
 result<std::unique_ptr<lmdb_store>> lmdb_store::open(const std::string& dir, durability d,
-                                                     size_t initial_map_size) {
-  if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
+                                                     size_t initial_map_size,
+                                                     std::shared_ptr<const secret_box> secrets) {
+  if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
     return status::io_error("cannot create data directory '" + dir + "': " + std::strerror(errno));
   std::unique_ptr<lmdb_store> s(new lmdb_store());
+  s->secrets_ = std::move(secrets);
   int rc = mdb_env_create(&s->env_);
   if (rc) return lmdb_status("mdb_env_create", rc);
   mdb_env_set_maxdbs(s->env_, 8);
@@ -136,7 +138,7 @@ result<std::unique_ptr<lmdb_store>> lmdb_store::open(const std::string& dir, dur
   rc = mdb_env_set_mapsize(s->env_, s->map_size_);
   if (rc) return lmdb_status("mdb_env_set_mapsize", rc);
   unsigned flags = MDB_NOTLS | (d == durability::os ? MDB_NOSYNC : 0);
-  rc = mdb_env_open(s->env_, dir.c_str(), flags, 0644);
+  rc = mdb_env_open(s->env_, dir.c_str(), flags, 0600);
   if (rc) return lmdb_status("mdb_env_open", rc);
 
   MDB_txn* raw = nullptr;
@@ -174,13 +176,63 @@ result<std::unique_ptr<lmdb_store>> lmdb_store::open(const std::string& dir, dur
                                 std::to_string(ver) + ", newer than this binary's " +
                                 std::to_string(kSchemaVersion));
   }
+  status st = s->init_secrets(raw, dir);
+  if (!st) return st;
   // Reference counts: every pending delivery holds one on its event.
-  status st = scan<pending_delivery>(raw, s->pending_,
+  st = scan<pending_delivery>(raw, s->pending_,
                                      [&](pending_delivery&& p) { ++s->event_refs_[p.event_seq]; });
   if (!st) return st;
   rc = txn.commit();
   if (rc) return lmdb_status("mdb_txn_commit", rc);
   return s;
+}
+
+namespace {
+constexpr char kSecretsCheckKey[] = "secrets_check";
+constexpr char kSecretsCheckText[] = "hookshot secrets check";
+
+status put_value(MDB_txn* txn, MDB_dbi dbi, const std::string& key, const std::string& value) {
+  MDB_val k = as_val(key), v = as_val(value);
+  int rc = mdb_put(txn, dbi, &k, &v, 0);
+  return rc ? lmdb_status("mdb_put", rc) : status::ok();
+}
+}  // namespace
+
+status lmdb_store::init_secrets(MDB_txn* txn, const std::string& dir) {
+  std::string key = kSecretsCheckKey;
+  MDB_val k = as_val(key), v;
+  int rc = mdb_get(txn, meta_, &k, &v);
+  if (rc && rc != MDB_NOTFOUND) return lmdb_status("mdb_get", rc);
+  if (rc == 0) {
+    sealed_ = true;
+    if (secrets_ && !secrets_->open(std::string(as_view(v)), key))
+      return status::invalid_argument("the secrets key is not the one the data directory '" + dir +
+                                      "' was sealed with");
+    return status::ok();
+  }
+  if (!secrets_) return status::ok();  // plaintext data, opened without a key
+  // First open with a key: seal every stored secret, in this transaction.
+  std::vector<webhook> plain;
+  status st = scan<webhook>(txn, webhooks_, [&](webhook&& w) {
+    if (!w.secret_key.empty()) plain.push_back(std::move(w));
+  });
+  if (!st) return st;
+  sealed_ = true;
+  for (const auto& w : plain) {
+    auto value = encode_webhook(w);
+    if (!value) return value.error();
+    if (!(st = put_value(txn, webhooks_, encode_u64(w.key), *value))) return st;
+  }
+  return put_value(txn, meta_, key, secrets_->seal(kSecretsCheckText, key));
+}
+
+result<std::string> lmdb_store::encode_webhook(const webhook& w) const {
+  if (!sealed_ || w.secret_key.empty()) return encode(w);
+  if (!secrets_)
+    return status::invalid_argument("webhook secrets are sealed; writing needs the secrets key");
+  webhook copy = w;
+  copy.secret_key = secrets_->seal(w.secret_key, w.id);
+  return encode(copy);
 }
 
 lmdb_store::~lmdb_store() {
@@ -255,9 +307,7 @@ void lmdb_store::add_ref(std::uint64_t event_seq, long delta) {
 
 status lmdb_store::apply(MDB_txn* txn, const write_batch& b) {
   auto put = [&](MDB_dbi dbi, const std::string& key, const std::string& value) {
-    MDB_val k = as_val(key), v = as_val(value);
-    int rc = mdb_put(txn, dbi, &k, &v, 0);
-    return rc ? lmdb_status("mdb_put", rc) : status::ok();
+    return put_value(txn, dbi, key, value);
   };
   auto del = [&](MDB_dbi dbi, const std::string& key) {
     MDB_val k = as_val(key);
@@ -265,8 +315,11 @@ status lmdb_store::apply(MDB_txn* txn, const write_batch& b) {
     return rc && rc != MDB_NOTFOUND ? lmdb_status("mdb_del", rc) : status::ok();
   };
   status st;
-  for (const auto& w : b.webhooks)
-    if (!(st = put(webhooks_, encode_u64(w.key), encode(w)))) return st;
+  for (const auto& w : b.webhooks) {
+    auto value = encode_webhook(w);
+    if (!value) return value.error();
+    if (!(st = put(webhooks_, encode_u64(w.key), *value))) return st;
+  }
   for (const auto& e : b.new_events)
     if (!(st = put(events_, encode_u64(e.key), e.value))) return st;
   for (const auto& p : b.new_pendings) {
@@ -351,7 +404,18 @@ status lmdb_store::cleanup(MDB_txn* txn, std::uint32_t keep) {
 }
 
 status lmdb_store::for_each_webhook(const std::function<void(webhook&&)>& fn) const {
-  return read([&](MDB_txn* t) { return scan<webhook>(t, webhooks_, fn); });
+  return read([&](MDB_txn* t) {
+    status opened;
+    status st = scan<webhook>(t, webhooks_, [&](webhook&& w) {
+      if (sealed_ && !w.secret_key.empty()) {
+        auto plain = secrets_ ? secrets_->open(w.secret_key, w.id) : result<std::string>(std::string());
+        if (!plain && opened) opened = status::corruption("webhook " + w.id + ": " + plain.error().message());
+        w.secret_key = plain ? *plain : std::string();
+      }
+      fn(std::move(w));
+    });
+    return st ? opened : st;
+  });
 }
 
 status lmdb_store::for_each_pending(const std::function<void(pending_delivery&&)>& fn) const {

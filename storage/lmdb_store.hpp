@@ -31,6 +31,7 @@
 #include "core/delivery.hpp"
 #include "core/event.hpp"
 #include "core/filter.hpp"
+#include "core/secret_box.hpp"
 #include "core/status.hpp"
 #include "core/webhook.hpp"
 
@@ -83,9 +84,17 @@ class lmdb_store {
   /// than this binary, undecodable values during the reference-count scan).
   /// `initial_map_size` is the map size of a new environment (an existing one keeps at least
   /// 1.5 times its file size).
+  ///
+  /// `secrets`: webhook secret keys are sealed with it (AES-256-GCM) when written and opened
+  /// when read. The first open with a box seals every secret already stored, in the same
+  /// transaction that records a check value; later opens refuse a different key
+  /// (invalid_argument). Without a box (read-only inspection, e.g. `hookshot deliveries`)
+  /// sealed secrets read as "" and writing a webhook to sealed data fails. The directory is
+  /// created 0700 and the files 0600.
   static constexpr size_t kDefaultMapSize = size_t{256} << 20;
   static result<std::unique_ptr<lmdb_store>> open(const std::string& dir, durability d,
-                                                  size_t initial_map_size = kDefaultMapSize);
+                                                  size_t initial_map_size = kDefaultMapSize,
+                                                  std::shared_ptr<const secret_box> secrets = nullptr);
   ~lmdb_store();
   lmdb_store(const lmdb_store&) = delete;
   lmdb_store& operator=(const lmdb_store&) = delete;
@@ -119,12 +128,16 @@ class lmdb_store {
   status trim(MDB_txn* txn, std::uint64_t webhook_key, std::uint32_t keep);
   status cleanup(MDB_txn* txn, std::uint32_t keep);
   status grow();
+  status init_secrets(MDB_txn* txn, const std::string& dir);
+  result<std::string> encode_webhook(const webhook& w) const;
   template <class F>
   status read(F&& fn) const;
 
   MDB_env* env_ = nullptr;
   MDB_dbi meta_ = 0, webhooks_ = 0, events_ = 0, pending_ = 0, deliveries_ = 0, filters_ = 0;
   size_t map_size_ = 0;
+  std::shared_ptr<const secret_box> secrets_;
+  bool sealed_ = false;  // secret keys in this environment are sealed
   mutable std::shared_mutex resize_mutex_;
   // Live references per event seq (pending deliveries naming it), and the changes of the
   // transaction under way, undone if it does not commit. Writer thread only.

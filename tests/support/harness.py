@@ -221,10 +221,12 @@ class Hookshot:
     def base(self):
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout=15):
+    def start(self, timeout=15, env=None):
+        """Starts `hookshot serve`; `env` adds environment variables."""
         self.log = open(os.path.join(self.tmp, "serve.log"), "ab")
         self.proc = subprocess.Popen([HOOKSHOT, "serve", "--config", self.config_path],
-                                     stdout=self.log, stderr=subprocess.STDOUT)
+                                     stdout=self.log, stderr=subprocess.STDOUT,
+                                     env={**os.environ, **(env or {})})
 
         def healthy():
             if self.proc.poll() is not None:

@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 #include <cstdlib>
+#include <fstream>
+#include <map>
 #include <future>
 #include <string>
 
@@ -214,4 +216,95 @@ TEST_CASE("a data directory from a newer schema is refused", "[storage]") {
   auto again = lmdb_store::open(dir.path, durability::os);
   REQUIRE_FALSE(again);
   CHECK(again.error().message().find("schema version 99") != std::string::npos);
+}
+
+namespace {
+
+std::string file_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+webhook make_webhook(std::uint64_t key, const std::string& secret) {
+  webhook w;
+  w.key = key;
+  w.id = "hook-" + std::to_string(key);
+  w.name = "w" + std::to_string(key);
+  w.payload_url = "https://example.com/" + std::to_string(key);
+  w.secret_key = secret;
+  return w;
+}
+
+std::map<std::string, std::string> secrets_of(const lmdb_store& s) {
+  std::map<std::string, std::string> out;
+  REQUIRE(s.for_each_webhook([&](webhook&& w) { out[w.id] = w.secret_key; }).is_ok());
+  return out;
+}
+
+std::shared_ptr<const secret_box> box_of(std::uint8_t fill) {
+  secret_box::key_bytes key;
+  key.fill(fill);
+  return std::make_shared<const secret_box>(key);
+}
+
+}  // namespace
+
+TEST_CASE("webhook secrets are sealed on disk and opened on read", "[storage]") {
+  temp_dir dir;
+  const std::string secret = "plain-secret-VISIBLE-1234567890";
+  {
+    auto store = lmdb_store::open(dir.path, durability::os, lmdb_store::kDefaultMapSize, box_of(7));
+    REQUIRE(store);
+    write_batch b;
+    b.webhooks = {make_webhook(1, secret), make_webhook(2, "")};
+    REQUIRE(write(**store, b).is_ok());
+    CHECK(secrets_of(**store) == std::map<std::string, std::string>{{"hook-1", secret}, {"hook-2", ""}});
+  }
+  CHECK(file_bytes(dir.path + "/data.mdb").find(secret) == std::string::npos);
+  CHECK(file_bytes(dir.path + "/data.mdb").find("example.com/1") != std::string::npos);  // not all sealed
+
+  // Without the key, inspection still works but sees no secrets, and cannot write webhooks.
+  {
+    auto store = lmdb_store::open(dir.path, durability::os);
+    REQUIRE(store);
+    CHECK(secrets_of(**store).at("hook-1").empty());
+    write_batch b;
+    b.webhooks = {make_webhook(3, "another")};
+    CHECK(write(**store, b).message() == "webhook secrets are sealed; writing needs the secrets key");
+  }
+  // Another key is refused outright.
+  auto wrong = lmdb_store::open(dir.path, durability::os, lmdb_store::kDefaultMapSize, box_of(8));
+  REQUIRE_FALSE(wrong);
+  CHECK(wrong.error().message() ==
+        "the secrets key is not the one the data directory '" + dir.path + "' was sealed with");
+  auto right = lmdb_store::open(dir.path, durability::os, lmdb_store::kDefaultMapSize, box_of(7));
+  REQUIRE(right);
+  CHECK(secrets_of(**right).at("hook-1") == secret);
+}
+
+TEST_CASE("plaintext secrets from before sealing are sealed at the first open with a key", "[storage]") {
+  temp_dir dir;
+  const std::string secret = "legacy-secret-VISIBLE-0987654321";
+  {
+    auto store = lmdb_store::open(dir.path, durability::os);
+    REQUIRE(store);
+    write_batch b;
+    b.webhooks = {make_webhook(1, secret)};
+    REQUIRE(write(**store, b).is_ok());
+  }
+  {
+    auto store = lmdb_store::open(dir.path, durability::os, lmdb_store::kDefaultMapSize, box_of(3));
+    REQUIRE(store);
+    CHECK(secrets_of(**store).at("hook-1") == secret);
+    // Churn so LMDB reuses the pages that held the old value.
+    for (int i = 0; i < 4; ++i) {
+      write_batch b;
+      b.webhooks = {make_webhook(1, secret)};
+      REQUIRE(write(**store, b).is_ok());
+    }
+  }
+  CHECK(file_bytes(dir.path + "/data.mdb").find(secret) == std::string::npos);
+  auto store = lmdb_store::open(dir.path, durability::os, lmdb_store::kDefaultMapSize, box_of(3));
+  REQUIRE(store);
+  CHECK(secrets_of(**store).at("hook-1") == secret);
 }
