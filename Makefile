@@ -4,8 +4,10 @@ JOBS ?= 2
 CONFIG ?= config/hookshot.example.json
 
 SAN_DIR ?= build-asan
+FUZZ_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build run test test-sanitizers bench clean
+.PHONY: all deps build run test test-sanitizers fuzz bench clean
 
 all: build
 
@@ -21,8 +23,17 @@ build: deps $(BUILD_DIR)/CMakeCache.txt
 run: build
 	./$(BUILD_DIR)/hookshot serve --config $(CONFIG)
 
+# The whole suite, then every fuzz target over its seed corpus plus 10 seconds of fuzzing.
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+	$(MAKE) fuzz FUZZ_SECONDS=10
+
+# libFuzzer (clang, with ASan + UBSan) on every parser of untrusted bytes: intake, API
+# requests, config, stored values, URLs and the SSRF policy. FUZZ_SECONDS per target.
+fuzz: deps
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_DIR) -DHOOKSHOT_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(FUZZ_DIR) -j $(JOBS)
+	bash tests/fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
 
 # The whole suite once more, built with AddressSanitizer + UndefinedBehaviorSanitizer; any
 # finding fails the run (UBSan halts; LeakSanitizer turns a leak into a non-zero exit).
@@ -38,4 +49,4 @@ bench: build
 	./$(BUILD_DIR)/hookshot bench --json $(BUILD_DIR)/bench.json --svg $(BUILD_DIR)/bench.svg
 
 clean:
-	rm -rf $(BUILD_DIR) $(SAN_DIR)
+	rm -rf $(BUILD_DIR) $(SAN_DIR) $(FUZZ_DIR)

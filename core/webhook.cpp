@@ -1,5 +1,7 @@
 #include "core/webhook.hpp"
 
+#include <arpa/inet.h>
+
 #include <strings.h>
 
 #include <cctype>
@@ -80,6 +82,10 @@ status validate_payload_url(const std::string& url) {
   if (host.empty()) return status::invalid_argument("Invalid webhook payload URL host in [" + url + "]");
   // host, [v6], host:port or [v6]:port; a port is 1-65535 in digits.
   size_t close = host[0] == '[' ? host.find(']') : std::string::npos;
+  in6_addr v6{};
+  if (host[0] == '[' && (close == std::string::npos ||
+                         inet_pton(AF_INET6, host.substr(1, close - 1).c_str(), &v6) != 1))
+    return status::invalid_argument("Invalid webhook payload URL host in [" + url + "]");
   size_t colon = host.find(':', close == std::string::npos ? 0 : close);
   std::string name = host.substr(0, colon), port = colon == std::string::npos ? "" : host.substr(colon + 1);
   bool port_ok = colon == std::string::npos ||

@@ -15,6 +15,7 @@ packages=(
   python3                  # integration test receivers and drivers
   openssl ca-certificates  # TLS test certificates; the system trust store
   python3-cs               # a real CloudStack API client for the API tests
+  clang libclang-rt-14-dev # libFuzzer and sanitizer runtimes for `make fuzz`
 )
 
 # --bench adds what the measurements use.

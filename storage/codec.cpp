@@ -62,6 +62,7 @@ class reader {
   reader& flag(bool& b) {
     std::uint8_t v = 0;
     num(v);
+    if (v > 1) ok_ = false;  // exactly 0 or 1: anything else is not a value we wrote
     b = v != 0;
     return *this;
   }

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "core/url_policy.hpp"
+#include "core/webhook.hpp"
 
 using namespace hookshot;
 
@@ -116,4 +117,12 @@ TEST_CASE("url_host takes the host out of the authority", "[url_policy]") {
   CHECK(url_host("http://[fe80::1]:80/") == "fe80::1");
   CHECK(url_host("http://h") == "h");
   CHECK(url_host("nothing") == "");
+}
+
+TEST_CASE("bracketed hosts must be IPv6 literals", "[url_policy]") {
+  CHECK(validate_payload_url("http://[::1]:8080/x"));
+  // Found by fuzz_url: an unclosed bracket passed the form check with no host in it.
+  CHECK(validate_payload_url("http://[0").message() == "Invalid webhook payload URL host in [http://[0]");
+  CHECK_FALSE(validate_payload_url("http://[0]/x"));
+  CHECK_FALSE(validate_payload_url("http://[]/x"));
 }

@@ -88,4 +88,10 @@ TEST_CASE("truncated or foreign values are reported as corruption", "[keys]") {
   CHECK_FALSE(decode(other_version, out).is_ok());
   event e;
   CHECK_FALSE(decode(bytes, e).is_ok());
+  // A bool byte other than 0 or 1 was not written by us (found by fuzz_codec).
+  e.json = true;
+  std::string ev = encode(e);
+  REQUIRE(ev[ev.size() - 9] == 1);  // json flag, before received_ms
+  ev[ev.size() - 9] = 8;
+  CHECK(decode(ev, e).error_code() == status::code::corruption);
 }
