@@ -22,6 +22,27 @@ TEST_CASE("an event needs an event type and an owner account", "[event]") {
   CHECK_FALSE(parse_event("{nope").is_ok());
 }
 
+TEST_CASE("hostile event bodies get a clear error", "[event]") {
+  // Two values for a routing field: a receiver's parser might take the other one.
+  CHECK(parse_event(R"({"event":"A","account":"a","event":"B"})").error().message() ==
+        "duplicate field \"event\"");
+  CHECK(parse_event(R"({"account":"a","event":"A","account":"b"})").error().message() ==
+        "duplicate field \"account\"");
+  // Other duplicates and nested fields of the same name do not route anything.
+  CHECK(parse_event(R"({"event":"A","account":"a","x":1,"x":2,"d":{"event":"Z"}})").value().type == "A");
+  CHECK(parse_event("{\"event\":\"A\xff\",\"account\":\"a\"}").error().message().find("invalid JSON") == 0);
+  // Numbers hookshot does not interpret pass whatever their size: the body is sent verbatim.
+  CHECK(parse_event(R"({"event":"A","account":"a","n":1e999999})"));
+  CHECK(parse_event(R"({"event":"A","account":"a","n":-123456789012345678901234567890})"));
+  CHECK(parse_event(R"({"event":"A","account":"a"} {"x":1})").error().message().find("invalid JSON") == 0);
+  std::string deep = R"({"event":"A","account":"a","d":)" + std::string(100, '[') + std::string(100, ']') + "}";
+  CHECK(parse_event(deep).error().message().find("invalid JSON") == 0);
+  CHECK(parse_event(R"({"event":{"x":1},"account":"a"})").error().message() == "field \"event\" must be a string");
+  CHECK(parse_event(R"({"event":"A","account":null})").error().message() == "missing field \"account\"");
+  std::string long_type(1 << 20, 'T');
+  CHECK(parse_event(R"({"event":")" + long_type + R"(","account":"a"})").value().type == long_type);
+}
+
 TEST_CASE("only ActionEvent-category events are deliverable", "[event]") {
   CHECK(parse_event(R"({"event":"X","account":"a","category":"ActionEvent"})")->action);
   CHECK_FALSE(parse_event(R"({"event":"X","account":"a","eventCategory":"AlertEvent"})")->action);
