@@ -3,8 +3,12 @@
 #include <strings.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdint>
 #include <boost/json.hpp>
 #include <map>
+#include <optional>
+#include <set>
 
 #include "core/access.hpp"
 #include "core/cloudstack_json.hpp"
@@ -49,8 +53,10 @@ result<answer> list_answer(const char* item, std::vector<json::object> all, cons
     if (!has_param(p, name)) continue;
     char* end = nullptr;
     std::string v = param(p, name);
+    errno = 0;
     long n = std::strtol(v.c_str(), &end, 10);
-    if (v.empty() || *end || n < (std::string(name) == "pagesize" ? -1 : 1))
+    // CloudStack's page parameters are Java ints.
+    if (v.empty() || *end || errno == ERANGE || n > INT32_MAX || n < (std::string(name) == "pagesize" ? -1 : 1))
       return status::invalid_argument(std::string("Unable to parse ") + name + ": '" + v + "'");
     *out = n;
   }
@@ -650,6 +656,70 @@ const std::map<std::string, command_fn>& commands() {
   return table;
 }
 
+// The parameters each command takes (lower case; CloudStack's lookups ignore case), beyond
+// the request's own (command, response, apikey, signature, signatureversion, expires).
+// Anything else is refused: CloudStack ignores unknown parameters, so a misspelt
+// "paylodurl" on updateWebhook would silently change nothing.
+const std::map<std::string, std::set<std::string>>& command_params() {
+  static const std::set<std::string> list = {"keyword", "page", "pagesize"};
+  auto with_list = [](std::set<std::string> s) {
+    s.insert(list.begin(), list.end());
+    return s;
+  };
+  static const std::map<std::string, std::set<std::string>> table = {
+      {"listDomains", with_list({"id", "name", "level", "listall", "isrecursive", "details"})},
+      {"listAccounts", with_list({"id", "name", "domainid", "listall", "isrecursive", "accounttype",
+                                  "state", "details", "iscleanuprequired", "roleid"})},
+      {"listWebhooks", with_list({"id", "name", "state", "scope", "account", "domainid", "isrecursive",
+                                  "listall", "projectid"})},
+      {"listWebhookDeliveries", with_list({"id", "webhookid", "managementserverid", "startdate",
+                                           "enddate", "eventtype"})},
+      {"createWebhook", {"name", "description", "payloadurl", "secretkey", "sslverification", "scope",
+                         "state", "account", "domainid", "projectid"}},
+      {"updateWebhook", {"id", "name", "description", "payloadurl", "secretkey", "sslverification",
+                         "scope", "state"}},
+      {"deleteWebhook", {"id"}},
+      {"deleteWebhookDelivery", {"id", "webhookid", "managementserverid", "startdate", "enddate"}},
+      {"executeWebhookDelivery", {"id", "webhookid", "payloadurl", "secretkey", "sslverification",
+                                  "payload"}},
+      {"addWebhookFilter", {"webhookid", "type", "mode", "matchtype", "value"}},
+      {"listWebhookFilters", with_list({"id", "webhookid"})},
+      {"deleteWebhookFilter", {"id", "webhookid"}},
+  };
+  return table;
+}
+
+// CloudStack's column sizes: 255 characters unless the parameter says otherwise.
+size_t max_length(const std::string& name) {
+  if (name == "description") return 4096;
+  if (name == "payload") return 65535;
+  return 255;
+}
+
+// Unknown parameters, over-long values (in characters, as CloudStack counts them).
+std::optional<answer> check_params(const std::string& command, const api_params& p) {
+  static const std::set<std::string> request = {"command", "response", "apikey", "signature",
+                                                "signatureversion", "expires"};
+  const auto& known = command_params().at(command);
+  std::vector<std::string> unknown;
+  for (const auto& [raw, value] : p) {
+    std::string name = lower(raw);
+    if (request.count(name)) continue;
+    if (!known.count(name)) {
+      unknown.push_back(raw);
+      continue;
+    }
+    if (utf8_length(value) > max_length(name))
+      return param_error("Value greater than max allowed length " + std::to_string(max_length(name)) +
+                         " for param: " + name);
+  }
+  if (unknown.empty()) return std::nullopt;
+  std::string list;
+  for (const auto& u : unknown) list += (list.empty() ? "" : ", ") + u;
+  return param_error("Unknown parameter" + std::string(unknown.size() > 1 ? "s" : "") + " for " +
+                     command + ": " + list);
+}
+
 net::outgoing_response envelope(const std::string& command, const answer& a) {
   net::outgoing_response r;
   r.status = a.http;
@@ -675,6 +745,10 @@ void api_endpoint::handle(net::incoming_request&& req, net::responder respond) {
   auto parsed = parse_api_params(text);
   if (!parsed) return respond(envelope("", param_error(parsed.error().message())));
   const api_params& p = *parsed;
+  for (const auto& [name, value] : p)
+    if (!is_valid_utf8(name) || !is_valid_utf8(value))
+      return respond(envelope("", param_error("Parameter " + (is_valid_utf8(name) ? name : std::string("name")) +
+                                              " is not valid UTF-8")));
   std::string command = param(p, "command");
   std::string format = lower(param(p, "response"));
   if (!format.empty() && format != "json")
@@ -700,6 +774,7 @@ void api_endpoint::handle(net::incoming_request&& req, net::responder respond) {
     return respond(envelope(command, error(kUnsupported, kCsServerApi,
                                            "The given command:" + command +
                                                " does not exist or it is not available for user")));
+  if (auto refused = check_params(command, p)) return respond(envelope(command, *refused));
   context c{cfg_, engine_.store(), *caller, p, engine_};
   it->second(c, [command, respond = std::move(respond)](answer a) { respond(envelope(command, a)); });
 }

@@ -4,6 +4,7 @@
 #include <strings.h>
 
 #include <cctype>
+#include <cstdint>
 #include <ctime>
 
 #include "core/signature.hpp"
@@ -53,7 +54,13 @@ result<api_params> parse_api_params(std::string_view text) {
     auto value = decode_component(eq == std::string_view::npos ? "" : pair.substr(eq + 1));
     if (!name) return name.error();
     if (!value) return value.error();
-    if (!name->empty()) out[*name] = *value;
+    if (name->empty()) continue;
+    // A repeated name (in any case) is ambiguous: which value did the client sign, and which
+    // would another server use? Refuse it.
+    for (const auto& [seen, v] : out)
+      if (strcasecmp(seen.c_str(), name->c_str()) == 0)
+        return status::invalid_argument("Parameter " + *name + " is given more than once");
+    out[*name] = *value;
   }
   return out;
 }
@@ -148,6 +155,36 @@ bool has_param(const api_params& params, const std::string& name) {
   for (const auto& [n, v] : params)
     if (strcasecmp(n.c_str(), name.c_str()) == 0) return true;
   return false;
+}
+
+bool is_valid_utf8(std::string_view text) {
+  size_t i = 0, n = text.size();
+  while (i < n) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 0;
+    if (len == 0 || c > 0xf4 || i + len > n) return false;
+    std::uint32_t cp = c & (0x7f >> len);
+    for (size_t k = 1; k < len; ++k) {
+      auto cc = static_cast<unsigned char>(text[i + k]);
+      if ((cc & 0xc0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3f);
+    }
+    static const std::uint32_t min_for_len[5] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < min_for_len[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
+    i += len;
+  }
+  return true;
+}
+
+size_t utf8_length(std::string_view text) {
+  size_t count = 0;
+  for (char ch : text)
+    if ((static_cast<unsigned char>(ch) & 0xc0) != 0x80) ++count;
+  return count;
 }
 
 }  // namespace hookshot

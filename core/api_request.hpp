@@ -22,7 +22,7 @@ namespace hookshot {
 using api_params = std::map<std::string, std::string>;
 
 /// Decodes a query string or an application/x-www-form-urlencoded body ("+" is a space).
-/// Fails on a malformed %-escape. A repeated name keeps its last value.
+/// Fails on a malformed %-escape and on a name given twice (in any letter case).
 result<api_params> parse_api_params(std::string_view text);
 
 /// CloudStack's value encoding (java.net.URLEncoder, "+" replaced by "%20"). Python clients
@@ -46,6 +46,12 @@ result<millis> parse_expires(const std::string& text);
 
 /// CloudStack's date parameters ("yyyy-MM-dd" or "yyyy-MM-dd HH:mm:ss"), read as UTC.
 result<millis> parse_api_date(const std::string& text);
+
+/// True when `text` is well-formed UTF-8 (no overlong forms, surrogates or code points above
+/// U+10FFFF).
+bool is_valid_utf8(std::string_view text);
+/// Code points in valid UTF-8 text (bytes that start no sequence are not counted).
+size_t utf8_length(std::string_view text);
 
 /// Case-insensitive lookup of a parameter; empty when absent.
 std::string param(const api_params& params, const std::string& name);

@@ -55,3 +55,21 @@ TEST_CASE("expires accepts CloudStack's and ISO time zones", "[api]") {
   CHECK_FALSE(parse_expires("tomorrow").is_ok());
   CHECK_FALSE(parse_expires("2026-11-30T10:50:00+5").is_ok());
 }
+
+TEST_CASE("repeated parameters are refused, whatever their case", "[api_request]") {
+  CHECK(parse_api_params("name=a&name=b").error().message() == "Parameter name is given more than once");
+  CHECK(parse_api_params("name=a&NAME=b").error().message() == "Parameter NAME is given more than once");
+  CHECK(parse_api_params("name=a&names=b").value().size() == 2);
+}
+
+TEST_CASE("UTF-8 validation refuses overlong forms, surrogates and stray bytes", "[api_request]") {
+  CHECK(is_valid_utf8("plain ascii"));
+  CHECK(is_valid_utf8("\xc3\xa9t\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x98\x80"));
+  CHECK_FALSE(is_valid_utf8("\xff"));
+  CHECK_FALSE(is_valid_utf8("\xc3"));              // truncated
+  CHECK_FALSE(is_valid_utf8("\xc0\xaf"));          // overlong "/"
+  CHECK_FALSE(is_valid_utf8("\xed\xa0\x80"));      // a surrogate
+  CHECK_FALSE(is_valid_utf8("\xf4\x90\x80\x80"));  // above U+10FFFF
+  CHECK_FALSE(is_valid_utf8("\x80abc"));
+  CHECK(utf8_length("\xc3\xa9\xc3\xa9x") == 3);
+}
