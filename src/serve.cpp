@@ -1,5 +1,6 @@
 #include <malloc.h>
 
+#include <csignal>
 #include <cstdio>
 
 #include "actors/api.hpp"
@@ -33,6 +34,8 @@ int serve(const args& a) {
     return 2;
   }
   block_stop_signals();
+  // A file-size limit (ulimit -f) must fail a write with EFBIG, like a full disk, not kill us.
+  std::signal(SIGXFSZ, SIG_IGN);
 
   auto cfg = config_path.empty() ? result<config::config>(config::default_config())
                                  : config::load_config(config_path);

@@ -1,5 +1,7 @@
 #include "storage/writer.hpp"
 
+#include <chrono>
+
 #include <cstdio>
 
 namespace hookshot::storage {
@@ -41,6 +43,22 @@ std::uint64_t writer::batches() const {
   return batches_;
 }
 
+// At most one line per second while writes keep failing (a full disk fails every commit).
+void writer::log_failure(const status& st) {
+  auto now = std::chrono::steady_clock::now();
+  if (failures_since_log_ > 0 && now - last_failure_log_ < std::chrono::seconds(1)) {
+    ++failures_since_log_;
+    return;
+  }
+  if (failures_since_log_ > 1)
+    std::fprintf(stderr, "hookshot: storage write failed: %s (and %llu more in the last second)\n",
+                 st.message().c_str(), static_cast<unsigned long long>(failures_since_log_ - 1));
+  else
+    std::fprintf(stderr, "hookshot: storage write failed: %s\n", st.message().c_str());
+  failures_since_log_ = 1;
+  last_failure_log_ = now;
+}
+
 void writer::run() {
   std::deque<std::pair<write_batch, callback>> group;
   for (;;) {
@@ -54,14 +72,21 @@ void writer::run() {
     batches.reserve(group.size());
     for (const auto& item : group) batches.push_back(&item.first);
     status st = store_.write(batches);
-    if (!st) std::fprintf(stderr, "hookshot: storage write failed: %s\n", st.message().c_str());
+    std::vector<status> each(group.size(), st);
+    if (!st) {
+      log_failure(st);
+      // One batch must not fail the others (a large intake batch on a full disk, while the
+      // deletions of finished deliveries still fit): retry each alone, all or nothing each.
+      if (group.size() > 1)
+        for (size_t i = 0; i < group.size(); ++i) each[i] = store_.write({batches[i]});
+    }
     {
       std::lock_guard lock(mutex_);
       ++commits_;
       batches_ += group.size();
     }
-    for (auto& item : group)
-      if (item.second) item.second(st);
+    for (size_t i = 0; i < group.size(); ++i)
+      if (group[i].second) group[i].second(each[i]);
     group.clear();
   }
 }

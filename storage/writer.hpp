@@ -4,12 +4,16 @@
 // thread, applies everything queued in one transaction (group commit), commits once - one
 // sync per group, not per delivery - and then runs each batch's callback with the outcome.
 //
+// When a group fails (a full disk), each of its batches is retried alone, so one batch that
+// does not fit fails by itself while the others are written; each batch is all or nothing.
+//
 // A producer that must not answer before its data is durable (event intake answering 202)
 // waits for its callback. Callbacks run on the writer thread: keep them short, and never
 // submit-and-wait from inside one.
 //
 // Thread safety: submit() and stop() are safe from any thread.
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -42,6 +46,7 @@ class writer {
 
  private:
   void run();
+  void log_failure(const status& st);  // writer thread only
 
   lmdb_store& store_;
   mutable std::mutex mutex_;
@@ -50,6 +55,8 @@ class writer {
   bool stopping_ = false;
   std::uint64_t commits_ = 0;
   std::uint64_t batches_ = 0;
+  std::uint64_t failures_since_log_ = 0;  // writer thread only
+  std::chrono::steady_clock::time_point last_failure_log_;
   std::thread thread_;
 };
 
