@@ -7,12 +7,17 @@ SAN_DIR ?= build-asan
 FUZZ_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build run test test-sanitizers fuzz bench clean
+.PHONY: all deps web-deps build run test test-sanitizers test-tsan fuzz reliability screenshots bench clean
 
 all: build
 
 deps:
 	@bash scripts/install-deps.sh
+
+# playwright-core for the web page's browser tests (the browser is Debian's chromium).
+web-deps: deps
+	@test -f tests/web/node_modules/playwright-core/package.json || \
+	  (cd tests/web && npm ci --no-audit --no-fund)
 
 $(BUILD_DIR)/CMakeCache.txt:
 	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo
@@ -24,7 +29,7 @@ run: build
 	./$(BUILD_DIR)/hookshot serve --config $(CONFIG)
 
 # The whole suite, then every fuzz target over its seed corpus plus 10 seconds of fuzzing.
-test: build
+test: build web-deps
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 	$(MAKE) fuzz FUZZ_SECONDS=10
 
@@ -37,11 +42,31 @@ fuzz: deps
 
 # The whole suite once more, built with AddressSanitizer + UndefinedBehaviorSanitizer; any
 # finding fails the run (UBSan halts; LeakSanitizer turns a leak into a non-zero exit).
-test-sanitizers: deps
+test-sanitizers: deps web-deps
 	cmake -S . -B $(SAN_DIR) -DCMAKE_BUILD_TYPE=Debug -DHOOKSHOT_SANITIZE=address,undefined
 	cmake --build $(SAN_DIR) -j $(JOBS)
 	cd $(SAN_DIR) && UBSAN_OPTIONS=suppressions=$(CURDIR)/tests/support/ubsan.supp:print_stacktrace=1:halt_on_error=1 \
 	  ctest --output-on-failure -j $(JOBS)
+
+# The reliability figures in docs/reliability.md: the fault-injecting tests (kill -9, SIGTERM,
+# full disk, hostile receivers and input, SSRF) and a minute of fuzzing per target.
+reliability: build
+	$(MAKE) fuzz FUZZ_SECONDS=60
+	python3 scripts/reliability-report.py --build $(BUILD_DIR) --fuzz-build $(FUZZ_DIR)
+
+# ThreadSanitizer over the C++ tests and the integration suite (documented in
+# docs/reliability.md; not part of CI: about 15 minutes on two cores).
+TSAN_DIR ?= build-tsan
+test-tsan: deps
+	cmake -S . -B $(TSAN_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHOOKSHOT_SANITIZE=thread
+	cmake --build $(TSAN_DIR) -j $(JOBS)
+	cd $(TSAN_DIR) && TSAN_OPTIONS=suppressions=$(CURDIR)/tests/support/tsan.supp:halt_on_error=1:second_deadlock_stack=1 \
+	  ctest --output-on-failure -j $(JOBS)
+
+# The README's screenshots, taken by the browser tests.
+screenshots: build web-deps
+	cd tests/web && HOOKSHOT_BIN=$(CURDIR)/$(BUILD_DIR)/hookshot SCREENSHOT_DIR=$(CURDIR)/docs/screenshots \
+	  node --test e2e.test.mjs
 
 # Every scenario at full size (about 5 minutes); `hookshot bench --quick` for a minute's run.
 bench: build
@@ -49,4 +74,4 @@ bench: build
 	./$(BUILD_DIR)/hookshot bench --json $(BUILD_DIR)/bench.json --svg $(BUILD_DIR)/bench.svg
 
 clean:
-	rm -rf $(BUILD_DIR) $(SAN_DIR) $(FUZZ_DIR)
+	rm -rf $(BUILD_DIR) $(SAN_DIR) $(FUZZ_DIR) $(TSAN_DIR)

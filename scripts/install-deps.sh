@@ -16,7 +16,10 @@ packages=(
   openssl ca-certificates  # TLS test certificates; the system trust store
   python3-cs               # a real CloudStack API client for the API tests
   clang libclang-rt-14-dev # libFuzzer and sanitizer runtimes for `make fuzz`
+  chromium                 # the web page's end-to-end tests (driven by playwright-core)
 )
+# Node.js and npm run the browser tests; Debian's packages unless a Node.js is already there.
+if ! command -v npm >/dev/null 2>&1; then packages+=(nodejs npm); fi
 
 # --bench adds what the measurements use.
 if [ "${1:-}" = "--bench" ]; then packages+=(wrk); fi

@@ -8,6 +8,7 @@
 #include "actors/ingest.hpp"
 #include "net/http_server.hpp"
 #include "src/commands.hpp"
+#include "web/assets.hpp"
 
 namespace hookshot::cli {
 namespace {
@@ -15,10 +16,25 @@ namespace {
 const char* kHelp =
     "usage: hookshot serve [--config FILE]\n"
     "Runs the delivery engine on the config's `listen` address: POST /v1/events (intake),\n"
-    "GET /healthz. Without --config it runs on the built-in defaults (127.0.0.1:8080, data in\n"
+    "/client/api (CloudStack's webhook API), GET / (the web page), GET /healthz. Without --config it runs on the built-in defaults (127.0.0.1:8080, data in\n"
     "./hookshot-data, no tenants). SIGTERM or SIGINT stop intake, let attempts on the wire\n"
     "finish within webhook.delivery.timeout, and exit 0; pending deliveries resume at the\n"
     "next start.\n";
+
+// A file of the web page, with headers that keep it to its own origin: scripts, styles and
+// API calls from this server only, no framing, no referrer, no MIME sniffing.
+net::outgoing_response web_response(const web::asset& a) {
+  net::outgoing_response r;
+  r.content_type = std::string(a.content_type);
+  r.body = std::string(a.body);
+  r.headers = {{"Content-Security-Policy",
+                "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+                "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"},
+               {"X-Content-Type-Options", "nosniff"},
+               {"Referrer-Policy", "no-referrer"},
+               {"Cache-Control", "no-cache"}};
+  return r;
+}
 
 }  // namespace
 
@@ -61,6 +77,8 @@ int serve(const args& a) {
     std::string path = req.path();
     if (path == "/v1/events") return intake.handle(std::move(req), std::move(respond));
     if (path == "/client/api") return api.handle(std::move(req), std::move(respond));
+    if ((req.method == "GET" || req.method == "HEAD") && web::find_asset(path))
+      return respond(web_response(*web::find_asset(path)));
     if (path == "/healthz") {
       net::outgoing_response r;
       r.body = "{\"status\":\"ok\"}";
