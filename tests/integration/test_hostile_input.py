@@ -12,7 +12,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from harness import ALICE, ApiTestCase, event, header, wait_for
+from harness import ALICE, ApiTestCase, event, record_figures, wait_for
 
 NDJSON = {"Content-Type": "application/x-ndjson"}
 
@@ -66,6 +66,7 @@ class HostileInputTest(ApiTestCase, unittest.TestCase):
                 self.assertEqual(status, 400)
                 self.assertTrue(answer["error"].startswith(text), answer["error"])
         self.assertEqual(self.stored(), before)
+        record_figures("hostile intake bodies", cases=len(cases), changed=0)
 
     def test_unusual_but_valid_events_pass_byte_for_byte(self):
         body = ('{"event":"VM.CREATE","account":"%s","huge":1e999999,"wide":-123456789012345678901234567890,'
@@ -104,6 +105,7 @@ class HostileInputTest(ApiTestCase, unittest.TestCase):
                 self.assertEqual((body["errorcode"], body["cserrorcode"]), (431, 4350))
                 self.assertTrue(body["errortext"].startswith(text), body["errortext"])
         self.assertEqual(self.stored(), before)
+        record_figures("hostile API parameters", cases=len(cases), changed=0)
 
     def test_api_limits_count_characters_not_bytes(self):
         name = ("\u00e9" * 255).encode()  # 255 characters, 510 bytes

@@ -7,7 +7,7 @@ import threading
 import time
 import unittest
 
-from harness import ALICE, BOB, Hookshot, Receiver, event, wait_for, webhook
+from harness import ALICE, BOB, Hookshot, Receiver, event, record_figures, wait_for, webhook
 
 TIMEOUT_S = 3
 
@@ -129,6 +129,9 @@ class HostileReceiversTest(unittest.TestCase):
         self.assertEqual(first_record("gone")["attempts"], 2)
         limited = self.receivers["limited"].snapshot()
         self.assertGreaterEqual(limited[1]["time"] - limited[0]["time"], 0.9)  # Retry-After: 1
+        record_figures("hostile receivers", faults=", ".join(expect), hostile=len(expect),
+                       healthy_first_s=round(healthy_first, 3), healthy_200_s=round(healthy_burst, 3),
+                       timeout_s=TIMEOUT_S)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ import tempfile
 import unittest
 
 from harness import (ALICE, CHILD, ApiTestCase, Hookshot, Receiver, event, header,
-                     make_ca_and_cert, wait_for, webhook)
+                     make_ca_and_cert, record_figures, wait_for, webhook)
 
 BLOCKED = "resolves to a blocked IP address"
 
@@ -42,6 +42,7 @@ class SecureDefaultsApiTest(ApiTestCase, unittest.TestCase):
                 self.assertEqual(self.error_text(admin.createWebhook, name="w", payloadurl=url),
                                  (431, text))
         self.assertEqual(admin.listWebhooks(), {})
+        record_figures("SSRF: refused payload URLs", cases=len(cases), created=0)
 
     def test_update_and_test_delivery_are_checked_too(self):
         admin = self.client("admin")

@@ -33,6 +33,15 @@ ALICE = "a0000000-0000-0000-0000-000000000003"  # user in GRANDCHILD
 BOB = "a0000000-0000-0000-0000-000000000004"    # user in SIBLING
 
 
+def record_figures(test, **figures):
+    """Appends one JSON line of reliability figures to $HOOKSHOT_FIGURES, when set
+    (scripts/reliability-report.py collects them into docs/reliability.md)."""
+    path = os.environ.get("HOOKSHOT_FIGURES")
+    if path:
+        with open(path, "a") as f:
+            f.write(json.dumps({"test": test, **figures}) + "\n")
+
+
 def wait_for(predicate, timeout=10.0, interval=0.02, what="condition"):
     """Polls predicate until it returns a truthy value, or fails after timeout seconds."""
     deadline = time.monotonic() + timeout
