@@ -280,10 +280,22 @@ status lmdb_store::write(const std::vector<const write_batch*>& group) {
       int rc = mdb_txn_begin(env_, nullptr, 0, &raw);
       if (rc) return lmdb_status("mdb_txn_begin", rc);
       txn_guard txn(raw);
+      // A webhook's log keeps its newest `keep_records`: of the records this group appends to
+      // one log, only the newest that many are written at all (under load nearly every record
+      // would otherwise be written and trimmed in the same transaction), and each log is
+      // trimmed once.
+      record_plans plans;
+      for (const write_batch* b : group)
+        for (const auto& r : b->records) {
+          record_plan& p = plans[r.key];
+          ++p.total;
+          p.keep = b->keep_records;
+        }
       for (const write_batch* b : group) {
-        st = apply(raw, *b);
+        st = apply(raw, *b, plans);
         if (!st) break;
       }
+      for (auto it = plans.begin(); st && it != plans.end(); ++it) st = trim(raw, it->first, it->second.keep);
       if (st) {
         rc = txn.commit();
         if (rc) st = lmdb_status("mdb_txn_commit", rc);
@@ -305,7 +317,7 @@ void lmdb_store::add_ref(std::uint64_t event_seq, long delta) {
   if (n <= 0) event_refs_.erase(event_seq);
 }
 
-status lmdb_store::apply(MDB_txn* txn, const write_batch& b) {
+status lmdb_store::apply(MDB_txn* txn, const write_batch& b, record_plans& plans) {
   auto put = [&](MDB_dbi dbi, const std::string& key, const std::string& value) {
     return put_value(txn, dbi, key, value);
   };
@@ -337,8 +349,9 @@ status lmdb_store::apply(MDB_txn* txn, const write_batch& b) {
       return st;
   }
   for (const auto& r : b.records) {
-    if (!(st = put(deliveries_, encode_pair(r.key, r.seq), r.value))) return st;
-    if (!(st = trim(txn, r.key, b.keep_records))) return st;
+    record_plan& p = plans[r.key];
+    bool among_newest = p.seen++ + std::min(p.total, p.keep) >= p.total;
+    if (among_newest && !(st = put(deliveries_, encode_pair(r.key, r.seq), r.value))) return st;
   }
   for (const auto& [webhook_key, seq] : b.removed_records)
     if (!(st = del(deliveries_, encode_pair(webhook_key, seq)))) return st;

@@ -123,7 +123,13 @@ class lmdb_store {
 
  private:
   lmdb_store() = default;
-  status apply(MDB_txn* txn, const write_batch& b);
+  struct record_plan {
+    std::uint32_t total = 0;  // records the group appends to this webhook's log
+    std::uint32_t seen = 0;   // of those, applied so far
+    std::uint32_t keep = 0;   // the log's length
+  };
+  using record_plans = std::unordered_map<std::uint64_t, record_plan>;  // by webhook key
+  status apply(MDB_txn* txn, const write_batch& b, record_plans& plans);
   void add_ref(std::uint64_t event_seq, long delta);
   status trim(MDB_txn* txn, std::uint64_t webhook_key, std::uint32_t keep);
   status cleanup(MDB_txn* txn, std::uint32_t keep);

@@ -308,3 +308,23 @@ TEST_CASE("plaintext secrets from before sealing are sealed at the first open wi
   REQUIRE(store);
   CHECK(secrets_of(**store).at("hook-1") == secret);
 }
+
+TEST_CASE("a group appending many records to one log writes only the newest it keeps", "[storage]") {
+  temp_dir dir;
+  auto store = lmdb_store::open(dir.path, durability::os);
+  REQUIRE(store);
+  write_batch first, second, other;
+  first.keep_records = second.keep_records = other.keep_records = 10;
+  for (std::uint64_t seq = 1; seq <= 15; ++seq) first.add_record(make_record(7, seq));
+  for (std::uint64_t seq = 16; seq <= 22; ++seq) second.add_record(make_record(7, seq));
+  for (std::uint64_t seq = 23; seq <= 25; ++seq) other.add_record(make_record(8, seq));
+  REQUIRE((*store)->write({&first, &second, &other}).is_ok());
+  auto recent = (*store)->recent_deliveries(7, 100);
+  REQUIRE(recent);
+  std::vector<std::uint64_t> seqs;
+  for (const auto& r : *recent) seqs.push_back(r.seq);
+  CHECK(seqs == std::vector<std::uint64_t>{22, 21, 20, 19, 18, 17, 16, 15, 14, 13});
+  CHECK((*store)->recent_deliveries(8, 100)->size() == 3);
+  // Only what is kept was written: the log holds exactly 13 records.
+  CHECK((*store)->delivery_log_size()->records == 13);
+}
