@@ -5,6 +5,7 @@ CONFIG ?= config/hookshot.example.json
 
 SAN_DIR ?= build-asan
 FUZZ_DIR ?= build-fuzz
+TSAN_DIR ?= build-tsan
 FUZZ_SECONDS ?= 60
 
 .PHONY: all deps web-deps build run test test-sanitizers test-tsan fuzz reliability screenshots bench clean
@@ -52,16 +53,18 @@ test-sanitizers: deps web-deps
 # full disk, hostile receivers and input, SSRF) and a minute of fuzzing per target.
 reliability: build
 	$(MAKE) fuzz FUZZ_SECONDS=60
-	python3 scripts/reliability-report.py --build $(BUILD_DIR) --fuzz-build $(FUZZ_DIR)
+	$(MAKE) test-tsan
+	python3 scripts/reliability-report.py --build $(BUILD_DIR) --fuzz-build $(FUZZ_DIR) --tsan-build $(TSAN_DIR)
 
-# ThreadSanitizer over the C++ tests and the integration suite (documented in
-# docs/reliability.md; not part of CI: about 15 minutes on two cores).
-TSAN_DIR ?= build-tsan
+# ThreadSanitizer over the threads hookshot synchronises itself: the storage writer, the
+# HTTP loop and server (unit, storage and net tests). Debian's CAF is not built with TSan, so
+# its mailbox hand-offs are invisible to it and every message would be reported; the actor
+# layer is covered by ASan/UBSan and the integration suite instead (docs/reliability.md).
 test-tsan: deps
 	cmake -S . -B $(TSAN_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHOOKSHOT_SANITIZE=thread
-	cmake --build $(TSAN_DIR) -j $(JOBS)
-	cd $(TSAN_DIR) && TSAN_OPTIONS=suppressions=$(CURDIR)/tests/support/tsan.supp:halt_on_error=1:second_deadlock_stack=1 \
-	  ctest --output-on-failure -j $(JOBS)
+	cmake --build $(TSAN_DIR) -j $(JOBS) --target unit_tests storage_tests net_tests
+	cd $(TSAN_DIR) && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+	  ctest --output-on-failure -j $(JOBS) -R "^(unit|storage|net):"
 
 # The README's screenshots, taken by the browser tests.
 screenshots: build web-deps

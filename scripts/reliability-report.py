@@ -51,13 +51,27 @@ def run_tests(build):
     return results, rows
 
 
+def run_tsan(tsan_build):
+    """Re-runs the ThreadSanitizer tests when `make test-tsan` has built them: (passed, total)."""
+    if not os.path.exists(os.path.join(tsan_build, "tests", "net_tests")):
+        return None
+    r = subprocess.run(["ctest", "-R", "^(unit|storage|net):"], cwd=tsan_build, capture_output=True, text=True,
+                       env={**os.environ, "TSAN_OPTIONS": "halt_on_error=1:second_deadlock_stack=1"}, timeout=900)
+    import re
+    m = re.search(r"(\d+)% tests passed, (\d+) tests failed out of (\d+)", r.stdout)
+    if not m:
+        return None
+    total, failed = int(m.group(3)), int(m.group(2))
+    return total - failed, total
+
+
 def table(header, rows):
     out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     out += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
     return "\n".join(out)
 
 
-def render(results, rows, fuzz):
+def render(results, rows, fuzz, tsan):
     by = lambda name: [r for r in rows if r["test"].startswith(name)]
     crash = by("kill -9") + by("SIGTERM") + by("full disk")
     lines = [
@@ -105,6 +119,15 @@ def render(results, rows, fuzz):
                   "", f"{sum(v['inputs'] for v in fuzz.values()):,} inputs in all.", ""]
     else:
         lines += ["No fuzz summary found (run `make fuzz` first).", ""]
+    lines += ["## ThreadSanitizer", ""]
+    if tsan:
+        lines += [f"`make test-tsan`: {tsan[0]} of {tsan[1]} tests pass with no report (unit, storage with the "
+                  "writer fed from many threads, the HTTP loop and server driven from many threads). Debian's "
+                  "CAF 0.17.6 is not built with ThreadSanitizer, so its mailbox hand-offs are invisible to it and "
+                  "every actor message is reported as a race; the actor layer is covered by AddressSanitizer + "
+                  "UndefinedBehaviorSanitizer (`make test-sanitizers`, in CI) and the integration suite.", ""]
+    else:
+        lines += ["Not run (run `make test-tsan` first).", ""]
     lines += ["## Test runs", "", table(["test", "result"], [[t, r] for t, r in results.items()]), ""]
     return "\n".join(lines)
 
@@ -122,6 +145,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--fuzz-build", default=os.path.join(ROOT, "build-fuzz"))
+    ap.add_argument("--tsan-build", default=os.path.join(ROOT, "build-tsan"))
     ap.add_argument("--out", default=os.path.join(ROOT, "docs", "reliability.md"))
     args = ap.parse_args()
     results, rows = run_tests(os.path.abspath(args.build))
@@ -130,8 +154,9 @@ def main():
     if os.path.exists(summary):
         with open(summary) as f:
             fuzz = json.load(f)
+    tsan = run_tsan(args.tsan_build)
     with open(args.out, "w") as f:
-        f.write(render(results, rows, fuzz))
+        f.write(render(results, rows, fuzz, tsan))
     print(f"reliability: wrote {args.out}")
     return 0 if all(r == "passed" for r in results.values()) else 1
 
