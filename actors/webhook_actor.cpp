@@ -40,7 +40,9 @@ caf::behavior webhook_actor::make_behavior() {
         configure(std::move(msg.hook), std::move(msg.settings));
         pump();
       },
+      [this](flush_atom) { flush(); },
       [this](delete_webhook_msg& msg) {
+        flush();
         storage::write_batch batch;
         for (const auto& [seq, item] : items_) batch.finished_pendings.push_back(item.pending);
         batch.removed_webhooks.push_back(hook_.key);
@@ -49,7 +51,10 @@ caf::behavior webhook_actor::make_behavior() {
         items_.clear();
         quit();
       },
-      [this](stop_atom) { quit(); },
+      [this](stop_atom) {
+        flush();
+        quit();
+      },
   };
 }
 
@@ -81,7 +86,7 @@ void webhook_actor::pump() {
       none.transport_error = true;
       none.response = "No attempt made: webhook.delivery.tries is 0";
       none.start_ms = none.end_ms = svc_->clock->now_ms();
-      finish(it->second, none);
+      finish(it->second, std::move(none));
       items_.erase(it);
       svc_->pending.fetch_sub(1, std::memory_order_relaxed);
       continue;
@@ -120,10 +125,10 @@ void webhook_actor::on_outcome(outcome_msg& msg) {
   auto it = items_.find(msg.pending_seq);
   if (it == items_.end()) return;
   work_item& item = it->second;
-  const attempt_outcome& out = msg.outcome;
+  attempt_outcome& out = msg.outcome;
   ++item.pending.attempts;
   if (out.success() || !settings_.retry.may_retry(static_cast<int>(item.pending.attempts))) {
-    finish(item, out);
+    finish(item, std::move(out));
     items_.erase(it);
     svc_->pending.fetch_sub(1, std::memory_order_relaxed);
     return;
@@ -131,16 +136,43 @@ void webhook_actor::on_outcome(outcome_msg& msg) {
   millis delay =
       settings_.retry.delay_after(static_cast<int>(item.pending.attempts), out.retry_after_s, rng_);
   item.pending.due_ms = svc_->clock->now_ms() + delay;
-  storage::write_batch batch;
-  batch.updated_pendings.push_back(item.pending);
-  svc_->writer->submit(std::move(batch));
+  rescheduled_.push_back(item.pending);
+  schedule_flush();
   if (delay <= 0)
     ready_.push_back(item.pending.seq);
   else
     delayed_send(this, std::chrono::milliseconds(delay), retry_atom_v, item.pending.seq);
 }
 
-void webhook_actor::finish(work_item& item, const attempt_outcome& last) {
+void webhook_actor::finish(work_item& item, attempt_outcome&& last) {
+  finished_.push_back({item.ev, item.pending, std::move(item.signature), std::move(last)});
+  schedule_flush();
+}
+
+void webhook_actor::schedule_flush() {
+  if (flush_scheduled_) return;
+  flush_scheduled_ = true;
+  send(this, flush_atom_v);
+}
+
+void webhook_actor::flush() {
+  flush_scheduled_ = false;
+  if (finished_.empty() && rescheduled_.empty()) return;
+  storage::write_batch batch;
+  batch.updated_pendings = std::move(rescheduled_);
+  batch.keep_records = svc_->keep_records;
+  size_t first_kept = finished_.size() > svc_->keep_records ? finished_.size() - svc_->keep_records : 0;
+  batch.finished_pendings.reserve(finished_.size());
+  for (size_t i = 0; i < finished_.size(); ++i) {
+    batch.finished_pendings.push_back(finished_[i].pending);
+    if (i >= first_kept) batch.add_record(make_record(finished_[i]));
+  }
+  finished_.clear();
+  rescheduled_.clear();
+  svc_->writer->submit(std::move(batch));
+}
+
+delivery_record webhook_actor::make_record(const finished_delivery& f) const {
   const config::config& cfg = *svc_->cfg;
   delivery_record r;
   r.seq = svc_->next_record_seq.fetch_add(1);
@@ -148,25 +180,21 @@ void webhook_actor::finish(work_item& item, const attempt_outcome& last) {
   r.webhook_key = hook_.key;
   r.webhook_id = hook_.id;
   r.webhook_name = hook_.name;
-  r.event_id = item.ev->id;
-  r.event_type = item.ev->type;
+  r.event_id = f.ev->id;
+  r.event_type = f.ev->type;
   r.management_server_id = cfg.server.id;
   r.management_server_name = cfg.server.name;
-  r.account_id = item.ev->account_id;
-  r.signature = item.signature;
-  r.json = item.ev->json;
-  r.payload = item.ev->body;
-  r.success = last.success();
-  r.response = last.response;
-  r.http_status = last.http_status;
-  r.attempts = item.pending.attempts;
-  r.start_ms = last.start_ms;
-  r.end_ms = last.end_ms;
-  storage::write_batch batch;
-  batch.finished_pendings.push_back(item.pending);
-  batch.add_record(r);
-  batch.keep_records = svc_->keep_records;
-  svc_->writer->submit(std::move(batch));
+  r.account_id = f.ev->account_id;
+  r.signature = f.signature;
+  r.json = f.ev->json;
+  r.payload = f.ev->body;
+  r.success = f.last.success();
+  r.response = f.last.response;
+  r.http_status = f.last.http_status;
+  r.attempts = f.pending.attempts;
+  r.start_ms = f.last.start_ms;
+  r.end_ms = f.last.end_ms;
+  return r;
 }
 
 }  // namespace hookshot::actors

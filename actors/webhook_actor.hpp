@@ -6,8 +6,13 @@
 //   deliver_msg ──▶ waiting (due later: retry timer) / ready ──▶ attempt (signed request)
 //                                                                    │ http client
 //   outcome_msg ◀────────────────────────────────────────────────────┘
-//     success, or no tries left ─▶ one delivery record + pending removed (one write batch)
+//     success, or no tries left ─▶ pending removed + a delivery record
 //     otherwise                  ─▶ pending rescheduled (attempts, due) + retry timer
+//
+// Those changes are written once per turn, not once per outcome: the first change of a turn
+// sends flush_atom to the actor itself, which arrives after every message already queued, and
+// flushing writes them all in one batch. The log keeps the newest `keep_records`, so of the
+// deliveries a flush finishes only that many become records at all.
 //
 // A disabled webhook keeps its pending deliveries and sends nothing until enabled again.
 // While services::draining is set (shutdown) no new attempt starts; outcomes of attempts on
@@ -17,7 +22,7 @@
 // then the actor replies and quits (outcomes of attempts still on the wire are ignored).
 //
 // Messages: deliver_msg, outcome_msg, reconfigure_msg, delete_webhook_msg, (retry_atom, seq),
-// stop_atom.
+// flush_atom, stop_atom (flushes, then quits).
 
 #include <caf/all.hpp>
 #include <memory>
@@ -29,6 +34,14 @@
 #include "core/signature.hpp"
 
 namespace hookshot::actors {
+
+/// A delivery that ended this turn, waiting for flush() to become a record.
+struct finished_delivery {
+  std::shared_ptr<const event> ev;
+  pending_delivery pending;
+  std::string signature;
+  attempt_outcome last;
+};
 
 class webhook_actor : public caf::event_based_actor {
  public:
@@ -43,7 +56,10 @@ class webhook_actor : public caf::event_based_actor {
   void pump();
   void start_attempt(work_item& item);
   void on_outcome(outcome_msg& msg);
-  void finish(work_item& item, const attempt_outcome& last);
+  void finish(work_item& item, attempt_outcome&& last);
+  void schedule_flush();
+  void flush();
+  delivery_record make_record(const struct finished_delivery& f) const;
   bool may_send() const;
 
   services* svc_;
@@ -59,6 +75,11 @@ class webhook_actor : public caf::event_based_actor {
   std::vector<std::uint64_t> ready_;
   size_t ready_head_ = 0;
   int in_flight_ = 0;
+
+  // Changes of this turn, written by flush().
+  std::vector<finished_delivery> finished_;
+  std::vector<pending_delivery> rescheduled_;
+  bool flush_scheduled_ = false;
 };
 
 }  // namespace hookshot::actors

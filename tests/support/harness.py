@@ -101,6 +101,11 @@ class Receiver:
                 pass
 
         class Server(http.server.ThreadingHTTPServer):
+            # socketserver's default backlog of 5 drops connections under a burst (hookshot
+            # opens up to max.inflight per webhook at once); a dropped handshake costs the
+            # client a SYN retransmit or a request that waits for its timeout.
+            request_queue_size = 256
+
             def handle_error(self, request, client_address):
                 pass  # a peer killed mid-connection (kill -9 tests) is expected
 
