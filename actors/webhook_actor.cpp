@@ -151,6 +151,7 @@ void webhook_actor::finish(work_item& item, attempt_outcome&& last) {
 
 void webhook_actor::schedule_flush() {
   if (flush_scheduled_) return;
+  if (mailbox().empty()) return flush();  // nothing else waiting: no batch to wait for
   flush_scheduled_ = true;
   send(this, flush_atom_v);
 }
