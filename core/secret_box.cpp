@@ -60,12 +60,12 @@ result<std::string> read_file(const std::string& path, const std::string& name) 
 
 result<secret_box::key_bytes> parse_key(std::string data, const std::string& what) {
   secret_box::key_bytes key{};
-  while (!data.empty() && (data.back() == '\n' || data.back() == '\r')) data.pop_back();
-  if (from_hex(data, key)) return key;
-  if (data.size() == 32) {
+  if (data.size() == 32) {  // raw bytes, any of them (a trailing 0x0a is key, not a newline)
     std::copy(data.begin(), data.end(), key.begin());
     return key;
   }
+  while (!data.empty() && (data.back() == '\n' || data.back() == '\r')) data.pop_back();
+  if (from_hex(data, key)) return key;
   return status::invalid_argument(what + ": the key must be 32 bytes or 64 hex digits");
 }
 
@@ -132,9 +132,17 @@ result<secret_box::key_bytes> load_secret_key(const std::string& key_file,
   secret_box::key_bytes key{};
   if (RAND_bytes(key.data(), static_cast<int>(key.size())) != 1)
     return status::io_error("secrets: no random bytes for a new key");
+  // Written as 64 hex digits and a newline: a text file an operator can copy or print.
+  static const char* digits = "0123456789abcdef";
+  std::string text;
+  for (std::uint8_t b : key) {
+    text += digits[b >> 4];
+    text += digits[b & 15];
+  }
+  text += '\n';
   int fd = ::open(default_file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) return status::io_error("secrets: cannot create " + default_file);
-  bool ok = ::write(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size()) && fsync(fd) == 0;
+  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && fsync(fd) == 0;
   ::close(fd);
   if (!ok) return status::io_error("secrets: cannot write " + default_file);
   if (created) *created = true;

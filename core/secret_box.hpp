@@ -34,8 +34,8 @@ class secret_box {
 
 /// The key, in this order: the environment variable HOOKSHOT_SECRETS_KEY (64 hex digits);
 /// the file `key_file` if set (32 raw bytes or 64 hex digits; must be mode 0600 or stricter);
-/// else `default_file`, created with 32 random bytes and mode 0600 if missing (`created` is
-/// set then). Errors name the source: "secrets.key_file: /etc/k is readable by group or
+/// else `default_file`, created with a random key (64 hex digits) and mode 0600 if missing
+/// (`created` is set then). Errors name the source: "secrets.key_file: /etc/k is readable by group or
 /// others (mode 0644); chmod 600 it".
 result<secret_box::key_bytes> load_secret_key(const std::string& key_file,
                                               const std::string& default_file, bool* created);

@@ -63,6 +63,19 @@ TEST_CASE("the key comes from the environment, a 0600 file, or a new default fil
   CHECK_FALSE(created);
   CHECK(again.value() == made.value());
 
+  std::ifstream created_file(def);
+  std::string text((std::istreambuf_iterator<char>(created_file)), {});
+  CHECK(text.size() == 65);  // 64 hex digits and a newline
+  CHECK(text.find_first_not_of("0123456789abcdef\n") == std::string::npos);
+
+  // A raw 32-byte key is taken as it is, even when its last byte is a newline's.
+  std::string raw(31, 'r');
+  raw += '\n';
+  write_file(dir.path + "/raw", raw, 0600);
+  secret_box::key_bytes expected;
+  std::copy(raw.begin(), raw.end(), expected.begin());
+  CHECK(load_secret_key(dir.path + "/raw", def, nullptr).value() == expected);
+
   std::string hex(64, 'a');
   write_file(dir.path + "/k", hex + "\n", 0600);
   CHECK(load_secret_key(dir.path + "/k", def, nullptr).value() == key_of(0xaa));
