@@ -115,28 +115,21 @@ result<std::unique_ptr<engine>> engine::start(const config::config& cfg) {
   if (!(st = apply_declared(m, hooks, next_key))) return st;
   std::vector<config::webhook_decl>().swap(m.cfg.webhooks);  // applied; not needed any more
 
-  // Recover pending deliveries with their events.
-  std::unordered_map<std::uint64_t, std::shared_ptr<const event>> events;
-  st = m.store->for_each_event([&](event&& ev) {
-    auto seq = ev.seq;
-    events.emplace(seq, std::make_shared<const event>(std::move(ev)));
-  });
-  if (!st) return st;
+  // Recover pending deliveries without their events: a webhook actor loads an event when it
+  // starts an attempt (services::load_event), so a backlog of any size costs its metadata only.
   std::map<std::uint64_t, recovered_webhook> recovered;
   for (auto& [key, w] : hooks) recovered[key].hook = w;
   storage::write_batch orphans;
   st = m.store->for_each_pending([&](pending_delivery&& p) {
-    auto ev = events.find(p.event_seq);
     auto hook = recovered.find(p.webhook_key);
-    if (ev == events.end() || hook == recovered.end()) {
-      orphans.finished_pendings.push_back(p);  // its webhook or event is gone
+    if (hook == recovered.end()) {
+      orphans.finished_pendings.push_back(p);  // its webhook is gone
       return;
     }
-    hook->second.pending.push_back(work_item{p, ev->second, {}});
+    hook->second.pending.push_back(work_item{p, nullptr, {}});
     ++m.report.pending;
   });
   if (!st) return st;
-  events.clear();
   st = m.store->for_each_filter([&](webhook_filter&& f) {
     auto hook = recovered.find(f.webhook_key);
     if (hook != recovered.end()) hook->second.filters.push_back(std::move(f));
@@ -156,6 +149,7 @@ result<std::unique_ptr<engine>> engine::start(const config::config& cfg) {
   for (size_t i = 0; i < threads; ++i)
     m.svc.http.push_back(std::make_unique<net::http_client>(opts, m.clock));
   m.svc.cfg = &m.cfg;
+  m.svc.store = m.store.get();
   m.svc.writer = m.writer.get();
   m.svc.clock = &m.clock;
   m.svc.next_record_seq = counters->next_record_seq;

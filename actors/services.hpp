@@ -7,17 +7,21 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <unordered_map>
 #include <vector>
 
 #include "config/config.hpp"
 #include "core/clock.hpp"
 #include "net/http_client.hpp"
+#include "storage/lmdb_store.hpp"
 #include "storage/writer.hpp"
 
 namespace hookshot::actors {
 
 struct services {
   const config::config* cfg = nullptr;  // immutable after start-up
+  const storage::lmdb_store* store = nullptr;
   storage::writer* writer = nullptr;
   std::vector<std::unique_ptr<net::http_client>> http;  // the HTTP pool
   const clock_source* clock = nullptr;
@@ -26,10 +30,19 @@ struct services {
   std::atomic<bool> draining{false};  // shutdown: start no new attempts
   std::atomic<std::int64_t> pending{0};  // pending deliveries held by webhook actors
 
+  /// An event a pending delivery needs and does not hold (recovered at start-up, or released
+  /// while waiting for a retry): from memory while any delivery still holds it, else from
+  /// storage. So memory follows the deliveries on the wire, not the backlog. Thread-safe.
+  result<std::shared_ptr<const event>> load_event(std::uint64_t seq);
+
   /// The HTTP client a webhook always uses, so its connections stay warm on one loop.
   net::http_client& http_for(std::uint64_t webhook_key) const {
     return *http[webhook_key % http.size()];
   }
+
+ private:
+  std::mutex events_mutex_;
+  std::unordered_map<std::uint64_t, std::weak_ptr<const event>> events_;  // loaded, by seq
 };
 
 }  // namespace hookshot::actors

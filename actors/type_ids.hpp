@@ -23,7 +23,7 @@ namespace hookshot::actors {
 /// A pending delivery together with the event it delivers.
 struct work_item {
   pending_delivery pending;
-  std::shared_ptr<const event> ev;
+  std::shared_ptr<const event> ev;  // null until needed (recovered, or released between retries)
   std::string signature;  // X-CS-Signature, computed at the first attempt with the current key
 };
 

@@ -65,6 +65,9 @@ bool webhook_actor::may_send() const {
 void webhook_actor::accept(work_item&& item) {
   std::uint64_t seq = item.pending.seq;
   millis wait = item.pending.due_ms - svc_->clock->now_ms();
+  // Only the next few deliveries keep their event in memory; the rest of a backlog (a slow or
+  // dead receiver) is metadata, and each event is loaded again when its attempt starts.
+  if (wait > 0 || ready_.size() - ready_head_ >= kHeldEvents) item.ev.reset();
   if (items_.emplace(seq, std::move(item)).second) svc_->pending.fetch_add(1, std::memory_order_relaxed);
   if (wait <= 0)
     ready_.push_back(seq);
@@ -81,6 +84,11 @@ void webhook_actor::pump() {
     }
     auto it = items_.find(seq);
     if (it == items_.end()) continue;
+    if (!hold_event(it->second)) {
+      items_.erase(it);
+      svc_->pending.fetch_sub(1, std::memory_order_relaxed);
+      continue;
+    }
     if (settings_.retry.tries <= 0) {
       attempt_outcome none;
       none.transport_error = true;
@@ -93,6 +101,23 @@ void webhook_actor::pump() {
     }
     start_attempt(it->second);
   }
+}
+
+bool webhook_actor::hold_event(work_item& item) {
+  if (item.ev) return true;
+  auto ev = svc_->load_event(item.pending.event_seq);
+  if (ev) {
+    item.ev = std::move(*ev);
+    return true;
+  }
+  // The event is gone (a damaged store): end the delivery with a record that says so.
+  attempt_outcome none;
+  none.transport_error = true;
+  none.response = "Not delivered: " + ev.error().message();
+  none.start_ms = none.end_ms = svc_->clock->now_ms();
+  finished_.push_back({nullptr, item.pending, {}, std::move(none)});
+  schedule_flush();
+  return false;
 }
 
 void webhook_actor::start_attempt(work_item& item) {
@@ -136,6 +161,9 @@ void webhook_actor::on_outcome(outcome_msg& msg) {
   millis delay =
       settings_.retry.delay_after(static_cast<int>(item.pending.attempts), out.retry_after_s, rng_);
   item.pending.due_ms = svc_->clock->now_ms() + delay;
+  // Waiting for a retry costs no event in memory (a receiver that is down for a day must not
+  // hold a day of events); the next attempt loads it again, the signature is kept.
+  item.ev.reset();
   rescheduled_.push_back(item.pending);
   schedule_flush();
   if (delay <= 0)
@@ -181,14 +209,16 @@ delivery_record webhook_actor::make_record(const finished_delivery& f) const {
   r.webhook_key = hook_.key;
   r.webhook_id = hook_.id;
   r.webhook_name = hook_.name;
-  r.event_id = f.ev->id;
-  r.event_type = f.ev->type;
+  if (f.ev) {
+    r.event_id = f.ev->id;
+    r.event_type = f.ev->type;
+    r.account_id = f.ev->account_id;
+    r.json = f.ev->json;
+    r.payload = f.ev->body;
+  }
   r.management_server_id = cfg.server.id;
   r.management_server_name = cfg.server.name;
-  r.account_id = f.ev->account_id;
   r.signature = f.signature;
-  r.json = f.ev->json;
-  r.payload = f.ev->body;
   r.success = f.last.success();
   r.response = f.last.response;
   r.http_status = f.last.http_status;

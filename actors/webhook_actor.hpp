@@ -37,7 +37,7 @@ namespace hookshot::actors {
 
 /// A delivery that ended this turn, waiting for flush() to become a record.
 struct finished_delivery {
-  std::shared_ptr<const event> ev;
+  std::shared_ptr<const event> ev;  // null only when the event could not be loaded
   pending_delivery pending;
   std::string signature;
   attempt_outcome last;
@@ -45,6 +45,10 @@ struct finished_delivery {
 
 class webhook_actor : public caf::event_based_actor {
  public:
+  /// Deliveries waiting in line that keep their event in memory; the others load it when
+  /// their attempt starts (services::load_event). Bounds memory by webhooks, not backlog.
+  static constexpr size_t kHeldEvents = 256;
+
   webhook_actor(caf::actor_config& cfg, services* svc, webhook hook, delivery_settings settings);
 
   caf::behavior make_behavior() override;
@@ -54,6 +58,7 @@ class webhook_actor : public caf::event_based_actor {
   void configure(webhook hook, delivery_settings settings);
   void accept(work_item&& item);
   void pump();
+  bool hold_event(work_item& item);  // false: the event is gone and the delivery ended
   void start_attempt(work_item& item);
   void on_outcome(outcome_msg& msg);
   void finish(work_item& item, attempt_outcome&& last);

@@ -115,6 +115,7 @@ long status_field_kib(pid_t pid, const char* name) {
 
 long child::peak_rss_kib() const { return status_field_kib(pid_, "VmHWM:"); }
 long child::rss_kib() const { return status_field_kib(pid_, "VmRSS:"); }
+long child::anon_kib() const { return status_field_kib(pid_, "RssAnon:"); }
 
 std::uint16_t free_port() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);

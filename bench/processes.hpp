@@ -40,6 +40,9 @@ class child {
   /// Peak resident set (VmHWM) and current resident set (VmRSS), in KiB.
   long peak_rss_kib() const;
   long rss_kib() const;
+  /// Resident anonymous memory (RssAnon): the heap, without the LMDB file pages that VmRSS
+  /// also counts (those are page cache the kernel may reclaim).
+  long anon_kib() const;
 
  private:
   pid_t pid_ = -1;

@@ -224,10 +224,12 @@ intake_result post_events(const std::string& url, size_t total, size_t batch, si
 // Waits until the sink has answered `expected` successful deliveries, or nothing has moved for
 // `stall_s` seconds. Returns the time of the last progress.
 double wait_for_deliveries(const bench_options& o, const std::string& name, const sink_process& sink,
-                           std::uint64_t expected, double stall_s = 30) {
+                           std::uint64_t expected, double stall_s = 30,
+                           const std::function<void()>& each_poll = {}) {
   double last_change = mono_seconds();
   std::uint64_t last = 0;
   for (;;) {
+    if (each_poll) each_poll();
     sink_figures f = sink.figures();
     std::uint64_t ok = f.requests - f.failed;
     double now = mono_seconds();
@@ -503,9 +505,12 @@ result<scenario_result> recovery(const bench_options& o) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  double t1 = wait_for_deliveries(o, name, *sink, in.accepted);
+  long peak_anon = 0;
+  double t1 = wait_for_deliveries(o, name, *sink, in.accepted, 30,
+                                  [&] { peak_anon = std::max(peak_anon, eng->proc.anon_kib()); });
   fill_common(r, sink->figures(), total, t0, t1, eng->proc.cpu_seconds() - cpu0, *eng, in.refused);
   r.extra["pending_at_start"] = static_cast<double>(in.accepted);
+  r.extra["peak_anon_mb"] = static_cast<double>(peak_anon) / 1024.0;  // peak RSS adds LMDB's pages
   r.extra["time_to_first_delivery_s"] = first;
   r.extra["time_to_drained_s"] = t1 - t0;
   eng->proc.stop();

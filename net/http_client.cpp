@@ -1,6 +1,7 @@
 #include "net/http_client.hpp"
 
 #include <curl/curl.h>
+#include <pthread.h>
 #include <strings.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -135,7 +136,10 @@ http_client::http_client(engine_options options, const clock_source& clock)
   curl_multi_setopt(multi, CURLMOPT_TIMERDATA, loop_.get());
   // Keep an idle connection per transfer slot, so a full window reuses its connections.
   curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, static_cast<long>(options_.max_in_flight));
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "hs-http");  // visible in top -H, perf, gdb
+    run();
+  });
 }
 
 http_client::~http_client() {

@@ -1,5 +1,6 @@
 #include "net/http_server.hpp"
 
+#include <pthread.h>
 #include <strings.h>
 
 #include <boost/asio.hpp>
@@ -171,7 +172,10 @@ status http_server::start() {
   impl_->work.emplace(impl_->ioc.get_executor());
   impl_->do_accept();
   for (size_t i = 0; i < std::max<size_t>(1, impl_->options.threads); ++i)
-    impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+    impl_->threads.emplace_back([this] {
+      pthread_setname_np(pthread_self(), "hs-server");
+      impl_->ioc.run();
+    });
   return status::ok();
 }
 

@@ -443,6 +443,20 @@ status lmdb_store::for_each_event(const std::function<void(event&&)>& fn) const 
   return read([&](MDB_txn* t) { return scan<event>(t, events_, fn); });
 }
 
+result<event> lmdb_store::get_event(std::uint64_t seq) const {
+  event out;
+  status st = read([&](MDB_txn* t) {
+    std::string key = encode_u64(seq);
+    MDB_val k = as_val(key), v;
+    int rc = mdb_get(t, events_, &k, &v);
+    if (rc == MDB_NOTFOUND) return status::not_found("event " + std::to_string(seq) + " is not stored");
+    if (rc) return lmdb_status("mdb_get", rc);
+    return decode(as_view(v), out);
+  });
+  if (!st) return st;
+  return out;
+}
+
 result<std::vector<delivery_record>> lmdb_store::recent_deliveries(std::uint64_t webhook_key,
                                                                    size_t limit) const {
   std::vector<delivery_record> out;

@@ -109,6 +109,8 @@ class lmdb_store {
   status for_each_pending(const std::function<void(pending_delivery&&)>& fn) const;
   status for_each_event(const std::function<void(event&&)>& fn) const;
   status for_each_filter(const std::function<void(webhook_filter&&)>& fn) const;
+  /// One stored event (not_found once its last pending delivery is done).
+  result<event> get_event(std::uint64_t seq) const;
   /// The newest `limit` records of a webhook, newest first.
   result<std::vector<delivery_record>> recent_deliveries(std::uint64_t webhook_key,
                                                          size_t limit) const;

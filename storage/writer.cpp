@@ -1,12 +1,17 @@
 #include "storage/writer.hpp"
 
-#include <chrono>
+#include <pthread.h>
 
+#include <chrono>
 #include <cstdio>
 
 namespace hookshot::storage {
 
-writer::writer(lmdb_store& store) : store_(store), thread_([this] { run(); }) {}
+writer::writer(lmdb_store& store)
+    : store_(store), thread_([this] {
+        pthread_setname_np(pthread_self(), "hs-writer");
+        run();
+      }) {}
 
 writer::~writer() {
   stop();
