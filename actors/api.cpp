@@ -1,5 +1,6 @@
 #include "actors/api.hpp"
 
+#include <pthread.h>
 #include <strings.h>
 
 #include <algorithm>
@@ -80,6 +81,7 @@ struct context {
   const account& caller;
   const api_params& p;
   engine& eng;
+  const resolver& resolve;  // DNS for the SSRF checks (may block: see api_endpoint::handle)
 };
 
 using reply_fn = std::function<void(answer)>;
@@ -308,7 +310,7 @@ answer as_answer(const status& st) {
 status check_payload_url(const context& c, const std::string& url, const std::string& domain_id) {
   status form = validate_payload_url(url);
   if (!form) return form;
-  return validate_target(url, *c.cfg.values.policy_for(domain_id, c.cfg.tree), system_resolver());
+  return validate_target(url, *c.cfg.values.policy_for(domain_id, c.cfg.tree), c.resolve);
 }
 
 status check_scope(scope s, const account& owner) {
@@ -731,7 +733,32 @@ net::outgoing_response envelope(const std::string& command, const answer& a) {
 
 }  // namespace
 
-api_endpoint::api_endpoint(engine& e, const config::config& cfg) : engine_(e), cfg_(cfg) {}
+api_endpoint::api_endpoint(engine& e, const config::config& cfg, resolver resolve)
+    : engine_(e), cfg_(cfg), resolve_(std::move(resolve)), worker_([this] { run_worker(); }) {}
+
+api_endpoint::~api_endpoint() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  worker_.join();
+}
+
+void api_endpoint::run_worker() {
+  pthread_setname_np(pthread_self(), "hs-api-dns");
+  for (;;) {
+    std::function<void()> task;
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [&] { return stopping_ || !tasks_.empty(); });
+      if (tasks_.empty()) return;  // stopping, and every request taken has been answered
+      task = std::move(tasks_.front());
+      tasks_.pop_front();
+    }
+    task();
+  }
+}
 
 void api_endpoint::handle(net::incoming_request&& req, net::responder respond) {
   std::string query = req.target.find('?') == std::string::npos ? "" : req.target.substr(req.target.find('?') + 1);
@@ -775,8 +802,21 @@ void api_endpoint::handle(net::incoming_request&& req, net::responder respond) {
                                            "The given command:" + command +
                                                " does not exist or it is not available for user")));
   if (auto refused = check_params(command, p)) return respond(envelope(command, *refused));
-  context c{cfg_, engine_.store(), *caller, p, engine_};
-  it->second(c, [command, respond = std::move(respond)](answer a) { respond(envelope(command, a)); });
+  auto reply = [command, respond = std::move(respond)](answer a) { respond(envelope(command, a)); };
+  // A payload URL is resolved (DNS) to check it, which may take as long as the resolver does:
+  // never on this thread, which also serves intake. Such commands run on the API's own
+  // worker, one at a time; everything else answers here.
+  if (!param(p, "payloadurl").empty()) {
+    std::lock_guard lock(mutex_);
+    tasks_.push_back([this, fn = it->second, caller, params = p, reply = std::move(reply)]() mutable {
+      context c{cfg_, engine_.store(), *caller, params, engine_, resolve_};
+      fn(c, std::move(reply));
+    });
+    wake_.notify_one();
+    return;
+  }
+  context c{cfg_, engine_.store(), *caller, p, engine_, resolve_};
+  it->second(c, std::move(reply));
 }
 
 }  // namespace hookshot::actors

@@ -3,9 +3,10 @@
 // The delivery engine, assembled: storage, the writer, the HTTP pool and the actors.
 //
 // start():  open LMDB -> create or update the webhooks the config declares -> load every
-//           pending delivery with its event -> start the writer, the HTTP pool, the actor
-//           system, the supervisor (which spawns one actor per webhook and hands each its
-//           recovered deliveries) and the cleanup task.
+//           pending delivery (metadata only: events load when an attempt needs them) ->
+//           start the writer, the HTTP pool, the actor system, the supervisor (which
+//           spawns one actor per webhook and hands each its recovered deliveries) and the
+//           cleanup task.
 // ingest(): hands events to the supervisor; `reply` runs after they are durable.
 // shutdown(): no new attempts; attempts on the wire get until the grace period ends (their
 //           outcomes are recorded, the rest stay pending on disk); actors stop; the writer
