@@ -9,6 +9,7 @@
 #include <caf/all.hpp>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include "core/delivery.hpp"
@@ -36,6 +37,14 @@ struct deliver_msg {
 struct outcome_msg {
   std::uint64_t pending_seq = 0;
   attempt_outcome outcome;
+};
+
+/// HTTP loops -> webhook actor: outcomes wait in the actor's box, and the loop sends
+/// outcomes_atom only when the box goes from empty to not empty, so a burst of completions
+/// is one message and one actor turn, not one each.
+struct outcome_box {
+  std::mutex mutex;
+  std::vector<outcome_msg> items;
 };
 
 /// supervisor -> webhook: the webhook's config or settings changed.
@@ -76,7 +85,6 @@ struct ingest_msg {
 }  // namespace hookshot::actors
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hookshot::actors::deliver_msg)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hookshot::actors::outcome_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hookshot::actors::reconfigure_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hookshot::actors::ingest_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hookshot::actors::upsert_webhook_msg)
@@ -88,3 +96,4 @@ CAF_ADD_ATOM(hookshot, hookshot::actors, stop_atom, "stop")
 CAF_ADD_ATOM(hookshot, hookshot::actors, cleanup_atom, "cleanup")
 CAF_ADD_ATOM(hookshot, hookshot::actors, stored_atom, "stored")
 CAF_ADD_ATOM(hookshot, hookshot::actors, flush_atom, "flush")
+CAF_ADD_ATOM(hookshot, hookshot::actors, outcomes_atom, "outcomes")

@@ -28,8 +28,13 @@ caf::behavior webhook_actor::make_behavior() {
         for (auto& item : msg.items) accept(std::move(item));
         pump();
       },
-      [this](outcome_msg& msg) {
-        on_outcome(msg);
+      [this](outcomes_atom) {
+        std::vector<outcome_msg> batch;
+        {
+          std::lock_guard lock(outcomes_->mutex);
+          batch.swap(outcomes_->items);
+        }
+        for (auto& msg : batch) on_outcome(msg);
         pump();
       },
       [this](retry_atom, std::uint64_t seq) {
@@ -129,11 +134,16 @@ void webhook_actor::start_attempt(work_item& item) {
   req.timeout_ms = settings_.timeout_ms;
   req.verify_tls = hook_.ssl_verification;
   req.policy = settings_.policy;
-  caf::actor_addr self = address();
-  std::uint64_t seq = item.pending.seq;
-  req.done = [self, seq](attempt_outcome&& outcome) {
-    if (auto hdl = caf::actor_cast<caf::actor>(self))
-      caf::anon_send(hdl, outcome_msg{seq, std::move(outcome)});
+  if (!outcomes_) outcomes_ = std::make_shared<outcome_box>();  // at the first attempt
+  req.done = [self = address(), box = outcomes_, seq = item.pending.seq](attempt_outcome&& outcome) {
+    bool first = false;
+    {
+      std::lock_guard lock(box->mutex);
+      first = box->items.empty();
+      box->items.push_back(outcome_msg{seq, std::move(outcome)});
+    }
+    if (first)
+      if (auto hdl = caf::actor_cast<caf::actor>(self)) caf::anon_send(hdl, outcomes_atom_v);
   };
   svc_->http_for(hook_.key).submit(std::move(req));
 }

@@ -5,7 +5,7 @@
 //
 //   deliver_msg ──▶ waiting (due later: retry timer) / ready ──▶ attempt (signed request)
 //                                                                    │ http client
-//   outcome_msg ◀────────────────────────────────────────────────────┘
+//   outcomes_atom ◀──────────────────────────────────────────────────┘ (outcome_box)
 //     success, or no tries left ─▶ pending removed + a delivery record
 //     otherwise                  ─▶ pending rescheduled (attempts, due) + retry timer
 //
@@ -21,8 +21,8 @@
 // delete_webhook_msg: one write removes the webhook, every pending delivery of it and its log;
 // then the actor replies and quits (outcomes of attempts still on the wire are ignored).
 //
-// Messages: deliver_msg, outcome_msg, reconfigure_msg, delete_webhook_msg, (retry_atom, seq),
-// flush_atom, stop_atom (flushes, then quits).
+// Messages: deliver_msg, outcomes_atom (the box holds the outcomes), reconfigure_msg,
+// delete_webhook_msg, (retry_atom, seq), flush_atom, stop_atom (flushes, then quits).
 
 #include <caf/all.hpp>
 #include <memory>
@@ -80,6 +80,8 @@ class webhook_actor : public caf::event_based_actor {
   std::vector<std::uint64_t> ready_;
   size_t ready_head_ = 0;
   int in_flight_ = 0;
+
+  std::shared_ptr<outcome_box> outcomes_;  // shared with the HTTP loops; made at the first attempt
 
   // Changes of this turn, written by flush().
   std::vector<finished_delivery> finished_;
