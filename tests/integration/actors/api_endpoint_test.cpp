@@ -13,20 +13,14 @@
 #include <mutex>
 
 #include "config/config.hpp"
+#include "temp_dir.hpp"
 
 using namespace hookshot;
 using namespace hookshot::actors;
 
-namespace {
+using hookshot::testing::temp_dir;
 
-struct temp_dir {
-  std::string path;
-  temp_dir() {
-    char tmpl[] = "/tmp/hookshot-api-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~temp_dir() { std::system(("rm -rf " + path).c_str()); }
-};
+namespace {
 
 // A resolver that answers only when released: DNS that takes as long as the test wants.
 struct gated_resolver {

@@ -8,21 +8,14 @@
 #include <string>
 
 #include "storage/writer.hpp"
+#include "temp_dir.hpp"
 
 using namespace hookshot;
 using namespace hookshot::storage;
 
-namespace {
+using hookshot::testing::temp_dir;
 
-// A fresh directory under /tmp, removed at the end of the test.
-struct temp_dir {
-  std::string path;
-  temp_dir() {
-    char tmpl[] = "/tmp/hookshot-store-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~temp_dir() { std::system(("rm -rf " + path).c_str()); }
-};
+namespace {
 
 event make_event(std::uint64_t seq, size_t body_size = 100) {
   event e;

@@ -4,8 +4,11 @@
 #include <cstdlib>
 #include <fstream>
 #include <sys/stat.h>
+#include "temp_dir.hpp"
 
 using namespace hookshot;
+
+using hookshot::testing::temp_dir;
 
 namespace {
 
@@ -14,15 +17,6 @@ secret_box::key_bytes key_of(std::uint8_t fill) {
   k.fill(fill);
   return k;
 }
-
-struct temp_dir {
-  std::string path;
-  temp_dir() {
-    char tmpl[] = "/tmp/hookshot-key-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~temp_dir() { std::system(("rm -rf " + path).c_str()); }
-};
 
 void write_file(const std::string& path, const std::string& text, mode_t mode) {
   std::ofstream(path) << text;
