@@ -78,6 +78,30 @@ function signOut() {
 
 // ---- the list --------------------------------------------------------------------------------
 
+// Paging for a list whose state `s` has page and pagesize: "page N of M", previous, next and
+// a page-size chooser; each change calls `load`.
+function pagerControls(s, total, sizes, load, prefix) {
+  const pages = Math.max(1, Math.ceil(total / s.pagesize));
+  return [
+    h("span", {}, `${prefix}Page ${s.page} of ${pages}`),
+    h("button", { class: "btn small", type: "button", disabled: s.page <= 1, "aria-label": "Previous page",
+                  onclick: () => { s.page--; load(); } }, "‹ Prev"),
+    h("button", { class: "btn small", type: "button", disabled: s.page >= pages, "aria-label": "Next page",
+                  onclick: () => { s.page++; load(); } }, "Next ›"),
+    h("select", { "aria-label": "Rows per page", onchange: (e) => { s.pagesize = +e.target.value; s.page = 1; load(); } },
+      sizes.map((n) => h("option", { value: n, selected: n === s.pagesize }, `${n} / page`))),
+  ];
+}
+
+// Runs an API action; an error is shown to the user (CloudStack's text), never thrown on.
+async function attempt(action) {
+  try {
+    await action();
+  } catch (err) {
+    report(err);
+  }
+}
+
 const listState = { keyword: "", state: "", scope: "", domainid: "", account: "", page: 1, pagesize: 20 };
 
 function stateTag(state) {
@@ -111,15 +135,7 @@ async function listView() {
         [h("tr", {}, h("td", { colspan: cols.length, class: "empty" },
           s.keyword || s.state || s.scope || s.domainid || s.account ? "No webhook matches these filters." :
             "No webhooks yet. Create one to receive CloudStack's events."))]));
-      const pages = Math.max(1, Math.ceil(total / s.pagesize));
-      pager.replaceChildren(
-        h("span", {}, `Page ${s.page} of ${pages}`),
-        h("button", { class: "btn small", type: "button", disabled: s.page <= 1, "aria-label": "Previous page",
-                      onclick: () => { s.page--; load(); } }, "‹ Prev"),
-        h("button", { class: "btn small", type: "button", disabled: s.page >= pages, "aria-label": "Next page",
-                      onclick: () => { s.page++; load(); } }, "Next ›"),
-        h("select", { "aria-label": "Rows per page", onchange: (e) => { s.pagesize = +e.target.value; s.page = 1; load(); } },
-          [10, 20, 50, 100].map((n) => h("option", { value: n, selected: n === s.pagesize }, `${n} / page`))));
+      pager.replaceChildren(...pagerControls(s, total, [10, 20, 50, 100], load, ""));
     } catch (err) {
       report(err);
     }
@@ -175,20 +191,18 @@ async function detailView(id, tab) {
   const actions = h("div", { class: "actions" },
     h("button", { class: "btn", type: "button", onclick: () => testDialog(hook) }, "Test"),
     h("button", { class: "btn", type: "button", onclick: async () => { if (await webhookDialog(hook)) route(); } }, "Edit"),
-    h("button", { class: "btn", type: "button", onclick: async () => {
-      try {
-        await call("updateWebhook", { id: hook.id, state: enabled ? "Disabled" : "Enabled" });
-        toast(`${hook.name} ${enabled ? "disabled" : "enabled"}`);
-        route();
-      } catch (err) { report(err); }
-    } }, enabled ? "Disable" : "Enable"),
+    h("button", { class: "btn", type: "button", onclick: () => attempt(async () => {
+      await call("updateWebhook", { id: hook.id, state: enabled ? "Disabled" : "Enabled" });
+      toast(`${hook.name} ${enabled ? "disabled" : "enabled"}`);
+      route();
+    }) }, enabled ? "Disable" : "Enable"),
     h("button", { class: "btn danger", type: "button", onclick: async () => {
       if (!await confirmDialog("Delete webhook", `Delete ${hook.name}? Its pending deliveries, delivery log and filters go with it.`)) return;
-      try {
+      await attempt(async () => {
         await call("deleteWebhook", { id: hook.id });
         toast(`${hook.name} deleted`);
         go("#/webhooks");
-      } catch (err) { report(err); }
+      });
     } }, "Delete"));
 
   const tabs = [["details", "Details"], ["deliveries", "Recent deliveries"], ["filters", "Filters"]];
@@ -229,20 +243,20 @@ function deliveriesTab(hook, panel) {
   const pager = h("div", { class: "pager" });
   const deleteSelected = h("button", { class: "btn danger", type: "button", disabled: true, onclick: async () => {
     if (!await confirmDialog("Delete deliveries", `Delete ${selected.size} selected deliveries?`)) return;
-    try {
+    await attempt(async () => {
       for (const id of selected) await call("deleteWebhookDelivery", { id });
       toast(`${selected.size} deliveries deleted`);
       selected.clear();
       load();
-    } catch (err) { report(err); }
+    });
   } }, "Delete selected");
   const clearAll = h("button", { class: "btn danger", type: "button", onclick: async () => {
     if (!await confirmDialog("Clear deliveries", `Delete every delivery record of ${hook.name}?`, "Clear")) return;
-    try {
+    await attempt(async () => {
       await call("deleteWebhookDelivery", { webhookid: hook.id });
       toast("Deliveries cleared");
       load();
-    } catch (err) { report(err); }
+    });
   } }, "Clear deliveries");
 
   function range() {
@@ -275,26 +289,17 @@ function deliveriesTab(hook, panel) {
         h("td", { class: "hide-narrow date" }, when(d.startdate)),
         h("td", {}, duration(d.durationms)),
         h("td", { class: "actions" },
-          h("button", { class: "btn small", type: "button", onclick: async () => {
-            try {
-              const r = (await call("executeWebhookDelivery", { id: d.id })).webhookdelivery;
-              toast(r.success ? "Redelivered" : `Redelivery failed: ${r.response}`, r.success ? "info" : "error");
-              load();
-            } catch (err) { report(err); }
-          } }, "Redeliver"),
-          h("button", { class: "btn small danger", type: "button", onclick: async () => {
-            try {
-              await call("deleteWebhookDelivery", { id: d.id });
-              load();
-            } catch (err) { report(err); }
-          } }, "Delete")))) :
+          h("button", { class: "btn small", type: "button", onclick: () => attempt(async () => {
+            const r = (await call("executeWebhookDelivery", { id: d.id })).webhookdelivery;
+            toast(r.success ? "Redelivered" : `Redelivery failed: ${r.response}`, r.success ? "info" : "error");
+            load();
+          }) }, "Redeliver"),
+          h("button", { class: "btn small danger", type: "button", onclick: () => attempt(async () => {
+            await call("deleteWebhookDelivery", { id: d.id });
+            load();
+          }) }, "Delete")))) :
         [h("tr", {}, h("td", { colspan: 9, class: "empty" }, "No deliveries in this period.")) ]));
-      const pages = Math.max(1, Math.ceil(total / s.pagesize));
-      pager.replaceChildren(h("span", {}, `${total} deliveries · page ${s.page} of ${pages}`),
-        h("button", { class: "btn small", type: "button", disabled: s.page <= 1, onclick: () => { s.page--; load(); } }, "‹ Prev"),
-        h("button", { class: "btn small", type: "button", disabled: s.page >= pages, onclick: () => { s.page++; load(); } }, "Next ›"),
-        h("select", { "aria-label": "Rows per page", onchange: (e) => { s.pagesize = +e.target.value; s.page = 1; load(); } },
-          [20, 50, 100, 200].map((n) => h("option", { value: n, selected: n === s.pagesize }, `${n} / page`))));
+      pager.replaceChildren(...pagerControls(s, total, [20, 50, 100, 200], load, `${total} deliveries · `));
     } catch (err) {
       report(err);
     }
@@ -338,12 +343,10 @@ function filtersTab(hook, panel) {
       tbody.replaceChildren(...(rows.length ? rows.map((f) => h("tr", {},
         h("td", { class: "mono" }, f.value), h("td", {}, f.mode), h("td", {}, f.matchtype), h("td", {}, f.type),
         h("td", { class: "hide-narrow date" }, when(f.created)),
-        h("td", { class: "actions" }, h("button", { class: "btn small danger", type: "button", onclick: async () => {
-          try {
-            await call("deleteWebhookFilter", { id: f.id });
-            load();
-          } catch (err) { report(err); }
-        } }, "Delete")))) :
+        h("td", { class: "actions" }, h("button", { class: "btn small danger", type: "button", onclick: () => attempt(async () => {
+          await call("deleteWebhookFilter", { id: f.id });
+          load();
+        }) }, "Delete")))) :
         [h("tr", {}, h("td", { colspan: 6, class: "empty" }, "No filters: every event in scope is delivered."))]));
     } catch (err) {
       report(err);
@@ -352,13 +355,13 @@ function filtersTab(hook, panel) {
 
   const form = h("form", { class: "toolbar", onsubmit: async (e) => {
     e.preventDefault();
-    try {
+    await attempt(async () => {
       await call("addWebhookFilter", { webhookid: hook.id, mode: modes.querySelector("input:checked").value,
                                        matchtype: matchtype.value, value: value.value.trim() });
       value.value = "";
       toast("Filter added");
       load();
-    } catch (err) { report(err); }
+    });
   } }, modes, h("label", { for: "filter-matchtype" }, "Match"), matchtype,
     h("label", { for: "filter-value" }, "Event type"), value,
     h("button", { class: "btn primary", type: "submit" }, "Add filter"));
