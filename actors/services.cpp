@@ -1,5 +1,7 @@
 #include "actors/services.hpp"
 
+#include <algorithm>
+
 namespace hookshot::actors {
 
 result<std::shared_ptr<const event>> services::load_event(std::uint64_t seq) {
@@ -10,13 +12,21 @@ result<std::shared_ptr<const event>> services::load_event(std::uint64_t seq) {
   auto stored = store->get_event(seq);
   if (!stored) return stored.error();
   auto ev = std::make_shared<const event>(std::move(*stored));
-  // Forget events nobody holds any more, now and then, so the table stays small.
-  if (events_.size() >= 1024) {
+  // Forget events nobody holds any more, now and then, so the table stays small. Sweep when
+  // the table has doubled since the last sweep: while many events are held (a backlog on the
+  // wire) a fixed threshold would scan the whole table on every load.
+  if (events_.size() >= sweep_at_) {
     for (auto i = events_.begin(); i != events_.end();)
       i = i->second.expired() ? events_.erase(i) : std::next(i);
+    sweep_at_ = std::max<size_t>(1024, 2 * events_.size());
   }
   events_[seq] = ev;
   return ev;
+}
+
+size_t services::loaded_events() {
+  std::lock_guard lock(events_mutex_);
+  return events_.size();
 }
 
 }  // namespace hookshot::actors

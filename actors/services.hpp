@@ -34,6 +34,8 @@ struct services {
   /// while waiting for a retry): from memory while any delivery still holds it, else from
   /// storage. So memory follows the deliveries on the wire, not the backlog. Thread-safe.
   result<std::shared_ptr<const event>> load_event(std::uint64_t seq);
+  /// Entries in load_event's table (held or not yet forgotten), for tests and metrics.
+  size_t loaded_events();
 
   /// The HTTP client a webhook always uses, so its connections stay warm on one loop.
   net::http_client& http_for(std::uint64_t webhook_key) const {
@@ -43,6 +45,7 @@ struct services {
  private:
   std::mutex events_mutex_;
   std::unordered_map<std::uint64_t, std::weak_ptr<const event>> events_;  // loaded, by seq
+  size_t sweep_at_ = 1024;  // forget expired entries when the table reaches this size
 };
 
 }  // namespace hookshot::actors

@@ -1,0 +1,76 @@
+#include "actors/services.hpp"
+
+#include <catch2/catch.hpp>
+#include <memory>
+#include <vector>
+
+#include "temp_dir.hpp"
+
+using namespace hookshot;
+using hookshot::testing::temp_dir;
+
+namespace {
+
+struct stored_events {
+  temp_dir dir;
+  std::unique_ptr<storage::lmdb_store> store;
+  actors::services svc;
+
+  explicit stored_events(std::uint64_t count) {
+    auto s = storage::lmdb_store::open(dir.path, storage::durability::os);
+    REQUIRE(s);
+    store = std::move(*s);
+    storage::write_batch batch;
+    for (std::uint64_t seq = 1; seq <= count; ++seq) {
+      event e;
+      e.seq = seq;
+      e.id = "event-" + std::to_string(seq);
+      e.type = "VM.CREATE";
+      e.body = "{\"n\":" + std::to_string(seq) + "}";
+      batch.add_event(e);
+    }
+    REQUIRE(store->write({&batch}));
+    svc.store = store.get();
+  }
+};
+
+}  // namespace
+
+TEST_CASE("load_event shares an event while it is held and reads it again once released") {
+  stored_events s(2);
+  auto a = s.svc.load_event(1);
+  REQUIRE(a);
+  CHECK((*a)->body == "{\"n\":1}");
+  auto again = s.svc.load_event(1);
+  REQUIRE(again);
+  CHECK(again->get() == a->get());  // one copy in memory while any delivery holds it
+
+  a->reset();
+  again->reset();
+  auto reloaded = s.svc.load_event(1);
+  REQUIRE(reloaded);
+  CHECK((*reloaded)->id == "event-1");
+
+  auto missing = s.svc.load_event(99);
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().error_code() == status::code::not_found);
+}
+
+TEST_CASE("load_event's table forgets released events while thousands stay held") {
+  stored_events s(6000);
+  std::vector<std::shared_ptr<const event>> held;
+  for (std::uint64_t seq = 1; seq <= 3000; ++seq) {
+    auto ev = s.svc.load_event(seq);
+    REQUIRE(ev);
+    held.push_back(std::move(*ev));
+  }
+  CHECK(s.svc.loaded_events() == 3000);  // every one is held: nothing to forget
+  held.clear();
+  // Loading goes on, each event released at once: the table is swept when it has doubled
+  // since the last sweep (4096 here), and then again every 1024 loads.
+  for (std::uint64_t seq = 3001; seq <= 6000; ++seq) REQUIRE(s.svc.load_event(seq));
+  CHECK(s.svc.loaded_events() <= 1024);
+  auto ev = s.svc.load_event(1);
+  REQUIRE(ev);
+  CHECK((*ev)->id == "event-1");
+}
