@@ -7,6 +7,7 @@
 #include <memory>
 #include <regex>
 #include <thread>
+#include <unistd.h>
 
 #include "bench/processes.hpp"
 #include "net/blocking_http.hpp"
@@ -40,13 +41,17 @@ baseline_result run_raw_curl(const std::string& url, const std::string& body,
     };
     loops[loop]->submit(std::move(r));
   };
+  double cpu0 = thread_cpu_seconds(getpid())["http"];
   for (size_t i = 0; i < opts.max_in_flight * threads; ++i) send_one(i % threads);
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
   std::uint64_t done = ok.load() + errors.load();
   double elapsed = mono_seconds() - started;
+  double cpu = thread_cpu_seconds(getpid())["http"] - cpu0;  // the loops are still alive
   running = false;
   for (auto& l : loops) l->stop(2000);
-  return {"raw-curl", static_cast<double>(done) / elapsed, done, errors.load()};
+  baseline_result r{"raw-curl", static_cast<double>(done) / elapsed, done, errors.load()};
+  r.cpu_us_per_request = done ? cpu * 1e6 / static_cast<double>(done) : 0;
+  return r;
 }
 
 baseline_result run_cloudstack_pool(const std::string& url, const std::string& body,

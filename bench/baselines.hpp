@@ -21,6 +21,7 @@ struct baseline_result {
   double per_s = 0;
   std::uint64_t requests = 0;
   std::uint64_t errors = 0;  // transport errors and non-2xx answers
+  double cpu_us_per_request = 0;  // raw-curl: its loop threads' CPU per request (0: not measured)
 };
 
 baseline_result run_raw_curl(const std::string& url, const std::string& body,

@@ -1,5 +1,6 @@
 #include "bench/processes.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -86,11 +87,15 @@ void child::kill9() {
   pid_ = -1;
 }
 
-double child::cpu_seconds() const {
-  std::ifstream f("/proc/" + std::to_string(pid_) + "/stat");
+namespace {
+
+// utime + stime of /proc/.../stat, in seconds, and the thread or process name.
+double stat_cpu_seconds(const std::string& stat_path, std::string* name = nullptr) {
+  std::ifstream f(stat_path);
   std::string all((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  auto close_paren = all.rfind(')');
-  if (close_paren == std::string::npos) return 0;
+  auto open_paren = all.find('('), close_paren = all.rfind(')');
+  if (open_paren == std::string::npos || close_paren == std::string::npos) return 0;
+  if (name) *name = all.substr(open_paren + 1, close_paren - open_paren - 1);
   std::istringstream rest(all.substr(close_paren + 2));
   std::string field;
   double utime = 0, stime = 0;
@@ -99,6 +104,32 @@ double child::cpu_seconds() const {
     if (i == 15) stime = std::stod(field);
   }
   return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+}  // namespace
+
+double child::cpu_seconds() const {
+  return stat_cpu_seconds("/proc/" + std::to_string(pid_) + "/stat");
+}
+
+std::map<std::string, double> thread_cpu_seconds(pid_t pid) {
+  std::map<std::string, double> by_role;
+  std::string task_dir = "/proc/" + std::to_string(pid) + "/task";
+  DIR* dir = opendir(task_dir.c_str());
+  if (!dir) return by_role;
+  while (dirent* entry = readdir(dir)) {
+    if (entry->d_name[0] == '.') continue;
+    std::string name;
+    double cpu = stat_cpu_seconds(task_dir + "/" + entry->d_name + "/stat", &name);
+    const char* role = name == "hs-http"     ? "http"
+                       : name == "hs-writer" ? "writer"
+                       : name == "hs-server" ? "intake"
+                       : name.rfind("caf.", 0) == 0 ? "actors"
+                                                    : "other";
+    by_role[role] += cpu;
+  }
+  closedir(dir);
+  return by_role;
 }
 
 namespace {

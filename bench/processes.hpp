@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,11 @@ class child {
  private:
   pid_t pid_ = -1;
 };
+
+/// CPU seconds (user + system) of a live process's threads by role, from the thread names the
+/// engine gives them: "http" (hs-http), "writer" (hs-writer), "intake" (hs-server), "actors"
+/// (CAF's workers), "other". Threads that have exited are not counted.
+std::map<std::string, double> thread_cpu_seconds(pid_t pid);
 
 /// A free TCP port on 127.0.0.1 (bound and released; fine on a quiet loopback).
 std::uint16_t free_port();

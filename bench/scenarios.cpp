@@ -298,10 +298,18 @@ result<measured> measure(const bench_options& o, const std::string& name, const 
   measured m{scenario_result{}, std::move(*eng)};
   m.r.name = name;
   double cpu0 = m.eng.proc.cpu_seconds(), t0 = mono_seconds();
+  auto threads0 = thread_cpu_seconds(m.eng.proc.pid());
   intake_result in = post(m.eng);
   double t1 = wait_for_deliveries(o, name, sink, in.accepted * per_unit);
   fill_common(m.r, sink.figures(), expected, t0, t1, m.eng.proc.cpu_seconds() - cpu0, m.eng,
               in.refused * per_unit);
+  // Where the engine's CPU went, per delivery: its HTTP loops (comparable with raw-curl's
+  // raw_curl_cpu_us), the writer, the actors and the intake.
+  if (m.r.deliveries > 0)
+    for (const auto& [role, seconds] : thread_cpu_seconds(m.eng.proc.pid()))
+      if (role != "other")
+        m.r.extra["cpu_us_" + role] =
+            (seconds - threads0[role]) * 1e6 / static_cast<double>(m.r.deliveries);
   return m;
 }
 
@@ -315,6 +323,7 @@ void finish_with_raw_curl(const bench_options& o, measured& m, const sink_proces
   m.r.baseline = run_raw_curl(sink.url("/w0"), body, sample_headers(body), engine_loops(),
                               std::min<size_t>(webhooks * 16, engine_loops() * 512), o.quick ? 2 : 5);
   m.r.ratio = m.r.deliveries_per_s / m.r.baseline->per_s;
+  m.r.extra["raw_curl_cpu_us"] = m.r.baseline->cpu_us_per_request;
   m.r.disk_bytes_per_record = disk_per_record(m.eng);
 }
 
