@@ -119,7 +119,7 @@ void supervisor::on_ingest(ingest_msg& msg) {
                  keys.end());
     if (keys.empty()) continue;
     ev.seq = next_event_seq_++;
-    auto shared = std::make_shared<const event>(ev);
+    auto shared = std::make_shared<const event>(std::move(ev));  // the message is done with it
     for (std::uint64_t key : keys) {
       pending_delivery p;
       p.seq = next_pending_seq_++;
