@@ -204,18 +204,19 @@ void webhook_actor::flush() {
   batch.finished_pendings.reserve(finished_.size());
   for (size_t i = 0; i < finished_.size(); ++i) {
     batch.finished_pendings.push_back(finished_[i].pending);
-    if (i >= first_kept) batch.add_record(make_record(finished_[i]));
+    if (i >= first_kept) add_record(batch, finished_[i]);
   }
   finished_.clear();
   rescheduled_.clear();
   svc_->writer->submit(std::move(batch));
 }
 
-delivery_record webhook_actor::make_record(const finished_delivery& f) const {
+void webhook_actor::add_record(storage::write_batch& batch, const finished_delivery& f) const {
   const config::config& cfg = *svc_->cfg;
-  delivery_record r;
+  std::string id = make_uuid();
+  storage::record_fields r;
   r.seq = svc_->next_record_seq.fetch_add(1);
-  r.id = make_uuid();
+  r.id = id;
   r.webhook_key = hook_.key;
   r.webhook_id = hook_.id;
   r.webhook_name = hook_.name;
@@ -235,7 +236,7 @@ delivery_record webhook_actor::make_record(const finished_delivery& f) const {
   r.attempts = f.pending.attempts;
   r.start_ms = f.last.start_ms;
   r.end_ms = f.last.end_ms;
-  return r;
+  batch.add_record(r);
 }
 
 }  // namespace hookshot::actors

@@ -64,7 +64,8 @@ class webhook_actor : public caf::event_based_actor {
   void finish(work_item& item, attempt_outcome&& last);
   void schedule_flush();
   void flush();
-  delivery_record make_record(const struct finished_delivery& f) const;
+  // Encodes `f` as a delivery record into `batch`.
+  void add_record(storage::write_batch& batch, const finished_delivery& f) const;
   bool may_send() const;
 
   services* svc_;

@@ -21,7 +21,7 @@ class writer {
     out_.append(b, sizeof(T));
     return *this;
   }
-  writer& str(const std::string& s) {
+  writer& str(std::string_view s) {
     num(static_cast<std::uint32_t>(s.size()));
     out_ += s;
     return *this;
@@ -126,7 +126,7 @@ status decode(std::string_view bytes, pending_delivery& p) {
   return in.finish("pending delivery");
 }
 
-std::string encode(const delivery_record& r) {
+std::string encode(const record_fields& r) {
   writer o(128 + r.id.size() + r.webhook_id.size() + r.webhook_name.size() + r.event_id.size() +
            r.event_type.size() + r.management_server_id.size() + r.management_server_name.size() +
            r.account_id.size() + r.signature.size() + r.payload.size() + r.response.size());
@@ -136,6 +136,30 @@ std::string encode(const delivery_record& r) {
   o.str(r.payload).num<std::uint8_t>(r.success).str(r.response);
   o.num(static_cast<std::int64_t>(r.http_status)).num(r.attempts).num(r.start_ms).num(r.end_ms);
   return o.take();
+}
+
+std::string encode(const delivery_record& r) {
+  record_fields f;
+  f.seq = r.seq;
+  f.id = r.id;
+  f.webhook_key = r.webhook_key;
+  f.webhook_id = r.webhook_id;
+  f.webhook_name = r.webhook_name;
+  f.event_id = r.event_id;
+  f.event_type = r.event_type;
+  f.management_server_id = r.management_server_id;
+  f.management_server_name = r.management_server_name;
+  f.account_id = r.account_id;
+  f.signature = r.signature;
+  f.json = r.json;
+  f.payload = r.payload;
+  f.success = r.success;
+  f.response = r.response;
+  f.http_status = r.http_status;
+  f.attempts = r.attempts;
+  f.start_ms = r.start_ms;
+  f.end_ms = r.end_ms;
+  return encode(f);
 }
 
 status decode(std::string_view bytes, delivery_record& r) {

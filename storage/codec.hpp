@@ -15,10 +15,30 @@
 
 namespace hookshot::storage {
 
+/// A delivery record's fields by reference, encoded exactly as a delivery_record is: the
+/// webhook actor encodes each finished delivery from its webhook and event without first
+/// copying a dozen strings into a delivery_record. The views must outlive encode().
+struct record_fields {
+  std::uint64_t seq = 0;
+  std::string_view id;
+  std::uint64_t webhook_key = 0;
+  std::string_view webhook_id, webhook_name, event_id, event_type;
+  std::string_view management_server_id, management_server_name, account_id, signature;
+  bool json = true;
+  std::string_view payload;
+  bool success = false;
+  std::string_view response;
+  long http_status = 0;
+  std::uint32_t attempts = 0;
+  millis start_ms = 0;
+  millis end_ms = 0;
+};
+
 std::string encode(const webhook& w);
 std::string encode(const event& e);
 std::string encode(const pending_delivery& p);
 std::string encode(const delivery_record& r);
+std::string encode(const record_fields& r);
 std::string encode(const webhook_filter& f);
 
 status decode(std::string_view bytes, webhook& out);

@@ -111,6 +111,10 @@ void write_batch::add_record(const delivery_record& r) {
   records.push_back({r.webhook_key, r.seq, encode(r)});
 }
 
+void write_batch::add_record(const record_fields& r) {
+  records.push_back({r.webhook_key, r.seq, encode(r)});
+}
+
 bool write_batch::empty() const {
   return new_events.empty() && new_pendings.empty() && updated_pendings.empty() &&
          finished_pendings.empty() && records.empty() && webhooks.empty() &&

@@ -34,6 +34,7 @@
 #include "core/secret_box.hpp"
 #include "core/status.hpp"
 #include "core/webhook.hpp"
+#include "storage/codec.hpp"
 
 namespace hookshot::storage {
 
@@ -63,6 +64,7 @@ struct write_batch {
 
   void add_event(const event& e);
   void add_record(const delivery_record& r);
+  void add_record(const record_fields& r);
   bool empty() const;
 };
 
