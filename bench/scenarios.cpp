@@ -263,7 +263,7 @@ header_list sample_headers(const std::string& body) {
 double disk_per_record(const engine_process& e) {
   auto store = storage::lmdb_store::open(e.data_dir(), storage::durability::os);
   if (!store) return 0;
-  auto size = (*store)->delivery_log_size();
+  auto size = (*store)->size_of(storage::lmdb_store::table::deliveries);
   if (!size || size->records == 0) return 0;
   return static_cast<double>(size->bytes) / static_cast<double>(size->records);
 }

@@ -336,10 +336,20 @@ status lmdb_store::apply(MDB_txn* txn, const write_batch& b, record_plans& plans
     if (!value) return value.error();
     if (!(st = put(webhooks_, encode_u64(w.key), *value))) return st;
   }
+  // New events and pending deliveries have ever-growing keys: append them, so full pages stay
+  // full (an insert that splits a page otherwise leaves two half-empty ones behind, and the
+  // tables would take twice the pages to write). A key that is not the largest (a batch
+  // retried alone after a failed group) is put the ordinary way.
+  auto append = [&](MDB_dbi dbi, const std::string& key, const std::string& value) {
+    MDB_val k = as_val(key), v = as_val(value);
+    int rc = mdb_put(txn, dbi, &k, &v, MDB_APPEND);
+    if (rc == MDB_KEYEXIST) rc = mdb_put(txn, dbi, &k, &v, 0);
+    return rc ? lmdb_status("mdb_put", rc) : status::ok();
+  };
   for (const auto& e : b.new_events)
-    if (!(st = put(events_, encode_u64(e.key), e.value))) return st;
+    if (!(st = append(events_, encode_u64(e.key), e.value))) return st;
   for (const auto& p : b.new_pendings) {
-    if (!(st = put(pending_, encode_u64(p.seq), encode(p)))) return st;
+    if (!(st = append(pending_, encode_u64(p.seq), encode(p)))) return st;
     add_ref(p.event_seq, 1);
     ref_undo_.emplace_back(p.event_seq, 1);
   }
@@ -484,11 +494,12 @@ result<std::vector<delivery_record>> lmdb_store::recent_deliveries(std::uint64_t
   return out;
 }
 
-result<lmdb_store::log_size> lmdb_store::delivery_log_size() const {
-  log_size out;
+result<lmdb_store::table_size> lmdb_store::size_of(table which) const {
+  MDB_dbi dbi = which == table::events ? events_ : which == table::pending ? pending_ : deliveries_;
+  table_size out;
   status st = read([&](MDB_txn* t) {
     MDB_stat ms;
-    int rc = mdb_stat(t, deliveries_, &ms);
+    int rc = mdb_stat(t, dbi, &ms);
     if (rc) return lmdb_status("mdb_stat", rc);
     out.records = ms.ms_entries;
     out.bytes = (ms.ms_branch_pages + ms.ms_leaf_pages + ms.ms_overflow_pages) * ms.ms_psize;

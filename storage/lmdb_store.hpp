@@ -117,12 +117,13 @@ class lmdb_store {
   result<std::vector<delivery_record>> recent_deliveries(std::uint64_t webhook_key,
                                                          size_t limit) const;
   result<counters> load_counters() const;
-  /// Delivery records stored (all webhooks) and the bytes of the pages they occupy.
-  struct log_size {
+  /// Entries stored in a table and the bytes of the pages they occupy.
+  enum class table { events, pending, deliveries };
+  struct table_size {
     size_t records = 0;
     size_t bytes = 0;
   };
-  result<log_size> delivery_log_size() const;
+  result<table_size> size_of(table t) const;
   size_t map_size() const { return map_size_; }
 
  private:
