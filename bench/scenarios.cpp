@@ -405,6 +405,14 @@ result<scenario_result> slow_receivers(const bench_options& o) {
   auto pool = run_cloudstack_pool(sink->url("/w0"), body, sample_headers(body), o.quick ? 2 : 5);
   r.other_baselines.push_back(pool);
   r.extra["ratio_to_cloudstack_pool"] = pool.per_s > 0 ? r.deliveries_per_s / pool.per_s : 0;
+  // Our HTTP loops alone against the same slow sink, with the same loops and in-flight cap:
+  // what a delivery's CPU costs on this machine with no engine around it (the CPU goal is an
+  // absolute figure from another machine; this makes it comparable here).
+  progress(o, name + ": raw-curl at the same in-flight cap");
+  auto raw = run_raw_curl(sink->url("/w0"), body, sample_headers(body), engine_loops(),
+                          per_loop * engine_loops(), o.quick ? 2 : 5);
+  r.other_baselines.push_back(raw);
+  r.extra["raw_curl_cpu_us"] = raw.cpu_us_per_request;
   r.disk_bytes_per_record = disk_per_record(m->eng);
   progress_done(o);
   return r;
