@@ -74,7 +74,7 @@ screenshots: build web-deps
 # Every scenario at full size (about 5 minutes); `hookshot bench --quick` for a minute's run.
 bench: build
 	@bash scripts/install-deps.sh --bench
-	./$(BUILD_DIR)/hookshot bench --json $(BUILD_DIR)/bench.json --svg $(BUILD_DIR)/bench.svg
+	./$(BUILD_DIR)/hookshot bench --json $(BUILD_DIR)/bench.json --svg $(BUILD_DIR)/bench.svg $(BENCH_ARGS)
 
 clean:
 	rm -rf $(BUILD_DIR) $(SAN_DIR) $(FUZZ_DIR) $(TSAN_DIR)

@@ -43,6 +43,28 @@ class BenchSmokeTest(unittest.TestCase):
             with open(out_svg) as f:
                 self.assertTrue(f.read().startswith("<svg"))
 
+    def test_rounds_report_the_median_round_with_the_range(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            out_json = os.path.join(tmp, "b.json")
+            r = subprocess.run([HOOKSHOT, "bench", "--quick", "--scenario", "fanout", "--rounds", "3",
+                                "--json", out_json, "--no-progress"],
+                               capture_output=True, text=True, timeout=240)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            with open(out_json) as f:
+                (s,) = json.load(f)["scenarios"]
+            self.assertEqual(s["name"], "fanout")
+            self.assertEqual(s["errors"], 0)
+            self.assertEqual(s["extra"]["rounds"], 3)
+            self.assertLessEqual(s["extra"]["ratio_min"], s["ratio"])
+            self.assertLessEqual(s["ratio"], s["extra"]["ratio_max"])
+            self.assertGreater(s["extra"]["ratio_min"], 0)
+
+    def test_bad_rounds_are_refused(self):
+        r = subprocess.run([HOOKSHOT, "bench", "--rounds", "0"], capture_output=True, text=True,
+                           timeout=30)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--rounds must be a whole number from 1 to 50, not '0'", r.stderr)
+
     def test_unknown_scenario_is_refused(self):
         r = subprocess.run([HOOKSHOT, "bench", "--scenario", "warp-speed"], capture_output=True,
                            text=True, timeout=30)
