@@ -81,7 +81,7 @@ int serve(const args& a) {
       return respond(web_response(*web::find_asset(path)));
     if (path == "/healthz") {
       net::outgoing_response r;
-      r.body = "{\"status\":\"ok\"}";
+      r.body = "{\"status\":\"ok\",\"pending\":" + std::to_string((*eng)->pending()) + "}";
       return respond(std::move(r));
     }
     respond(actors::json_error(404, "no such endpoint: " + path));

@@ -36,6 +36,21 @@ class IngestTest(unittest.TestCase):
         by_id = {header(r, "X-CS-Event-ID"): r["body"] for r in self.rx.snapshot()}
         self.assertEqual([by_id[i] for i in answer["events"]], lines)
 
+    def test_healthz_counts_the_deliveries_the_engine_holds(self):
+        self.rx.close()
+        self.rx = Receiver(lambda i, req: (500, b"down", {}) if i < 2 else (200, b"ok", {}))
+        hs = self.start(settings={"webhook.delivery.tries": 5, "webhook.delivery.backoff": "1"})
+        self.assertEqual(self.healthz(hs)["pending"], 0)
+        hs.post_events([event(), event()])
+        wait_for(lambda: self.rx.count() == 2, what="two failed first attempts")
+        self.assertEqual(self.healthz(hs), {"status": "ok", "pending": 2})  # due for a retry
+        wait_for(lambda: self.healthz(hs)["pending"] == 0, what="both delivered on retry")
+        self.assertEqual(self.rx.count(), 4)
+
+    def healthz(self, hs):
+        with urllib.request.urlopen(hs.base + "/healthz", timeout=5) as r:
+            return json.loads(r.read())
+
     def test_bad_line_rejects_the_whole_batch_and_names_the_line(self):
         hs = self.start()
         body = (json.dumps(event()) + "\n" + json.dumps(event()) + "\n{\"event\":\"X\"}\n").encode()
