@@ -41,12 +41,12 @@ baseline_result run_raw_curl(const std::string& url, const std::string& body,
     };
     loops[loop]->submit(std::move(r));
   };
-  double cpu0 = thread_cpu_seconds(getpid())["http"];
+  double cpu0 = thread_usage_by_role(getpid())["http"].cpu_seconds;
   for (size_t i = 0; i < opts.max_in_flight * threads; ++i) send_one(i % threads);
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
   std::uint64_t done = ok.load() + errors.load();
   double elapsed = mono_seconds() - started;
-  double cpu = thread_cpu_seconds(getpid())["http"] - cpu0;  // the loops are still alive
+  double cpu = thread_usage_by_role(getpid())["http"].cpu_seconds - cpu0;  // loops still alive
   running = false;
   for (auto& l : loops) l->stop(2000);
   baseline_result r{"raw-curl", static_cast<double>(done) / elapsed, done, errors.load()};

@@ -112,21 +112,28 @@ double child::cpu_seconds() const {
   return stat_cpu_seconds("/proc/" + std::to_string(pid_) + "/stat");
 }
 
-std::map<std::string, double> thread_cpu_seconds(pid_t pid) {
-  std::map<std::string, double> by_role;
+std::map<std::string, thread_usage> thread_usage_by_role(pid_t pid) {
+  std::map<std::string, thread_usage> by_role;
   std::string task_dir = "/proc/" + std::to_string(pid) + "/task";
   DIR* dir = opendir(task_dir.c_str());
   if (!dir) return by_role;
   while (dirent* entry = readdir(dir)) {
     if (entry->d_name[0] == '.') continue;
-    std::string name;
-    double cpu = stat_cpu_seconds(task_dir + "/" + entry->d_name + "/stat", &name);
+    std::string thread_dir = task_dir + "/" + entry->d_name, name;
+    double cpu = stat_cpu_seconds(thread_dir + "/stat", &name);
     const char* role = name == "hs-http"     ? "http"
                        : name == "hs-writer" ? "writer"
                        : name == "hs-server" ? "intake"
                        : name.rfind("caf.", 0) == 0 ? "actors"
                                                     : "other";
-    by_role[role] += cpu;
+    thread_usage& u = by_role[role];
+    u.cpu_seconds += cpu;
+    std::ifstream status(thread_dir + "/status");
+    std::string line;
+    while (std::getline(status, line))
+      if (line.rfind("voluntary_ctxt_switches:", 0) == 0 ||
+          line.rfind("nonvoluntary_ctxt_switches:", 0) == 0)
+        u.switches += std::strtod(line.c_str() + line.find(':') + 1, nullptr);
   }
   closedir(dir);
   return by_role;

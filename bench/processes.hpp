@@ -49,10 +49,15 @@ class child {
   pid_t pid_ = -1;
 };
 
-/// CPU seconds (user + system) of a live process's threads by role, from the thread names the
-/// engine gives them: "http" (hs-http), "writer" (hs-writer), "intake" (hs-server), "actors"
-/// (CAF's workers), "other". Threads that have exited are not counted.
-std::map<std::string, double> thread_cpu_seconds(pid_t pid);
+/// What a process's threads have used so far, summed by role.
+struct thread_usage {
+  double cpu_seconds = 0;  // user + system
+  double switches = 0;     // context switches, voluntary (waits) and not (preempted)
+};
+/// The usage of a live process's threads by role, from the thread names the engine gives
+/// them: "http" (hs-http), "writer" (hs-writer), "intake" (hs-server), "actors" (CAF's
+/// workers), "other". Threads that have exited are not counted.
+std::map<std::string, thread_usage> thread_usage_by_role(pid_t pid);
 
 /// A free TCP port on 127.0.0.1 (bound and released; fine on a quiet loopback).
 std::uint16_t free_port();
