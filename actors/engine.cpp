@@ -183,6 +183,18 @@ void engine::ingest(std::vector<event> events, std::function<void(const status&)
 
 std::int64_t engine::pending() const { return impl_->svc.pending.load(std::memory_order_relaxed); }
 
+engine_metrics& engine::metrics() { return impl_->svc.metrics; }
+
+std::string engine::metrics_text() const {
+  const impl& m = *impl_;
+  metrics_gauges g;
+  g.pending = m.svc.pending.load(std::memory_order_relaxed);
+  for (const auto& h : m.svc.http) g.in_flight += h->in_flight();
+  g.commits = m.writer->commits();
+  g.batches = m.writer->batches();
+  return render_prometheus(m.svc.metrics, g);
+}
+
 void engine::upsert_webhook(webhook w, std::function<void(const status&, const webhook&)> reply) {
   if (impl_->stopped) return reply(status::unavailable("hookshot is shutting down"), w);
   caf::anon_send(impl_->supervisor, upsert_webhook_msg{std::move(w), std::move(reply)});

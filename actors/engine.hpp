@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "actors/manual_delivery.hpp"
+#include "actors/metrics.hpp"
 #include "config/config.hpp"
 #include "core/event.hpp"
 #include "core/status.hpp"
@@ -44,6 +45,10 @@ class engine {
 
   /// Pending deliveries held in memory now (new ones count once their actor has them).
   std::int64_t pending() const;
+  /// The engine's counters (actors/metrics.hpp); the intake adds the events it accepts.
+  engine_metrics& metrics();
+  /// Counters and gauges in Prometheus' text format, for GET /metrics. Any thread.
+  std::string metrics_text() const;
 
   /// Creates (key 0) or replaces a webhook; routing and its actor follow once it is stored.
   /// `reply` (on another thread) gets the stored webhook, with its key.

@@ -79,8 +79,10 @@ void ingest_endpoint::handle(net::incoming_request&& req, net::responder respond
   size_t accepted = ids.size();
   auto body = json::serialize(json::object{{"accepted", accepted}, {"events", std::move(ids)}});
   engine_.ingest(std::move(deliverable),
-                 [respond = std::move(respond), body = std::move(body)](const status& st) {
+                 [respond = std::move(respond), body = std::move(body), accepted,
+                  metrics = &engine_.metrics()](const status& st) {
                    if (!st) return respond(json_error(503, "events not stored: " + st.message()));
+                   metrics->events_accepted.fetch_add(accepted, std::memory_order_relaxed);
                    net::outgoing_response r;
                    r.status = 202;
                    r.body = body;

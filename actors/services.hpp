@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "actors/metrics.hpp"
 #include "config/config.hpp"
 #include "core/clock.hpp"
 #include "net/http_client.hpp"
@@ -29,6 +30,7 @@ struct services {
   std::uint32_t keep_records = 10;    // webhook.deliveries.limit
   std::atomic<bool> draining{false};  // shutdown: start no new attempts
   std::atomic<std::int64_t> pending{0};  // pending deliveries held by webhook actors
+  engine_metrics metrics;                // counters for GET /metrics
 
   /// An event a pending delivery needs and does not hold (recovered at start-up, or released
   /// while waiting for a retry): from memory while any delivery still holds it, else from

@@ -29,6 +29,7 @@ caf::behavior supervisor::make_behavior() {
   }
   recovered_.clear();
   recovered_.shrink_to_fit();
+  svc_->metrics.webhooks.store(static_cast<std::int64_t>(actors_.size()));
   return {
       [this](ingest_msg& msg) { on_ingest(msg); },
       [this](upsert_webhook_msg& msg) { on_upsert(msg); },
@@ -42,6 +43,7 @@ caf::behavior supervisor::make_behavior() {
         filters_.erase(msg.key);
         send(it->second, std::move(msg));
         actors_.erase(it);
+        svc_->metrics.webhooks.store(static_cast<std::int64_t>(actors_.size()));
       },
       [this](stop_atom) {
         for (auto& [key, hdl] : actors_) send(hdl, stop_atom_v);
@@ -67,10 +69,12 @@ void supervisor::apply_stored(upsert_webhook_msg& msg) {
   auto settings = cfg.values.delivery_for(w.domain_id, cfg.tree);
   index_.upsert(w);
   auto it = actors_.find(w.key);
-  if (it == actors_.end())
+  if (it == actors_.end()) {
     actors_.emplace(w.key, spawn<webhook_actor>(svc_, w, settings));
-  else
+    svc_->metrics.webhooks.store(static_cast<std::int64_t>(actors_.size()));
+  } else {
     send(it->second, reconfigure_msg{w, settings});
+  }
   msg.reply(status::ok(), w);
 }
 
@@ -139,10 +143,15 @@ void supervisor::on_ingest(ingest_msg& msg) {
   sends.reserve(per_webhook.size());
   for (auto& [key, items] : per_webhook)
     sends.emplace_back(actors_.at(key), deliver_msg{std::move(items)});
-  svc_->writer->submit(std::move(batch), [sends = std::move(sends),
+  std::uint64_t events = batch.new_events.size(), deliveries = batch.new_pendings.size();
+  engine_metrics* metrics = &svc_->metrics;
+  svc_->writer->submit(std::move(batch), [sends = std::move(sends), events, deliveries, metrics,
                                           reply = std::move(msg.reply)](const status& st) mutable {
-    if (st)
+    if (st) {
+      metrics->events_stored.fetch_add(events, std::memory_order_relaxed);
+      metrics->deliveries_created.fetch_add(deliveries, std::memory_order_relaxed);
       for (auto& [hdl, m] : sends) caf::anon_send(hdl, std::move(m));
+    }
     reply(st);
   });
 }

@@ -120,6 +120,7 @@ bool webhook_actor::hold_event(work_item& item) {
   none.transport_error = true;
   none.response = "Not delivered: " + ev.error().message();
   none.start_ms = none.end_ms = svc_->clock->now_ms();
+  svc_->metrics.deliveries_failed.fetch_add(1, std::memory_order_relaxed);
   finished_.push_back({nullptr, item.pending, {}, std::move(none)});
   schedule_flush();
   return false;
@@ -162,6 +163,8 @@ void webhook_actor::on_outcome(outcome_msg& msg) {
   work_item& item = it->second;
   attempt_outcome& out = msg.outcome;
   ++item.pending.attempts;
+  svc_->metrics.attempts.fetch_add(1, std::memory_order_relaxed);
+  if (!out.success()) svc_->metrics.attempts_failed.fetch_add(1, std::memory_order_relaxed);
   if (out.success() || !settings_.retry.may_retry(static_cast<int>(item.pending.attempts))) {
     finish(item, std::move(out));
     items_.erase(it);
@@ -183,6 +186,8 @@ void webhook_actor::on_outcome(outcome_msg& msg) {
 }
 
 void webhook_actor::finish(work_item& item, attempt_outcome&& last) {
+  (last.success() ? svc_->metrics.deliveries_succeeded : svc_->metrics.deliveries_failed)
+      .fetch_add(1, std::memory_order_relaxed);
   finished_.push_back({item.ev, item.pending, std::move(item.signature), std::move(last)});
   schedule_flush();
 }

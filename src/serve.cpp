@@ -16,7 +16,8 @@ namespace {
 const char* kHelp =
     "usage: hookshot serve [--config FILE]\n"
     "Runs the delivery engine on the config's `listen` address: POST /v1/events (intake),\n"
-    "/client/api (CloudStack's webhook API), GET / (the web page), GET /healthz. Without --config it runs on the built-in defaults (127.0.0.1:8080, data in\n"
+    "/client/api (CloudStack's webhook API), GET / (the web page), GET /healthz, GET /metrics\n"
+    "(Prometheus). Without --config it runs on the built-in defaults (127.0.0.1:8080, data in\n"
     "./hookshot-data, no tenants). SIGTERM or SIGINT stop intake, let attempts on the wire\n"
     "finish within webhook.delivery.timeout, and exit 0; pending deliveries resume at the\n"
     "next start.\n";
@@ -79,6 +80,12 @@ int serve(const args& a) {
     if (path == "/client/api") return api.handle(std::move(req), std::move(respond));
     if ((req.method == "GET" || req.method == "HEAD") && web::find_asset(path))
       return respond(web_response(*web::find_asset(path)));
+    if (path == "/metrics" && (req.method == "GET" || req.method == "HEAD")) {
+      net::outgoing_response r;
+      r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+      r.body = (*eng)->metrics_text();
+      return respond(std::move(r));
+    }
     if (path == "/healthz") {
       net::outgoing_response r;
       r.body = "{\"status\":\"ok\",\"pending\":" + std::to_string((*eng)->pending()) + "}";
