@@ -32,7 +32,8 @@ std::string render_prometheus(const engine_metrics& m, const metrics_gauges& g) 
        {{"{result=\"success\"}", load(m.deliveries_succeeded)},
         {"{result=\"failure\"}", load(m.deliveries_failed)}}},
       {"hookshot_attempts_total", "counter",
-       "HTTP delivery attempts finished, by result (failure: transport error or non-2xx).",
+       "HTTP attempts of event deliveries, by result (failure: transport error or non-2xx); "
+       "executeWebhookDelivery and webhook tests are not counted.",
        {{"{result=\"success\"}", attempts - failed}, {"{result=\"failure\"}", failed}}},
       {"hookshot_pending_deliveries", "gauge",
        "Deliveries held now: waiting, on the wire, or due for a retry.",

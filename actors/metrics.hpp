@@ -17,7 +17,7 @@ struct engine_metrics {
   std::atomic<std::uint64_t> events_accepted{0};    // answered 202 by the intake
   std::atomic<std::uint64_t> events_stored{0};      // matched at least one webhook: stored
   std::atomic<std::uint64_t> deliveries_created{0}; // (event, webhook) pairs routed
-  std::atomic<std::uint64_t> attempts{0};           // HTTP attempts finished (any outcome)
+  std::atomic<std::uint64_t> attempts{0};           // attempts of event deliveries finished
   std::atomic<std::uint64_t> attempts_failed{0};    // of those: transport error or non-2xx
   std::atomic<std::uint64_t> deliveries_succeeded{0};
   std::atomic<std::uint64_t> deliveries_failed{0};  // out of tries (or never attempted)
