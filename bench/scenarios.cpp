@@ -53,16 +53,6 @@ struct sink_process {
   std::string url(const std::string& path) const {
     return "http://127.0.0.1:" + std::to_string(port) + path;
   }
-  /// Deliveries the engine still holds (GET /healthz); -1 when it does not answer.
-  long pending() const {
-    std::string body;
-    auto code = http_get(url("/healthz"), &body);
-    if (!code || *code != 200) return -1;
-    boost::system::error_code ec;
-    json::value v = json::parse(body, ec);
-    if (ec || !v.is_object() || !v.as_object().contains("pending")) return -1;
-    return static_cast<long>(v.as_object().at("pending").to_number<double>());
-  }
 
   sink_figures figures() const {
     std::string body;
