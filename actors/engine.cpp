@@ -101,7 +101,8 @@ result<std::unique_ptr<engine>> engine::start(const config::config& cfg) {
                  cfg.data_dir.c_str());
   auto store = storage::lmdb_store::open(
       cfg.data_dir, cfg.fsync ? storage::durability::fsync : storage::durability::os,
-      storage::lmdb_store::kDefaultMapSize, std::make_shared<const secret_box>(*key));
+      storage::lmdb_store::kDefaultMapSize, std::make_shared<const secret_box>(*key),
+      /*write_map=*/true);
   if (!store) return store.error();
   m.store = std::move(*store);
   auto counters = m.store->load_counters();

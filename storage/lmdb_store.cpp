@@ -14,6 +14,8 @@ namespace hookshot::storage {
 namespace {
 
 const char kSchemaKey[] = "schema_version";
+// Pages reserved beyond any bound: the freelist, the main table, a new environment's tables.
+constexpr size_t kSlackPages = 64;
 
 MDB_val as_val(const std::string& s) {
   return MDB_val{s.size(), const_cast<char*>(s.data())};
@@ -124,7 +126,8 @@ bool write_batch::empty() const {
 
 result<std::unique_ptr<lmdb_store>> lmdb_store::open(const std::string& dir, durability d,
                                                      size_t initial_map_size,
-                                                     std::shared_ptr<const secret_box> secrets) {
+                                                     std::shared_ptr<const secret_box> secrets,
+                                                     bool write_map) {
   if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
     return status::io_error("cannot create data directory '" + dir + "': " + std::strerror(errno));
   std::unique_ptr<lmdb_store> s(new lmdb_store());
@@ -141,10 +144,23 @@ result<std::unique_ptr<lmdb_store>> lmdb_store::open(const std::string& dir, dur
   while (s->map_size_ < file_size + (file_size >> 1)) s->map_size_ *= 2;
   rc = mdb_env_set_mapsize(s->env_, s->map_size_);
   if (rc) return lmdb_status("mdb_env_set_mapsize", rc);
-  unsigned flags = MDB_NOTLS | (d == durability::os ? MDB_NOSYNC : 0);
+  s->write_map_ = write_map && d == durability::os && disk_reservation::supported(dir);
+  unsigned flags = MDB_NOTLS | (d == durability::os ? MDB_NOSYNC : 0) |
+                   (s->write_map_ ? MDB_WRITEMAP : 0);
   rc = mdb_env_open(s->env_, dir.c_str(), flags, 0600);
   if (rc) return lmdb_status("mdb_env_open", rc);
+  MDB_stat env_stat;
+  if (mdb_env_stat(s->env_, &env_stat) == 0) s->page_size_ = env_stat.ms_psize;
+  if (s->write_map_) {
+    int fd = -1;
+    rc = mdb_env_get_fd(s->env_, &fd);
+    if (rc) return lmdb_status("mdb_env_get_fd", rc);
+    s->reservation_ = disk_reservation(fd);
+  }
 
+  // The tables of a new environment and its schema key take a few pages.
+  status st = s->reserve(kSlackPages);
+  if (!st) return st;
   MDB_txn* raw = nullptr;
   rc = mdb_txn_begin(s->env_, nullptr, 0, &raw);
   if (rc) return lmdb_status("mdb_txn_begin", rc);
@@ -180,7 +196,14 @@ result<std::unique_ptr<lmdb_store>> lmdb_store::open(const std::string& dir, dur
                                 std::to_string(ver) + ", newer than this binary's " +
                                 std::to_string(kSchemaVersion));
   }
-  status st = s->init_secrets(raw, dir);
+  // Sealing stored secrets (the first open with a key) rewrites the webhooks table.
+  MDB_stat hooks_stat;
+  rc = mdb_stat(raw, s->webhooks_, &hooks_stat);
+  if (rc) return lmdb_status("mdb_stat", rc);
+  st = s->reserve(2 * kSlackPages + 3 * (hooks_stat.ms_branch_pages + hooks_stat.ms_leaf_pages +
+                                         hooks_stat.ms_overflow_pages));
+  if (!st) return st;
+  st = s->init_secrets(raw, dir);
   if (!st) return st;
   // Reference counts: every pending delivery holds one on its event.
   st = scan<pending_delivery>(raw, s->pending_,
@@ -274,6 +297,41 @@ status lmdb_store::grow() {
   return status::ok();
 }
 
+status lmdb_store::reserve(size_t pages) {
+  if (!write_map_) return status::ok();
+  MDB_envinfo info;
+  int rc = mdb_env_info(env_, &info);
+  if (rc) return lmdb_status("mdb_env_info", rc);
+  return reservation_.ensure((info.me_last_pgno + 1 + pages) * page_size_, map_size_);
+}
+
+// Every page a transaction changes is copied once (copy on write), and an insert or delete
+// may split or merge one page per level, so one operation adds at most 2 × (depth + 1) pages;
+// a value too big for a leaf takes overflow pages of its own. Deleting a webhook or cleaning
+// every log walks whole tables: at most every page of them is copied. The freelist and the
+// main table take the slack.
+size_t lmdb_store::pages_bound(MDB_txn* txn, const std::vector<const write_batch*>& group) const {
+  size_t depth = 1, table_pages = 0;
+  for (MDB_dbi dbi : {webhooks_, events_, pending_, deliveries_, filters_}) {
+    MDB_stat ms;
+    if (mdb_stat(txn, dbi, &ms) != 0) continue;
+    depth = std::max<size_t>(depth, ms.ms_depth);
+    table_pages += ms.ms_branch_pages + ms.ms_leaf_pages + ms.ms_overflow_pages;
+  }
+  const size_t per_op = 2 * (depth + 1);
+  size_t ops = 0, value_pages = 0;
+  bool walks_tables = false;
+  for (const write_batch* b : group) {
+    for (const auto& e : b->new_events) value_pages += e.value.size() / page_size_ + 1;
+    for (const auto& r : b->records) value_pages += r.value.size() / page_size_ + 1;
+    ops += b->webhooks.size() + b->new_events.size() + b->new_pendings.size() +
+           b->updated_pendings.size() + 2 * b->finished_pendings.size() + 2 * b->records.size() +
+           b->removed_records.size() + b->filters.size() + b->removed_filters.size();
+    walks_tables = walks_tables || !b->removed_webhooks.empty() || b->cleanup_keep.has_value();
+  }
+  return kSlackPages + ops / 64 + ops * per_op + value_pages + (walks_tables ? table_pages : 0);
+}
+
 status lmdb_store::write(const std::vector<const write_batch*>& group) {
   for (;;) {
     ref_undo_.clear();
@@ -284,6 +342,8 @@ status lmdb_store::write(const std::vector<const write_batch*>& group) {
       int rc = mdb_txn_begin(env_, nullptr, 0, &raw);
       if (rc) return lmdb_status("mdb_txn_begin", rc);
       txn_guard txn(raw);
+      // Nothing is written before every page the group could add is backed by the disk.
+      if (write_map_ && !(st = reserve(pages_bound(raw, group)))) return st;
       // A webhook's log keeps its newest `keep_records`: of the records this group appends to
       // one log, only the newest that many are written at all (under load nearly every record
       // would otherwise be written and trimmed in the same transaction), and each log is

@@ -16,6 +16,12 @@
 //    exclusively.
 //  - durability fsync: every commit is synced (survives power loss). os: MDB_NOSYNC, the OS
 //    flushes (survives a process crash, not a power loss).
+//  - write_map (the serving process, durability os only): MDB_WRITEMAP, pages written in
+//    place in a shared map instead of copied and pwrite()n one by one at commit. The data file
+//    then has the map's size (sparse); disk_reservation backs every page a transaction could
+//    add before it starts, so a full disk fails that write instead of raising SIGBUS. Other
+//    processes (inspection) open the same files without it, which LMDB allows: nothing they
+//    open writes pages.
 
 #include <lmdb.h>
 
@@ -35,6 +41,7 @@
 #include "core/status.hpp"
 #include "core/webhook.hpp"
 #include "storage/codec.hpp"
+#include "storage/disk_reservation.hpp"
 
 namespace hookshot::storage {
 
@@ -93,10 +100,15 @@ class lmdb_store {
   /// (invalid_argument). Without a box (read-only inspection, e.g. `hookshot deliveries`)
   /// sealed secrets read as "" and writing a webhook to sealed data fails. The directory is
   /// created 0700 and the files 0600.
+  ///
+  /// `write_map`: map the file writable (see the caveats above). Honoured only with durability
+  /// os (syncing a writable map faults on every page written after each sync, which costs more
+  /// than it saves) and where the file system can reserve blocks (fallocate).
   static constexpr size_t kDefaultMapSize = size_t{256} << 20;
   static result<std::unique_ptr<lmdb_store>> open(const std::string& dir, durability d,
                                                   size_t initial_map_size = kDefaultMapSize,
-                                                  std::shared_ptr<const secret_box> secrets = nullptr);
+                                                  std::shared_ptr<const secret_box> secrets = nullptr,
+                                                  bool write_map = false);
   ~lmdb_store();
   lmdb_store(const lmdb_store&) = delete;
   lmdb_store& operator=(const lmdb_store&) = delete;
@@ -125,6 +137,8 @@ class lmdb_store {
   };
   result<table_size> size_of(table t) const;
   size_t map_size() const { return map_size_; }
+  /// True when pages are written in place (open's write_map was honoured).
+  bool write_map() const { return write_map_; }
 
  private:
   lmdb_store() = default;
@@ -139,6 +153,10 @@ class lmdb_store {
   status trim(MDB_txn* txn, std::uint64_t webhook_key, std::uint32_t keep);
   status cleanup(MDB_txn* txn, std::uint32_t keep);
   status grow();
+  // The most pages a transaction applying `group` can add to the file.
+  size_t pages_bound(MDB_txn* txn, const std::vector<const write_batch*>& group) const;
+  // Backs the committed pages and `pages` more with disk blocks (write_map only).
+  status reserve(size_t pages);
   status init_secrets(MDB_txn* txn, const std::string& dir);
   result<std::string> encode_webhook(const webhook& w) const;
   template <class F>
@@ -147,6 +165,9 @@ class lmdb_store {
   MDB_env* env_ = nullptr;
   MDB_dbi meta_ = 0, webhooks_ = 0, events_ = 0, pending_ = 0, deliveries_ = 0, filters_ = 0;
   size_t map_size_ = 0;
+  bool write_map_ = false;
+  size_t page_size_ = 4096;
+  disk_reservation reservation_;  // write_map only
   std::shared_ptr<const secret_box> secrets_;
   bool sealed_ = false;  // secret keys in this environment are sealed
   mutable std::shared_mutex resize_mutex_;

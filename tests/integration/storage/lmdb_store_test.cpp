@@ -1,5 +1,7 @@
 #include "storage/lmdb_store.hpp"
 
+#include <sys/stat.h>
+
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <fstream>
@@ -355,4 +357,43 @@ TEST_CASE("events and pending deliveries fill their pages as they arrive in key 
   // one split above (1,006). Inserted the ordinary way they take 1,508: each split leaves
   // a half-empty page behind.
   CHECK(events->bytes / 4096 < 1100);
+}
+
+TEST_CASE("a writable map keeps every page it writes backed by disk blocks", "[storage]") {
+  temp_dir dir;
+  {
+    auto fsync = lmdb_store::open(dir.path + "/fsync", durability::fsync, lmdb_store::kDefaultMapSize,
+                                  nullptr, /*write_map=*/true);
+    REQUIRE(fsync);
+    CHECK_FALSE((*fsync)->write_map());  // syncing a writable map costs more than it saves
+  }
+  std::uint64_t seq = 1;
+  {
+    auto store = lmdb_store::open(dir.path, durability::os, lmdb_store::kDefaultMapSize, nullptr,
+                                  /*write_map=*/true);
+    REQUIRE(store);
+    REQUIRE((*store)->write_map());
+    for (int group = 0; group < 30; ++group) {
+      write_batch b;
+      for (int i = 0; i < 100; ++i, ++seq) {
+        b.add_event(make_event(seq, 3000));  // overflow pages too
+        b.new_pendings.push_back({seq, 1, seq, 0, 0});
+      }
+      REQUIRE(write(**store, b).is_ok());
+    }
+    struct stat sb;
+    REQUIRE(stat((dir.path + "/data.mdb").c_str(), &sb) == 0);
+    // The file has the map's size; the blocks behind it cover every page in use.
+    CHECK(static_cast<size_t>(sb.st_size) == (*store)->map_size());
+    size_t used = (*store)->size_of(lmdb_store::table::events)->bytes +
+                  (*store)->size_of(lmdb_store::table::pending)->bytes;
+    CHECK(static_cast<size_t>(sb.st_blocks) * 512 >= used);
+    CHECK(static_cast<size_t>(sb.st_blocks) * 512 < used + 64 * disk_reservation::kChunk);
+  }
+  // Reopened without the writable map (as `hookshot deliveries` does), everything reads back.
+  auto again = lmdb_store::open(dir.path, durability::os);
+  REQUIRE(again);
+  CHECK_FALSE((*again)->write_map());
+  CHECK(count_events(**again) == 3000);
+  CHECK((*again)->get_event(1234)->body == std::string(3000, 'x'));
 }
