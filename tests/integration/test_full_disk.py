@@ -31,7 +31,7 @@ def batch(n, tag, pad=2000):
     return [event(description=f"{tag} {i}", padding="p" * pad) for i in range(n)]
 
 
-def run_full_disk(test, hs, rx, failing, make_full, make_room, error, label):
+def run_full_disk(test, hs, rx, failing, make_full, make_room, error, label, how):
     """The scenario both tests share: 200 deliveries wait (the receiver fails), the disk
     fills, a 6 MB batch is refused, the waiting deliveries still go out, room returns, a
     later batch is delivered, and a restart finds nothing lost and nothing pending."""
@@ -69,7 +69,7 @@ def run_full_disk(test, hs, rx, failing, make_full, make_room, error, label):
     record_figures(label, events=len(held) + len(after), pairs=len(held) + len(after),
                    lost=len((set(held) | set(after)) - ids), refused_events=3000,
                    refused_stored=0, requests_with_retries=duplicated + len(ids),
-                   faults="disk full while 200 deliveries wait; a 6 MB batch posted")
+                   faults=how + " while 200 deliveries wait; a 6 MB batch posted")
 
 
 class FullDiskTest(unittest.TestCase):
@@ -98,7 +98,7 @@ class FullDiskTest(unittest.TestCase):
                       make_full=lambda: self.limit_file_size(os.path.getsize(data_file)),
                       make_room=lambda: self.limit_file_size(resource.RLIM_INFINITY),
                       error=r"^events not stored: LMDB mdb_txn_commit: (File too large|Input/output error)",
-                      label="full disk (fsync)")
+                      label="full disk (fsync)", how="file-size limit at the data file's size")
 
 
 class FullDiskWritableMapTest(unittest.TestCase):
@@ -142,7 +142,7 @@ class FullDiskWritableMapTest(unittest.TestCase):
         run_full_disk(self, self.hs, self.rx, self.failing, make_full=self.fill,
                       make_room=lambda: os.unlink(self.filler),
                       error=r"^events not stored: cannot reserve disk space for the data file: No space left on device",
-                      label="full disk (os, writable map)")
+                      label="full disk (os, writable map)", how="a 64 MiB tmpfs written full")
 
 
 if __name__ == "__main__":

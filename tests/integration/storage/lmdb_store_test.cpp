@@ -115,9 +115,12 @@ TEST_CASE("appending records keeps the newest N of that webhook only", "[storage
 }
 
 TEST_CASE("a full map grows and the write that filled it succeeds", "[storage]") {
+  const bool write_map = GENERATE(false, true);
+  CAPTURE(write_map);
   temp_dir dir;
-  auto store = lmdb_store::open(dir.path, durability::os, 1 << 20);  // 1 MiB
+  auto store = lmdb_store::open(dir.path, durability::os, 1 << 20, nullptr, write_map);  // 1 MiB
   REQUIRE(store);
+  REQUIRE((*store)->write_map() == write_map);
   size_t before = (*store)->map_size();
   for (std::uint64_t i = 1; i <= 40; ++i) {
     write_batch b;
@@ -127,6 +130,12 @@ TEST_CASE("a full map grows and the write that filled it succeeds", "[storage]")
   }
   CHECK((*store)->map_size() > before);
   CHECK(count_events(**store) == 40);
+  if (write_map) {  // the grown file is backed up to what is in use
+    struct stat sb;
+    REQUIRE(stat((dir.path + "/data.mdb").c_str(), &sb) == 0);
+    CHECK(static_cast<size_t>(sb.st_size) == (*store)->map_size());
+    CHECK(static_cast<size_t>(sb.st_blocks) * 512 >= (*store)->size_of(lmdb_store::table::events)->bytes);
+  }
   store->reset();
   // Reopened, the map starts large enough for what is stored.
   store = lmdb_store::open(dir.path, durability::os, 1 << 20);
