@@ -328,9 +328,11 @@ void http_client::take_queued() {
     size_t room =
         options_.max_in_flight > active_.size() ? options_.max_in_flight - active_.size() : 0;
     size_t take = std::min(room, queue_.size());
-    incoming.assign(std::make_move_iterator(queue_.begin()),
-                    std::make_move_iterator(queue_.begin() + static_cast<long>(take)));
-    queue_.erase(queue_.begin(), queue_.begin() + static_cast<long>(take));
+    incoming.reserve(take);
+    for (size_t i = 0; i < take; ++i) {
+      incoming.push_back(std::move(queue_.front()));
+      queue_.pop_front();
+    }
   }
   for (auto& r : incoming) {
     auto t = std::make_unique<transfer>();

@@ -29,6 +29,7 @@
 // run on the loop thread; they must not block (hand the outcome to an actor and return).
 
 #include <atomic>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -95,7 +96,10 @@ class http_client {
   int wake_fd_ = -1;  // eventfd: submit() and stop() wake the loop through it
   std::unique_ptr<loop> loop_;
   std::mutex mutex_;
-  std::vector<http_request> queue_;
+  // Requests beyond max_in_flight wait here, oldest first. A deque: the loop takes from the
+  // front while thousands may wait (5,000 webhooks against slow receivers), and a vector
+  // shifted all of them on every take.
+  std::deque<http_request> queue_;
   std::vector<void*> idle_handles_;
   std::atomic<size_t> in_flight_{0};
   std::atomic<bool> accepting_{true};
