@@ -136,15 +136,22 @@ result<std::unique_ptr<lmdb_store>> lmdb_store::open(const std::string& dir, dur
   if (rc) return lmdb_status("mdb_env_create", rc);
   mdb_env_set_maxdbs(s->env_, 8);
   mdb_env_set_maxreaders(s->env_, 512);
-  // Continue with the size a previous run grew the map to, if larger than the default.
+  s->write_map_ = write_map && d == durability::os && disk_reservation::supported(dir);
+  // Continue with the size a previous run grew the map to, if larger than the default: at
+  // least 1.5 times what the file holds. A writable map leaves the file at the map's size
+  // (sparse, so its blocks tell what it holds); keep that size rather than grow it again at
+  // every start.
   struct stat sb;
-  size_t file_size =
-      stat((dir + "/data.mdb").c_str(), &sb) == 0 ? static_cast<size_t>(sb.st_size) : 0;
+  size_t file_size = 0, file_blocks = 0;
+  if (stat((dir + "/data.mdb").c_str(), &sb) == 0) {
+    file_size = static_cast<size_t>(sb.st_size);
+    file_blocks = std::min(file_size, static_cast<size_t>(sb.st_blocks) * 512);
+  }
   s->map_size_ = initial_map_size;
-  while (s->map_size_ < file_size + (file_size >> 1)) s->map_size_ *= 2;
+  while (s->map_size_ < file_blocks + (file_blocks >> 1)) s->map_size_ *= 2;
+  if (s->write_map_) s->map_size_ = std::max(s->map_size_, file_size);
   rc = mdb_env_set_mapsize(s->env_, s->map_size_);
   if (rc) return lmdb_status("mdb_env_set_mapsize", rc);
-  s->write_map_ = write_map && d == durability::os && disk_reservation::supported(dir);
   unsigned flags = MDB_NOTLS | (d == durability::os ? MDB_NOSYNC : 0) |
                    (s->write_map_ ? MDB_WRITEMAP : 0);
   rc = mdb_env_open(s->env_, dir.c_str(), flags, 0600);

@@ -399,6 +399,16 @@ TEST_CASE("a writable map keeps every page it writes backed by disk blocks", "[s
     CHECK(static_cast<size_t>(sb.st_blocks) * 512 >= used);
     CHECK(static_cast<size_t>(sb.st_blocks) * 512 < used + 64 * disk_reservation::kChunk);
   }
+  // Restarts keep the map (and so the file) at its size instead of growing it every time.
+  size_t map_size = 0;
+  for (int start = 0; start < 3; ++start) {
+    auto store = lmdb_store::open(dir.path, durability::os, lmdb_store::kDefaultMapSize, nullptr,
+                                  /*write_map=*/true);
+    REQUIRE(store);
+    if (start > 0) CHECK((*store)->map_size() == map_size);
+    map_size = (*store)->map_size();
+  }
+  CHECK(map_size == lmdb_store::kDefaultMapSize);
   // Reopened without the writable map (as `hookshot deliveries` does), everything reads back.
   auto again = lmdb_store::open(dir.path, durability::os);
   REQUIRE(again);
