@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "actors/cleanup.hpp"
+#include "actors/outcome_relay.hpp"
 #include "actors/services.hpp"
 #include "actors/supervisor.hpp"
 #include "core/uuid.hpp"
@@ -29,6 +30,7 @@ struct engine::impl {
   std::unique_ptr<caf::actor_system> sys;
   caf::actor supervisor;
   caf::actor cleanup;
+  caf::actor relay;  // outcome_relay
   startup_report report;
   bool stopped = false;
 };
@@ -170,6 +172,8 @@ result<std::unique_ptr<engine>> engine::start(const config::config& cfg) {
   std::vector<recovered_webhook> list;
   list.reserve(recovered.size());
   for (auto& [key, r] : recovered) list.push_back(std::move(r));
+  m.relay = m.sys->spawn(outcome_relay, &m.svc.relay);
+  m.svc.relay.set_relay(m.relay);
   m.supervisor = m.sys->spawn<supervisor>(&m.svc, std::move(list), counters->next_event_seq,
                                           counters->next_pending_seq, next_key,
                                           counters->next_filter_key);
@@ -241,10 +245,19 @@ void engine::shutdown(long grace_ms) {
   while (busy() && m.clock.now_ms() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   for (auto& h : m.svc.http) h->stop(std::max<millis>(0, deadline - m.clock.now_ms()));
+  // The loops have stopped. The outcomes they handed over reach their webhook actors before
+  // those are told to stop: the relay forwards everything, then quits.
+  {
+    caf::scoped_actor self{*m.sys};
+    self->send(m.relay, stop_atom_v);
+    self->wait_for(m.relay);
+  }
+  m.svc.relay.set_relay(nullptr);
   caf::anon_send(m.supervisor, stop_atom_v);
   caf::anon_send(m.cleanup, stop_atom_v);
   m.supervisor = nullptr;
   m.cleanup = nullptr;
+  m.relay = nullptr;
   m.sys->await_all_actors_done();
   m.writer->stop();
 }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "actors/metrics.hpp"
+#include "actors/outcome_relay.hpp"
 #include "config/config.hpp"
 #include "core/clock.hpp"
 #include "net/http_client.hpp"
@@ -31,6 +32,7 @@ struct services {
   std::atomic<bool> draining{false};  // shutdown: start no new attempts
   std::atomic<std::int64_t> pending{0};  // pending deliveries held by webhook actors
   engine_metrics metrics;                // counters for GET /metrics
+  relay_inbox relay;                     // outcomes from the HTTP loops to webhook actors
 
   /// An event a pending delivery needs and does not hold (recovered at start-up, or released
   /// while waiting for a retry): from memory while any delivery still holds it, else from

@@ -39,10 +39,12 @@ struct outcome_msg {
   attempt_outcome outcome;
 };
 
-/// HTTP loops -> webhook actor: outcomes wait in the actor's box, and the loop sends
-/// outcomes_atom only when the box goes from empty to not empty, so a burst of completions
-/// is one message and one actor turn, not one each.
+/// HTTP loops -> webhook actor: outcomes wait in the actor's box; when the box goes from
+/// empty to not empty the loop posts it to the relay (actors/outcome_relay.hpp), which sends
+/// the owner outcomes_atom. A burst of completions is one message and one actor turn.
 struct outcome_box {
+  explicit outcome_box(caf::actor_addr owner_actor) : owner(std::move(owner_actor)) {}
+  const caf::actor_addr owner;  // the webhook actor (weak: it may be gone)
   std::mutex mutex;
   std::vector<outcome_msg> items;
 };
@@ -97,3 +99,4 @@ CAF_ADD_ATOM(hookshot, hookshot::actors, cleanup_atom, "cleanup")
 CAF_ADD_ATOM(hookshot, hookshot::actors, stored_atom, "stored")
 CAF_ADD_ATOM(hookshot, hookshot::actors, flush_atom, "flush")
 CAF_ADD_ATOM(hookshot, hookshot::actors, outcomes_atom, "outcomes")
+CAF_ADD_ATOM(hookshot, hookshot::actors, relay_atom, "relay")

@@ -135,16 +135,15 @@ void webhook_actor::start_attempt(work_item& item) {
   req.timeout_ms = settings_.timeout_ms;
   req.verify_tls = hook_.ssl_verification;
   req.policy = settings_.policy;
-  if (!outcomes_) outcomes_ = std::make_shared<outcome_box>();  // at the first attempt
-  req.done = [self = address(), box = outcomes_, seq = item.pending.seq](attempt_outcome&& outcome) {
+  if (!outcomes_) outcomes_ = std::make_shared<outcome_box>(address());  // at the first attempt
+  req.done = [relay = &svc_->relay, box = outcomes_, seq = item.pending.seq](attempt_outcome&& outcome) {
     bool first = false;
     {
       std::lock_guard lock(box->mutex);
       first = box->items.empty();
       box->items.push_back(outcome_msg{seq, std::move(outcome)});
     }
-    if (first)
-      if (auto hdl = caf::actor_cast<caf::actor>(self)) caf::anon_send(hdl, outcomes_atom_v);
+    if (first) relay->post(box);
   };
   svc_->http_for(hook_.key).submit(std::move(req));
 }

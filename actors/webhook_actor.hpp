@@ -5,7 +5,7 @@
 //
 //   deliver_msg ──▶ waiting (due later: retry timer) / ready ──▶ attempt (signed request)
 //                                                                    │ http client
-//   outcomes_atom ◀──────────────────────────────────────────────────┘ (outcome_box)
+//   outcomes_atom ◀─── outcome relay ◀────────────────────────────────┘ (outcome_box)
 //     success, or no tries left ─▶ pending removed + a delivery record
 //     otherwise                  ─▶ pending rescheduled (attempts, due) + retry timer
 //
