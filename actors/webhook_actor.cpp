@@ -38,7 +38,7 @@ caf::behavior webhook_actor::make_behavior() {
         pump();
       },
       [this](retry_atom, std::uint64_t seq) {
-        if (items_.count(seq)) ready_.push_back(seq);
+        if (items_.count(seq)) ready_.push(seq);
         pump();
       },
       [this](reconfigure_msg& msg) {
@@ -72,21 +72,17 @@ void webhook_actor::accept(work_item&& item) {
   millis wait = item.pending.due_ms - svc_->clock->now_ms();
   // Only the next few deliveries keep their event in memory; the rest of a backlog (a slow or
   // dead receiver) is metadata, and each event is loaded again when its attempt starts.
-  if (wait > 0 || ready_.size() - ready_head_ >= kHeldEvents) item.ev.reset();
+  if (wait > 0 || ready_.size() >= kHeldEvents) item.ev.reset();
   if (items_.emplace(seq, std::move(item)).second) svc_->pending.fetch_add(1, std::memory_order_relaxed);
   if (wait <= 0)
-    ready_.push_back(seq);
+    ready_.push(seq);
   else
     delayed_send(this, std::chrono::milliseconds(wait), retry_atom_v, seq);
 }
 
 void webhook_actor::pump() {
-  while (may_send() && in_flight_ < settings_.max_in_flight && ready_head_ < ready_.size()) {
-    std::uint64_t seq = ready_[ready_head_++];
-    if (ready_head_ == ready_.size()) {
-      ready_.clear();
-      ready_head_ = 0;
-    }
+  while (may_send() && in_flight_ < settings_.max_in_flight && !ready_.empty()) {
+    std::uint64_t seq = ready_.pop();
     auto it = items_.find(seq);
     if (it == items_.end()) continue;
     if (!hold_event(it->second)) {
@@ -179,7 +175,7 @@ void webhook_actor::on_outcome(outcome_msg& msg) {
   rescheduled_.push_back(item.pending);
   schedule_flush();
   if (delay <= 0)
-    ready_.push_back(item.pending.seq);
+    ready_.push(item.pending.seq);
   else
     delayed_send(this, std::chrono::milliseconds(delay), retry_atom_v, item.pending.seq);
 }

@@ -31,6 +31,7 @@
 
 #include "actors/services.hpp"
 #include "actors/type_ids.hpp"
+#include "core/seq_fifo.hpp"
 #include "core/signature.hpp"
 
 namespace hookshot::actors {
@@ -76,10 +77,7 @@ class webhook_actor : public caf::event_based_actor {
   const std::string& signature_of(work_item& item);
 
   std::unordered_map<std::uint64_t, work_item> items_;  // every pending delivery, by seq
-  // Due now, waiting for a slot: a FIFO as a vector and a read position (a std::deque would
-  // allocate about 600 bytes even when empty, in every idle webhook).
-  std::vector<std::uint64_t> ready_;
-  size_t ready_head_ = 0;
+  seq_fifo ready_;  // due now, waiting for a slot
   int in_flight_ = 0;
 
   std::shared_ptr<outcome_box> outcomes_;  // shared with the HTTP loops; made at the first attempt
