@@ -22,7 +22,7 @@ namespace hookshot::storage {
 class disk_reservation {
  public:
   /// Reservations grow by at least this much at a time (one fallocate() per chunk, not per
-  /// transaction). It is also the most a file holds beyond its use.
+  /// transaction). A file holds at most this, or one write's bound if larger, beyond its use.
   static constexpr size_t kChunk = size_t{8} << 20;
 
   /// True when the file system under `dir` can reserve blocks (fallocate); without it a
