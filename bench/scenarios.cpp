@@ -314,10 +314,16 @@ result<measured> measure(const bench_options& o, const std::string& name, const 
   auto threads0 = thread_usage_by_role(m.eng.proc.pid());
   intake_result in = post(m.eng);
   // Stop waiting once the engine holds nothing more to send: a delivery that will never
-  // arrive is an error at once, not after a 30 s stall.
+  // arrive is an error at once, not after a 30 s stall. Meanwhile sample the engine's
+  // anonymous memory: peak RSS also counts LMDB's file pages (with durability os, every page
+  // the engine has written through its writable map).
   const engine_process& e = m.eng;
-  double t1 = wait_for_deliveries(o, name, sink, in.accepted * per_unit, 30, {},
-                                  [&e] { return e.pending() == 0; });
+  long peak_anon = e.proc.anon_kib();
+  double t1 = wait_for_deliveries(
+      o, name, sink, in.accepted * per_unit, 30,
+      [&e, &peak_anon] { peak_anon = std::max(peak_anon, e.proc.anon_kib()); },
+      [&e] { return e.pending() == 0; });
+  m.r.extra["peak_anon_mb"] = static_cast<double>(peak_anon) / 1024.0;
   fill_common(m.r, sink.figures(), expected, t0, t1, m.eng.proc.cpu_seconds() - cpu0, m.eng,
               in.refused * per_unit);
   // Where the engine's CPU went, per delivery: its HTTP loops (comparable with raw-curl's
