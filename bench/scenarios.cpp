@@ -281,9 +281,12 @@ double disk_per_record(const engine_process& e) {
   return static_cast<double>(size->bytes) / static_cast<double>(size->records);
 }
 
-// Fills the fields every delivering scenario shares.
+// Fills the fields every delivering scenario shares. `peak_anon_kib`: the engine's largest RssAnon sampled during the run (its own memory; peak
+// RSS also counts LMDB's file pages, and with durability os every page written through the
+// writable map).
 void fill_common(scenario_result& r, const sink_figures& f, std::uint64_t expected, double t0,
-                 double t1, double cpu, const engine_process& e, std::uint64_t refused) {
+                 double t1, double cpu, const engine_process& e, std::uint64_t refused,
+                 long peak_anon_kib) {
   r.deliveries = f.requests - f.failed;
   r.seconds = t1 - t0;
   r.deliveries_per_s = r.seconds > 0 ? static_cast<double>(r.deliveries) / r.seconds : 0;
@@ -292,6 +295,7 @@ void fill_common(scenario_result& r, const sink_figures& f, std::uint64_t expect
   r.max_ms = f.max;
   r.cpu_us_per_delivery = r.deliveries ? cpu * 1e6 / static_cast<double>(r.deliveries) : 0;
   r.peak_rss_mb = static_cast<double>(e.proc.peak_rss_kib()) / 1024.0;
+  r.extra["peak_anon_mb"] = static_cast<double>(peak_anon_kib) / 1024.0;
   r.errors = refused + (expected > r.deliveries ? expected - r.deliveries : 0);
 }
 
@@ -314,18 +318,15 @@ result<measured> measure(const bench_options& o, const std::string& name, const 
   auto threads0 = thread_usage_by_role(m.eng.proc.pid());
   intake_result in = post(m.eng);
   // Stop waiting once the engine holds nothing more to send: a delivery that will never
-  // arrive is an error at once, not after a 30 s stall. Meanwhile sample the engine's
-  // anonymous memory: peak RSS also counts LMDB's file pages (with durability os, every page
-  // the engine has written through its writable map).
+  // arrive is an error at once, not after a 30 s stall.
   const engine_process& e = m.eng;
   long peak_anon = e.proc.anon_kib();
   double t1 = wait_for_deliveries(
       o, name, sink, in.accepted * per_unit, 30,
       [&e, &peak_anon] { peak_anon = std::max(peak_anon, e.proc.anon_kib()); },
       [&e] { return e.pending() == 0; });
-  m.r.extra["peak_anon_mb"] = static_cast<double>(peak_anon) / 1024.0;
   fill_common(m.r, sink.figures(), expected, t0, t1, m.eng.proc.cpu_seconds() - cpu0, m.eng,
-              in.refused * per_unit);
+              in.refused * per_unit, peak_anon);
   // Where the engine's CPU went, per delivery: its HTTP loops (comparable with raw-curl's
   // raw_curl_cpu_us), the writer, the actors and the intake; and how often each role's
   // threads were switched out (waits and wake-ups, which cost dearly across vCPUs).
@@ -555,9 +556,9 @@ result<scenario_result> recovery(const bench_options& o) {
   long peak_anon = 0;
   double t1 = wait_for_deliveries(o, name, *sink, in.accepted, 30,
                                   [&] { peak_anon = std::max(peak_anon, eng->proc.anon_kib()); });
-  fill_common(r, sink->figures(), total, t0, t1, eng->proc.cpu_seconds() - cpu0, *eng, in.refused);
+  fill_common(r, sink->figures(), total, t0, t1, eng->proc.cpu_seconds() - cpu0, *eng, in.refused,
+              peak_anon);
   r.extra["pending_at_start"] = static_cast<double>(in.accepted);
-  r.extra["peak_anon_mb"] = static_cast<double>(peak_anon) / 1024.0;  // peak RSS adds LMDB's pages
   r.extra["time_to_first_delivery_s"] = first;
   r.extra["time_to_drained_s"] = t1 - t0;
   eng->proc.stop();

@@ -25,19 +25,18 @@ bool disk_reservation::supported(const std::string& dir) {
 status disk_reservation::ensure(size_t bytes, size_t cap) {
   bytes = std::min(bytes, cap);
   if (bytes <= reserved_) return status::ok();
-  size_t target = std::min(cap, std::max(bytes, reserved_ + kChunk));
-  // Reserve what the write needs first; more only when the disk has room for it.
-  for (size_t want : {target, bytes}) {
-    int rc = ::fallocate(fd_, 0, static_cast<off_t>(reserved_), static_cast<off_t>(want - reserved_));
-    if (rc == 0) {
-      reserved_ = want;
-      return status::ok();
-    }
-    if (errno != ENOSPC || want == bytes)
-      return status::io_error(std::string("cannot reserve disk space for the data file: ") +
-                              std::strerror(errno));
-  }
-  return status::ok();  // not reached: the last attempt returns
+  auto reserve_to = [this](size_t end) {
+    if (::fallocate(fd_, 0, static_cast<off_t>(reserved_), static_cast<off_t>(end - reserved_)) != 0)
+      return false;
+    reserved_ = end;
+    return true;
+  };
+  // A chunk at a time; when the disk has no room for a whole chunk, just what the write needs.
+  size_t chunk_end = std::min(cap, std::max(bytes, reserved_ + kChunk));
+  if (reserve_to(chunk_end) || (errno == ENOSPC && chunk_end > bytes && reserve_to(bytes)))
+    return status::ok();
+  return status::io_error(std::string("cannot reserve disk space for the data file: ") +
+                          std::strerror(errno));
 }
 
 }  // namespace hookshot::storage
