@@ -79,8 +79,9 @@ result<std::uint64_t> last_key_prefix(MDB_txn* txn, MDB_dbi dbi) {
   return out;
 }
 
-// Walks the records of one webhook newest first with `cur`, calling fn(key, value) until it
-// returns false. Returns the last cursor code (0 or MDB_NOTFOUND when the walk ended normally).
+// Walks the (webhook key ‖ record seq) keys of one webhook newest first with `cur`, calling
+// fn(record seq) until it returns false. Returns the last cursor code (0 or MDB_NOTFOUND when
+// the walk ended normally).
 template <class F>
 int walk_newest_first(MDB_cursor* cur, std::uint64_t webhook_key, F&& fn) {
   std::string upper = encode_pair(webhook_key + 1, 0);
@@ -90,7 +91,7 @@ int walk_newest_first(MDB_cursor* cur, std::uint64_t webhook_key, F&& fn) {
   while (rc == 0) {
     std::uint64_t wk = 0, seq = 0;
     if (!decode_pair(as_view(k), wk, seq) || wk != webhook_key) return MDB_NOTFOUND;
-    if (!fn(k, v)) return 0;
+    if (!fn(seq)) return 0;
     rc = mdb_cursor_get(cur, &k, &v, MDB_PREV);
   }
   return rc;
@@ -134,7 +135,7 @@ result<std::unique_ptr<lmdb_store>> lmdb_store::open(const std::string& dir, dur
   s->secrets_ = std::move(secrets);
   int rc = mdb_env_create(&s->env_);
   if (rc) return lmdb_status("mdb_env_create", rc);
-  mdb_env_set_maxdbs(s->env_, 8);
+  mdb_env_set_maxdbs(s->env_, 12);
   mdb_env_set_maxreaders(s->env_, 512);
   s->write_map_ = write_map && d == durability::os && disk_reservation::supported(dir);
   // Continue with the size a previous run grew the map to, if larger than the default: at
@@ -179,7 +180,8 @@ result<std::unique_ptr<lmdb_store>> lmdb_store::open(const std::string& dir, dur
              {"webhooks", &s->webhooks_},
              {"events", &s->events_},
              {"pending", &s->pending_},
-             {"deliveries", &s->deliveries_},
+             {"records", &s->records_},
+             {"record_index", &s->record_index_},
              {"filters", &s->filters_}};
   for (auto& db : dbs) {
     rc = mdb_dbi_open(raw, db.name, MDB_CREATE, db.dbi);
@@ -202,6 +204,7 @@ result<std::unique_ptr<lmdb_store>> lmdb_store::open(const std::string& dir, dur
       return status::corruption("data directory '" + dir + "' has schema version " +
                                 std::to_string(ver) + ", newer than this binary's " +
                                 std::to_string(kSchemaVersion));
+    if (ver < kSchemaVersion && !(st = s->migrate_records(raw))) return st;
   }
   // Sealing stored secrets (the first open with a key) rewrites the webhooks table.
   MDB_stat hooks_stat;
@@ -319,7 +322,7 @@ status lmdb_store::reserve(size_t pages) {
 // main table take the slack.
 size_t lmdb_store::pages_bound(MDB_txn* txn, const std::vector<const write_batch*>& group) const {
   size_t depth = 1, table_pages = 0;
-  for (MDB_dbi dbi : {webhooks_, events_, pending_, deliveries_, filters_}) {
+  for (MDB_dbi dbi : {webhooks_, events_, pending_, records_, record_index_, filters_}) {
     MDB_stat ms;
     if (mdb_stat(txn, dbi, &ms) != 0) continue;
     depth = std::max<size_t>(depth, ms.ms_depth);
@@ -332,8 +335,8 @@ size_t lmdb_store::pages_bound(MDB_txn* txn, const std::vector<const write_batch
     for (const auto& e : b->new_events) value_pages += e.value.size() / page_size_ + 1;
     for (const auto& r : b->records) value_pages += r.value.size() / page_size_ + 1;
     ops += b->webhooks.size() + b->new_events.size() + b->new_pendings.size() +
-           b->updated_pendings.size() + 2 * b->finished_pendings.size() + 2 * b->records.size() +
-           b->removed_records.size() + b->filters.size() + b->removed_filters.size();
+           b->updated_pendings.size() + 2 * b->finished_pendings.size() + 4 * b->records.size() +
+           2 * b->removed_records.size() + b->filters.size() + b->removed_filters.size();
     walks_tables = walks_tables || !b->removed_webhooks.empty() || b->cleanup_keep.has_value();
   }
   return kSlackPages + ops / 64 + ops * per_op + value_pages + (walks_tables ? table_pages : 0);
@@ -362,10 +365,12 @@ status lmdb_store::write(const std::vector<const write_batch*>& group) {
           ++p.total;
           p.keep = b->keep_records;
         }
+      new_records_.clear();
       for (const write_batch* b : group) {
         st = apply(raw, *b, plans);
         if (!st) break;
       }
+      if (st) st = append_records(raw);
       for (auto it = plans.begin(); st && it != plans.end(); ++it) st = trim(raw, it->first, it->second.keep);
       if (st) {
         rc = txn.commit();
@@ -432,10 +437,14 @@ status lmdb_store::apply(MDB_txn* txn, const write_batch& b, record_plans& plans
   for (const auto& r : b.records) {
     record_plan& p = plans[r.key];
     bool among_newest = p.seen++ + std::min(p.total, p.keep) >= p.total;
-    if (among_newest && !(st = put(deliveries_, encode_pair(r.key, r.seq), r.value))) return st;
+    if (!among_newest) continue;
+    if (!(st = put(record_index_, encode_pair(r.key, r.seq), std::string()))) return st;
+    new_records_.push_back(&r);  // appended by seq once the whole group is applied
   }
-  for (const auto& [webhook_key, seq] : b.removed_records)
-    if (!(st = del(deliveries_, encode_pair(webhook_key, seq)))) return st;
+  for (const auto& [webhook_key, seq] : b.removed_records) {
+    if (!(st = del(record_index_, encode_pair(webhook_key, seq)))) return st;
+    if (!(st = del(records_, encode_u64(seq)))) return st;
+  }
   for (const auto& f : b.filters)
     if (!(st = put(filters_, encode_pair(f.webhook_key, f.key), encode(f)))) return st;
   for (const auto& [webhook_key, key] : b.removed_filters)
@@ -455,27 +464,90 @@ status lmdb_store::apply(MDB_txn* txn, const write_batch& b, record_plans& plans
   return status::ok();
 }
 
+status lmdb_store::append_records(MDB_txn* txn) {
+  // Record seqs come from many actors, so a group's records are not in seq order until sorted;
+  // in order, every one is appended to the last page of the table.
+  std::sort(new_records_.begin(), new_records_.end(),
+            [](const write_batch::encoded* a, const write_batch::encoded* b) { return a->seq < b->seq; });
+  for (const write_batch::encoded* r : new_records_) {
+    std::string key = encode_u64(r->seq);
+    MDB_val k = as_val(key), v = as_val(r->value);
+    int rc = mdb_put(txn, records_, &k, &v, MDB_APPEND);
+    if (rc == MDB_KEYEXIST) rc = mdb_put(txn, records_, &k, &v, 0);  // not the largest seq
+    if (rc) return lmdb_status("mdb_put", rc);
+  }
+  new_records_.clear();
+  return status::ok();
+}
+
 status lmdb_store::trim(MDB_txn* txn, std::uint64_t webhook_key, std::uint32_t keep) {
-  // Walk the webhook's records newest first; delete everything past the first `keep`.
+  // Walk the webhook's index newest first; delete everything past the first `keep`, index
+  // entry and record.
   MDB_cursor* cur = nullptr;
-  int rc = mdb_cursor_open(txn, deliveries_, &cur);
+  int rc = mdb_cursor_open(txn, record_index_, &cur);
   if (rc) return lmdb_status("mdb_cursor_open", rc);
   std::uint32_t seen = 0;
   int del_rc = 0;
-  rc = walk_newest_first(cur, webhook_key, [&](MDB_val&, MDB_val&) {
-    if (++seen > keep) del_rc = mdb_cursor_del(cur, 0);
+  rc = walk_newest_first(cur, webhook_key, [&](std::uint64_t seq) {
+    if (++seen <= keep) return true;
+    del_rc = mdb_cursor_del(cur, 0);
+    if (del_rc) return false;
+    std::string key = encode_u64(seq);
+    MDB_val k = as_val(key);
+    del_rc = mdb_del(txn, records_, &k, nullptr);
+    if (del_rc == MDB_NOTFOUND) del_rc = 0;  // nothing to remove
     return del_rc == 0;
   });
   mdb_cursor_close(cur);
-  if (del_rc) return lmdb_status("mdb_cursor_del", del_rc);
+  if (del_rc) return lmdb_status("mdb_del", del_rc);
   return rc == 0 || rc == MDB_NOTFOUND ? status::ok() : lmdb_status("trim", rc);
+}
+
+status lmdb_store::migrate_records(MDB_txn* txn) {
+  // Schema 1 kept records in one table keyed by webhook key ‖ record seq, so every commit
+  // rewrote one page per webhook it delivered for. Schema 2 appends them by seq and keeps
+  // that key order in a small index.
+  MDB_dbi old = 0;
+  int rc = mdb_dbi_open(txn, "deliveries", 0, &old);
+  if (rc == 0) {
+    MDB_stat ms;
+    rc = mdb_stat(txn, old, &ms);
+    if (rc) return lmdb_status("mdb_stat", rc);
+    status st = reserve(kSlackPages + 3 * (ms.ms_branch_pages + ms.ms_leaf_pages + ms.ms_overflow_pages));
+    if (!st) return st;
+    MDB_cursor* cur = nullptr;
+    rc = mdb_cursor_open(txn, old, &cur);
+    if (rc) return lmdb_status("mdb_cursor_open", rc);
+    MDB_val k, v;
+    std::string none;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+      std::uint64_t wk = 0, seq = 0;
+      if (!decode_pair(as_view(k), wk, seq)) {
+        mdb_cursor_close(cur);
+        return status::corruption("a delivery record with a malformed key");
+      }
+      std::string value(as_view(v));
+      if (!(st = put_value(txn, record_index_, encode_pair(wk, seq), none)) ||
+          !(st = put_value(txn, records_, encode_u64(seq), value))) {
+        mdb_cursor_close(cur);
+        return st;
+      }
+    }
+    mdb_cursor_close(cur);
+    if (rc != MDB_NOTFOUND) return lmdb_status("mdb_cursor_get", rc);
+    rc = mdb_drop(txn, old, 1);
+    if (rc) return lmdb_status("mdb_drop", rc);
+  } else if (rc != MDB_NOTFOUND) {
+    return lmdb_status("mdb_dbi_open", rc);
+  }
+  return put_value(txn, meta_, kSchemaKey, encode_u64(kSchemaVersion));
 }
 
 status lmdb_store::cleanup(MDB_txn* txn, std::uint32_t keep) {
   // Keep the newest `keep` records of every webhook, and none of a webhook that is gone.
   std::vector<std::uint64_t> owners;
   MDB_cursor* cur = nullptr;
-  int rc = mdb_cursor_open(txn, deliveries_, &cur);
+  int rc = mdb_cursor_open(txn, record_index_, &cur);
   if (rc) return lmdb_status("mdb_cursor_open", rc);
   MDB_val k, v;
   for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;) {
@@ -543,11 +615,20 @@ result<std::vector<delivery_record>> lmdb_store::recent_deliveries(std::uint64_t
   std::vector<delivery_record> out;
   status st = read([&](MDB_txn* t) {
     MDB_cursor* cur = nullptr;
-    int rc = mdb_cursor_open(t, deliveries_, &cur);
+    int rc = mdb_cursor_open(t, record_index_, &cur);
     if (rc) return lmdb_status("mdb_cursor_open", rc);
     status s;
-    rc = walk_newest_first(cur, webhook_key, [&](MDB_val&, MDB_val& v) {
+    rc = walk_newest_first(cur, webhook_key, [&](std::uint64_t seq) {
       if (out.size() >= limit) return false;
+      std::string key = encode_u64(seq);
+      MDB_val k = as_val(key), v;
+      int get_rc = mdb_get(t, records_, &k, &v);
+      if (get_rc) {
+        s = get_rc == MDB_NOTFOUND ? status::corruption("delivery record " + std::to_string(seq) +
+                                                        " is indexed but not stored")
+                                   : lmdb_status("mdb_get", get_rc);
+        return false;
+      }
       delivery_record r;
       if (!(s = decode(as_view(v), r))) return false;
       out.push_back(std::move(r));
@@ -562,14 +643,20 @@ result<std::vector<delivery_record>> lmdb_store::recent_deliveries(std::uint64_t
 }
 
 result<lmdb_store::table_size> lmdb_store::size_of(table which) const {
-  MDB_dbi dbi = which == table::events ? events_ : which == table::pending ? pending_ : deliveries_;
+  // The delivery log is its records and their index; entries count the records.
+  std::vector<MDB_dbi> dbis;
+  if (which == table::events) dbis = {events_};
+  else if (which == table::pending) dbis = {pending_};
+  else dbis = {records_, record_index_};
   table_size out;
   status st = read([&](MDB_txn* t) {
-    MDB_stat ms;
-    int rc = mdb_stat(t, dbi, &ms);
-    if (rc) return lmdb_status("mdb_stat", rc);
-    out.records = ms.ms_entries;
-    out.bytes = (ms.ms_branch_pages + ms.ms_leaf_pages + ms.ms_overflow_pages) * ms.ms_psize;
+    for (size_t i = 0; i < dbis.size(); ++i) {
+      MDB_stat ms;
+      int rc = mdb_stat(t, dbis[i], &ms);
+      if (rc) return lmdb_status("mdb_stat", rc);
+      if (i == 0) out.records = ms.ms_entries;
+      out.bytes += (ms.ms_branch_pages + ms.ms_leaf_pages + ms.ms_overflow_pages) * ms.ms_psize;
+    }
     return status::ok();
   });
   if (!st) return st;
@@ -588,19 +675,9 @@ result<counters> lmdb_store::load_counters() const {
     c.next_event_seq = *ev + 1;
     c.next_pending_seq = *pe + 1;
     c.next_webhook_key = *wh + 1;
-    // Record seqs are the second half of the key; the largest may sit under any webhook.
-    MDB_cursor* cur = nullptr;
-    int rc = mdb_cursor_open(t, deliveries_, &cur);
-    if (rc) return lmdb_status("mdb_cursor_open", rc);
-    MDB_val k, v;
-    std::uint64_t max_seq = 0;
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-      std::uint64_t wk = 0, seq = 0;
-      if (decode_pair(as_view(k), wk, seq) && seq > max_seq) max_seq = seq;
-    }
-    mdb_cursor_close(cur);
-    c.next_record_seq = max_seq + 1;
+    auto rec = last_key_prefix(t, records_);
+    if (!rec) return rec.error();
+    c.next_record_seq = *rec + 1;
     std::uint64_t max_filter = 0;
     status fs = scan<webhook_filter>(t, filters_, [&](webhook_filter&& f) { max_filter = std::max(max_filter, f.key); });
     if (!fs) return fs;

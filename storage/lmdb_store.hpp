@@ -86,7 +86,7 @@ struct counters {
 
 class lmdb_store {
  public:
-  static constexpr std::uint32_t kSchemaVersion = 1;
+  static constexpr std::uint32_t kSchemaVersion = 2;
 
   /// Opens (creating if needed) the environment in `dir`, which is created if missing.
   /// Errors: io_error (directory, permissions, LMDB open), corruption (schema version newer
@@ -150,7 +150,12 @@ class lmdb_store {
   using record_plans = std::unordered_map<std::uint64_t, record_plan>;  // by webhook key
   status apply(MDB_txn* txn, const write_batch& b, record_plans& plans);
   void add_ref(std::uint64_t event_seq, long delta);
+  // Appends the records apply() kept (new_records_) in seq order.
+  status append_records(MDB_txn* txn);
   status trim(MDB_txn* txn, std::uint64_t webhook_key, std::uint32_t keep);
+  // Schema 1 → 2: moves the records of the old `deliveries` table to `records` and
+  // `record_index`, drops it and writes the new version, in the opening transaction.
+  status migrate_records(MDB_txn* txn);
   status cleanup(MDB_txn* txn, std::uint32_t keep);
   status grow();
   // The most pages a transaction applying `group` can add to the file.
@@ -163,7 +168,8 @@ class lmdb_store {
   status read(F&& fn) const;
 
   MDB_env* env_ = nullptr;
-  MDB_dbi meta_ = 0, webhooks_ = 0, events_ = 0, pending_ = 0, deliveries_ = 0, filters_ = 0;
+  MDB_dbi meta_ = 0, webhooks_ = 0, events_ = 0, pending_ = 0, records_ = 0, record_index_ = 0,
+          filters_ = 0;
   size_t map_size_ = 0;
   bool write_map_ = false;
   size_t page_size_ = 4096;
@@ -175,6 +181,8 @@ class lmdb_store {
   // transaction under way, undone if it does not commit. Writer thread only.
   std::unordered_map<std::uint64_t, long> event_refs_;
   std::vector<std::pair<std::uint64_t, long>> ref_undo_;
+  // Records the transaction under way appends (writer thread only).
+  std::vector<const write_batch::encoded*> new_records_;
 };
 
 /// "LMDB <call>: <mdb_strerror>" as a status of the matching code.

@@ -9,6 +9,7 @@
 #include <future>
 #include <string>
 
+#include "storage/keys.hpp"
 #include "storage/writer.hpp"
 #include "temp_dir.hpp"
 
@@ -331,6 +332,105 @@ TEST_CASE("a group appending many records to one log writes only the newest it k
   CHECK((*store)->recent_deliveries(8, 100)->size() == 3);
   // Only what is kept was written: the log holds exactly 13 records.
   CHECK((*store)->size_of(lmdb_store::table::deliveries)->records == 13);
+}
+
+TEST_CASE("records from many producers are stored whatever order their seqs arrive in", "[storage]") {
+  temp_dir dir;
+  auto store = lmdb_store::open(dir.path, durability::fsync);
+  REQUIRE(store);
+  // Two actors took seqs 3, 4 and 1, 2; their batches reach one group in that order. Then seq
+  // 6 is written, and seq 5 after it (older than the table's last key).
+  write_batch a, b, newer, older;
+  a.add_record(make_record(1, 3));
+  a.add_record(make_record(2, 4));
+  b.add_record(make_record(1, 1));
+  b.add_record(make_record(2, 2));
+  newer.add_record(make_record(2, 6));
+  older.add_record(make_record(1, 5));
+  REQUIRE((*store)->write({&a, &b}).is_ok());
+  REQUIRE(write(**store, newer).is_ok());
+  REQUIRE(write(**store, older).is_ok());
+  auto seqs_of = [&](std::uint64_t webhook) {
+    std::vector<std::uint64_t> out;
+    auto recent = (*store)->recent_deliveries(webhook, 10);
+    REQUIRE(recent);
+    for (const auto& r : *recent) out.push_back(r.seq);
+    return out;
+  };
+  CHECK(seqs_of(1) == std::vector<std::uint64_t>{5, 3, 1});
+  CHECK(seqs_of(2) == std::vector<std::uint64_t>{6, 4, 2});
+  CHECK((*store)->load_counters()->next_record_seq == 7);
+}
+
+TEST_CASE("a schema 1 delivery log moves to the records table and its index at the first open",
+          "[storage]") {
+  temp_dir dir;
+  // Schema 1 kept every record in one table keyed by webhook key ‖ record seq.
+  auto raw = [&](const std::function<void(MDB_txn*)>& fn) {
+    MDB_env* env = nullptr;
+    REQUIRE(mdb_env_create(&env) == 0);
+    mdb_env_set_maxdbs(env, 8);
+    REQUIRE(mdb_env_open(env, dir.path.c_str(), 0, 0600) == 0);
+    MDB_txn* txn = nullptr;
+    REQUIRE(mdb_txn_begin(env, nullptr, 0, &txn) == 0);
+    fn(txn);
+    REQUIRE(mdb_txn_commit(txn) == 0);
+    mdb_env_close(env);
+  };
+  auto put = [](MDB_txn* txn, MDB_dbi dbi, std::string key, std::string value) {
+    MDB_val k{key.size(), key.data()}, v{value.size(), value.data()};
+    REQUIRE(mdb_put(txn, dbi, &k, &v, 0) == 0);
+  };
+  raw([&](MDB_txn* txn) {
+    MDB_dbi meta, deliveries;
+    REQUIRE(mdb_dbi_open(txn, "meta", MDB_CREATE, &meta) == 0);
+    REQUIRE(mdb_dbi_open(txn, "deliveries", MDB_CREATE, &deliveries) == 0);
+    put(txn, meta, "schema_version", encode_u64(1));
+    for (std::uint64_t seq = 1; seq <= 6; ++seq) {
+      std::uint64_t webhook = seq % 2 ? 1 : 2;
+      write_batch encoded;
+      encoded.add_record(make_record(webhook, seq));
+      put(txn, deliveries, encode_pair(webhook, seq), encoded.records[0].value);
+    }
+  });
+
+  auto store = lmdb_store::open(dir.path, durability::fsync);
+  REQUIRE(store);
+  auto seqs_of = [&](std::uint64_t webhook) {
+    std::vector<std::uint64_t> out;
+    auto recent = (*store)->recent_deliveries(webhook, 10);
+    REQUIRE(recent);
+    for (const auto& r : *recent) out.push_back(r.seq);
+    return out;
+  };
+  CHECK(seqs_of(1) == std::vector<std::uint64_t>{5, 3, 1});
+  CHECK(seqs_of(2) == std::vector<std::uint64_t>{6, 4, 2});
+  CHECK((*store)->recent_deliveries(1, 1)->front().payload == std::string(100, 'p'));
+  CHECK((*store)->load_counters()->next_record_seq == 7);
+  CHECK((*store)->size_of(lmdb_store::table::deliveries)->records == 6);
+  // The moved log is trimmed like a new one.
+  write_batch next;
+  next.keep_records = 2;
+  next.add_record(make_record(1, 7));
+  REQUIRE(write(**store, next).is_ok());
+  CHECK(seqs_of(1) == std::vector<std::uint64_t>{7, 5});
+  CHECK((*store)->size_of(lmdb_store::table::deliveries)->records == 5);
+  store->reset();
+
+  raw([&](MDB_txn* txn) {
+    MDB_dbi meta, old;
+    CHECK(mdb_dbi_open(txn, "deliveries", 0, &old) == MDB_NOTFOUND);
+    REQUIRE(mdb_dbi_open(txn, "meta", 0, &meta) == 0);
+    std::string key = "schema_version";
+    MDB_val k{key.size(), key.data()}, v;
+    REQUIRE(mdb_get(txn, meta, &k, &v) == 0);
+    CHECK(std::string(static_cast<const char*>(v.mv_data), v.mv_size) ==
+          encode_u64(lmdb_store::kSchemaVersion));
+  });
+  // Opening again finds nothing left to move.
+  auto again = lmdb_store::open(dir.path, durability::fsync);
+  REQUIRE(again);
+  CHECK((*again)->size_of(lmdb_store::table::deliveries)->records == 5);
 }
 
 TEST_CASE("events and pending deliveries fill their pages as they arrive in key order", "[storage]") {
