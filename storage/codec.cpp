@@ -8,10 +8,12 @@ namespace {
 
 constexpr std::uint8_t kVersion = 1;
 
+// Appends one value to a string: its own, or the end of one shared with other values.
 class writer {
  public:
-  explicit writer(size_t expected = 64) {
-    out_.reserve(expected);
+  explicit writer(size_t expected = 64) : writer(own_, expected) {}
+  writer(std::string& into, size_t expected) : out_(into) {
+    out_.reserve(out_.size() + expected);
     out_.push_back(static_cast<char>(kVersion));
   }
   template <class T>
@@ -29,7 +31,8 @@ class writer {
   std::string take() { return std::move(out_); }
 
  private:
-  std::string out_;
+  std::string own_;
+  std::string& out_;
 };
 
 class reader {
@@ -100,11 +103,25 @@ status decode(std::string_view bytes, webhook& w) {
   return in.finish("webhook");
 }
 
-std::string encode(const event& e) {
-  writer o(64 + e.id.size() + e.type.size() + e.account_id.size() + e.domain_id.size() + e.body.size());
+namespace {
+void write_event(writer& o, const event& e) {
   o.num(e.seq).str(e.id).str(e.type).str(e.account_id).str(e.domain_id).str(e.body);
   o.num<std::uint8_t>(e.json).num(e.received_ms);
+}
+size_t event_size(const event& e) {
+  return 64 + e.id.size() + e.type.size() + e.account_id.size() + e.domain_id.size() + e.body.size();
+}
+}  // namespace
+
+std::string encode(const event& e) {
+  writer o(event_size(e));
+  write_event(o, e);
   return o.take();
+}
+
+void encode_into(std::string& out, const event& e) {
+  writer o(out, event_size(e));
+  write_event(o, e);
 }
 
 status decode(std::string_view bytes, event& e) {
@@ -126,16 +143,30 @@ status decode(std::string_view bytes, pending_delivery& p) {
   return in.finish("pending delivery");
 }
 
-std::string encode(const record_fields& r) {
-  writer o(128 + r.id.size() + r.webhook_id.size() + r.webhook_name.size() + r.event_id.size() +
-           r.event_type.size() + r.management_server_id.size() + r.management_server_name.size() +
-           r.account_id.size() + r.signature.size() + r.payload.size() + r.response.size());
+namespace {
+void write_record(writer& o, const record_fields& r) {
   o.num(r.seq).str(r.id).num(r.webhook_key).str(r.webhook_id).str(r.webhook_name);
   o.str(r.event_id).str(r.event_type).str(r.management_server_id).str(r.management_server_name);
   o.str(r.account_id).str(r.signature).num<std::uint8_t>(r.json);
   o.str(r.payload).num<std::uint8_t>(r.success).str(r.response);
   o.num(static_cast<std::int64_t>(r.http_status)).num(r.attempts).num(r.start_ms).num(r.end_ms);
+}
+size_t record_size(const record_fields& r) {
+  return 128 + r.id.size() + r.webhook_id.size() + r.webhook_name.size() + r.event_id.size() +
+         r.event_type.size() + r.management_server_id.size() + r.management_server_name.size() +
+         r.account_id.size() + r.signature.size() + r.payload.size() + r.response.size();
+}
+}  // namespace
+
+std::string encode(const record_fields& r) {
+  writer o(record_size(r));
+  write_record(o, r);
   return o.take();
+}
+
+void encode_into(std::string& out, const record_fields& r) {
+  writer o(out, record_size(r));
+  write_record(o, r);
 }
 
 std::string encode(const delivery_record& r) {

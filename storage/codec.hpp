@@ -40,6 +40,10 @@ std::string encode(const pending_delivery& p);
 std::string encode(const delivery_record& r);
 std::string encode(const record_fields& r);
 std::string encode(const webhook_filter& f);
+/// Appends the encoding of an event or record to `out` (many values in one buffer: one
+/// allocation per batch instead of one per value).
+void encode_into(std::string& out, const event& e);
+void encode_into(std::string& out, const record_fields& r);
 
 status decode(std::string_view bytes, webhook& out);
 status decode(std::string_view bytes, event& out);

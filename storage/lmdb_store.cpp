@@ -17,7 +17,7 @@ const char kSchemaKey[] = "schema_version";
 // Pages reserved beyond any bound: the freelist, the main table, a new environment's tables.
 constexpr size_t kSlackPages = 64;
 
-MDB_val as_val(const std::string& s) {
+MDB_val as_val(std::string_view s) {
   return MDB_val{s.size(), const_cast<char*>(s.data())};
 }
 
@@ -108,14 +108,22 @@ status lmdb_status(const char* call, int rc) {
   return status::io_error(msg);
 }
 
-void write_batch::add_event(const event& e) { new_events.push_back({e.seq, 0, encode(e)}); }
+void write_batch::add_event(const event& e) {
+  size_t at = bytes.size();
+  encode_into(bytes, e);
+  new_events.push_back({e.seq, 0, at, bytes.size() - at});
+}
 
 void write_batch::add_record(const delivery_record& r) {
-  records.push_back({r.webhook_key, r.seq, encode(r)});
+  size_t at = bytes.size();
+  bytes += encode(r);
+  records.push_back({r.webhook_key, r.seq, at, bytes.size() - at});
 }
 
 void write_batch::add_record(const record_fields& r) {
-  records.push_back({r.webhook_key, r.seq, encode(r)});
+  size_t at = bytes.size();
+  encode_into(bytes, r);
+  records.push_back({r.webhook_key, r.seq, at, bytes.size() - at});
 }
 
 bool write_batch::empty() const {
@@ -332,8 +340,8 @@ size_t lmdb_store::pages_bound(MDB_txn* txn, const std::vector<const write_batch
   size_t ops = 0, value_pages = 0;
   bool walks_tables = false;
   for (const write_batch* b : group) {
-    for (const auto& e : b->new_events) value_pages += e.value.size() / page_size_ + 1;
-    for (const auto& r : b->records) value_pages += r.value.size() / page_size_ + 1;
+    for (const auto& e : b->new_events) value_pages += e.size / page_size_ + 1;
+    for (const auto& r : b->records) value_pages += r.size / page_size_ + 1;
     ops += b->webhooks.size() + b->new_events.size() + b->new_pendings.size() +
            b->updated_pendings.size() + 2 * b->finished_pendings.size() + 4 * b->records.size() +
            2 * b->removed_records.size() + b->filters.size() + b->removed_filters.size();
@@ -412,14 +420,14 @@ status lmdb_store::apply(MDB_txn* txn, const write_batch& b, record_plans& plans
   // full (an insert that splits a page otherwise leaves two half-empty ones behind, and the
   // tables would take twice the pages to write). A key that is not the largest (a batch
   // retried alone after a failed group) is put the ordinary way.
-  auto append = [&](MDB_dbi dbi, const std::string& key, const std::string& value) {
+  auto append = [&](MDB_dbi dbi, const std::string& key, std::string_view value) {
     MDB_val k = as_val(key), v = as_val(value);
     int rc = mdb_put(txn, dbi, &k, &v, MDB_APPEND);
     if (rc == MDB_KEYEXIST) rc = mdb_put(txn, dbi, &k, &v, 0);
     return rc ? lmdb_status("mdb_put", rc) : status::ok();
   };
   for (const auto& e : b.new_events)
-    if (!(st = append(events_, encode_u64(e.key), e.value))) return st;
+    if (!(st = append(events_, encode_u64(e.key), b.value_of(e)))) return st;
   for (const auto& p : b.new_pendings) {
     if (!(st = append(pending_, encode_u64(p.seq), encode(p)))) return st;
     add_ref(p.event_seq, 1);
@@ -439,7 +447,7 @@ status lmdb_store::apply(MDB_txn* txn, const write_batch& b, record_plans& plans
     bool among_newest = p.seen++ + std::min(p.total, p.keep) >= p.total;
     if (!among_newest) continue;
     if (!(st = put(record_index_, encode_pair(r.key, r.seq), std::string()))) return st;
-    new_records_.push_back(&r);  // appended by seq once the whole group is applied
+    new_records_.emplace_back(r.seq, b.value_of(r));  // appended in seq order after the group
   }
   for (const auto& [webhook_key, seq] : b.removed_records) {
     if (!(st = del(record_index_, encode_pair(webhook_key, seq)))) return st;
@@ -468,10 +476,10 @@ status lmdb_store::append_records(MDB_txn* txn) {
   // Record seqs come from many actors, so a group's records are not in seq order until sorted;
   // in order, every one is appended to the last page of the table.
   std::sort(new_records_.begin(), new_records_.end(),
-            [](const write_batch::encoded* a, const write_batch::encoded* b) { return a->seq < b->seq; });
-  for (const write_batch::encoded* r : new_records_) {
-    std::string key = encode_u64(r->seq);
-    MDB_val k = as_val(key), v = as_val(r->value);
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (const auto& [seq, value] : new_records_) {
+    std::string key = encode_u64(seq);
+    MDB_val k = as_val(key), v = as_val(value);
     int rc = mdb_put(txn, records_, &k, &v, MDB_APPEND);
     if (rc == MDB_KEYEXIST) rc = mdb_put(txn, records_, &k, &v, 0);  // not the largest seq
     if (rc) return lmdb_status("mdb_put", rc);

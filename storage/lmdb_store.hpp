@@ -54,8 +54,10 @@ struct write_batch {
   struct encoded {
     std::uint64_t key = 0;  // event seq, or the webhook key of a record
     std::uint64_t seq = 0;  // record seq (records only)
-    std::string value;
+    size_t offset = 0;      // the value is bytes[offset, offset + size)
+    size_t size = 0;
   };
+  std::string bytes;  // every encoded value of the batch, back to back (one allocation)
   std::vector<encoded> new_events;                  // stored until their last pending is done
   std::vector<pending_delivery> new_pendings;       // each holds a reference on its event
   std::vector<pending_delivery> updated_pendings;   // rescheduled (attempts, due time)
@@ -72,6 +74,7 @@ struct write_batch {
   void add_event(const event& e);
   void add_record(const delivery_record& r);
   void add_record(const record_fields& r);
+  std::string_view value_of(const encoded& e) const { return std::string_view(bytes).substr(e.offset, e.size); }
   bool empty() const;
 };
 
@@ -182,7 +185,7 @@ class lmdb_store {
   std::unordered_map<std::uint64_t, long> event_refs_;
   std::vector<std::pair<std::uint64_t, long>> ref_undo_;
   // Records the transaction under way appends (writer thread only).
-  std::vector<const write_batch::encoded*> new_records_;
+  std::vector<std::pair<std::uint64_t, std::string_view>> new_records_;  // (seq, value)
 };
 
 /// "LMDB <call>: <mdb_strerror>" as a status of the matching code.

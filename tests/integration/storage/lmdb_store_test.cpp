@@ -390,7 +390,7 @@ TEST_CASE("a schema 1 delivery log moves to the records table and its index at t
       std::uint64_t webhook = seq % 2 ? 1 : 2;
       write_batch encoded;
       encoded.add_record(make_record(webhook, seq));
-      put(txn, deliveries, encode_pair(webhook, seq), encoded.records[0].value);
+      put(txn, deliveries, encode_pair(webhook, seq), std::string(encoded.value_of(encoded.records[0])));
     }
   });
 
