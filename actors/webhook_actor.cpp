@@ -37,10 +37,7 @@ caf::behavior webhook_actor::make_behavior() {
         for (auto& msg : batch) on_outcome(msg);
         pump();
       },
-      [this](retry_atom, std::uint64_t seq) {
-        if (items_.count(seq)) ready_.push(seq);
-        pump();
-      },
+      [this](retry_atom, std::uint64_t token) { on_timer(token); },
       [this](reconfigure_msg& msg) {
         configure(std::move(msg.hook), std::move(msg.settings));
         pump();
@@ -69,7 +66,7 @@ bool webhook_actor::may_send() const {
 
 void webhook_actor::accept(work_item&& item) {
   std::uint64_t seq = item.pending.seq;
-  millis wait = item.pending.due_ms - svc_->clock->now_ms();
+  millis due = item.pending.due_ms, wait = due - svc_->clock->now_ms();
   // Only the next few deliveries keep their event in memory; the rest of a backlog (a slow or
   // dead receiver) is metadata, and each event is loaded again when its attempt starts.
   if (wait > 0 || ready_.size() >= kHeldEvents) item.ev.reset();
@@ -77,7 +74,34 @@ void webhook_actor::accept(work_item&& item) {
   if (wait <= 0)
     ready_.push(seq);
   else
-    delayed_send(this, std::chrono::milliseconds(wait), retry_atom_v, seq);
+    wait_until(due, seq);
+}
+
+void webhook_actor::wait_until(millis due, std::uint64_t seq) {
+  waiting_.push(due, seq);
+  arm_timer();
+}
+
+void webhook_actor::arm_timer() {
+  if (waiting_.empty()) return;
+  millis due = waiting_.next_due();
+  if (timer_armed_ && timer_due_ <= due) return;
+  timer_armed_ = true;
+  timer_due_ = due;
+  millis wait = std::max<millis>(0, due - svc_->clock->now_ms());
+  delayed_send(this, std::chrono::milliseconds(wait), retry_atom_v, ++timer_token_);
+}
+
+void webhook_actor::on_timer(std::uint64_t token) {
+  if (!timer_armed_ || token != timer_token_) return;  // replaced by an earlier one
+  timer_armed_ = false;
+  // Everything due by then, and whatever fell due while the timer was on its way.
+  millis until = std::max(timer_due_, svc_->clock->now_ms());
+  waiting_.take_due(until, [this](std::uint64_t seq) {
+    if (items_.count(seq)) ready_.push(seq);
+  });
+  arm_timer();
+  pump();
 }
 
 void webhook_actor::pump() {
@@ -177,7 +201,7 @@ void webhook_actor::on_outcome(outcome_msg& msg) {
   if (delay <= 0)
     ready_.push(item.pending.seq);
   else
-    delayed_send(this, std::chrono::milliseconds(delay), retry_atom_v, item.pending.seq);
+    wait_until(item.pending.due_ms, item.pending.seq);
 }
 
 void webhook_actor::finish(work_item& item, attempt_outcome&& last) {

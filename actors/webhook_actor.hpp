@@ -3,11 +3,15 @@
 // One actor per webhook. It owns the webhook's config, its pending deliveries and their retry
 // state, and caps how many of its attempts are on the wire at once.
 //
-//   deliver_msg ──▶ waiting (due later: retry timer) / ready ──▶ attempt (signed request)
+//   deliver_msg ──▶ waiting (due later) / ready ──▶ attempt (signed request)
 //                                                                    │ http client
 //   outcomes_atom ◀─── outcome relay ◀────────────────────────────────┘ (outcome_box)
 //     success, or no tries left ─▶ pending removed + a delivery record
-//     otherwise                  ─▶ pending rescheduled (attempts, due) + retry timer
+//     otherwise                  ─▶ pending rescheduled (attempts, due) and waiting
+//
+// Waiting deliveries share one timer, armed for the earliest of them: (retry_atom, token)
+// moves everything due by the time it was armed for to the ready line. A timer that an
+// earlier one replaced carries an old token and is ignored.
 //
 // Those changes are written once per turn, not once per outcome: the first change of a turn
 // sends flush_atom to the actor itself, which arrives after every message already queued, and
@@ -22,7 +26,7 @@
 // then the actor replies and quits (outcomes of attempts still on the wire are ignored).
 //
 // Messages: deliver_msg, outcomes_atom (the box holds the outcomes), reconfigure_msg,
-// delete_webhook_msg, (retry_atom, seq), flush_atom, stop_atom (flushes, then quits).
+// delete_webhook_msg, (retry_atom, timer token), flush_atom, stop_atom (flushes, then quits).
 
 #include <caf/all.hpp>
 #include <memory>
@@ -31,6 +35,7 @@
 
 #include "actors/services.hpp"
 #include "actors/type_ids.hpp"
+#include "core/due_queue.hpp"
 #include "core/seq_fifo.hpp"
 #include "core/signature.hpp"
 
@@ -58,6 +63,9 @@ class webhook_actor : public caf::event_based_actor {
  private:
   void configure(webhook hook, delivery_settings settings);
   void accept(work_item&& item);
+  void wait_until(millis due, std::uint64_t seq);
+  void arm_timer();  // for the earliest waiting delivery, unless an armed timer is as early
+  void on_timer(std::uint64_t token);
   void pump();
   bool hold_event(work_item& item);  // false: the event is gone and the delivery ended
   void start_attempt(work_item& item);
@@ -78,6 +86,10 @@ class webhook_actor : public caf::event_based_actor {
 
   std::unordered_map<std::uint64_t, work_item> items_;  // every pending delivery, by seq
   seq_fifo ready_;  // due now, waiting for a slot
+  due_queue waiting_;  // due later
+  bool timer_armed_ = false;
+  millis timer_due_ = 0;            // what the armed timer is for
+  std::uint64_t timer_token_ = 0;   // the armed timer's token
   int in_flight_ = 0;
 
   std::shared_ptr<outcome_box> outcomes_;  // shared with the HTTP loops; made at the first attempt

@@ -148,6 +148,29 @@ class DeliveryTest(unittest.TestCase):
         reqs = rx.snapshot()
         self.assertGreaterEqual(reqs[1]["time"] - reqs[0]["time"], 0.9)
 
+    def test_a_retry_due_sooner_overtakes_one_waiting_longer(self):
+        # The webhook's waiting deliveries share one timer: the first event waits 2 s
+        # (Retry-After), then the second fails with a 0.3 s wait and must not sit behind it.
+        def respond(i, req):
+            if i == 0:
+                return (503, b"later", {"Retry-After": "2"})
+            if i == 1:
+                return (500, b"soon", {})
+            return (200, b"", {})
+        rx = self.receiver(respond)
+        hs = self.start([webhook("waits", rx.url)],
+                        settings={"webhook.delivery.backoff": "0.3", "webhook.delivery.tries": 3,
+                                  "webhook.delivery.max.inflight": 1})
+        [first] = hs.post_events([event()])
+        wait_for(lambda: rx.count() == 1, what="the first attempt")
+        [second] = hs.post_events([event()])
+        wait_for(lambda: rx.count() == 4, timeout=10, what="both retries")
+        reqs = rx.snapshot()
+        ids = [header(r, "X-CS-Event-ID") for r in reqs]
+        self.assertEqual(ids, [first, second, second, first])
+        self.assertLess(reqs[2]["time"] - reqs[1]["time"], 1.0)
+        self.assertGreaterEqual(reqs[3]["time"] - reqs[0]["time"], 1.9)
+
     def test_ring_keeps_only_the_newest_n_records(self):
         rx = self.receiver()
         hs = self.start([webhook("ring", rx.url)], settings={"webhook.deliveries.limit": 3})
