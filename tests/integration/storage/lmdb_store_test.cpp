@@ -198,6 +198,29 @@ TEST_CASE("the writer commits batches from many threads and reports each outcome
   CHECK(refused);
 }
 
+namespace {
+
+// Runs fn in a write transaction on the environment in `dir`, opened with LMDB directly (to
+// write what this binary would not).
+void with_raw_txn(const std::string& dir, const std::function<void(MDB_txn*)>& fn) {
+  MDB_env* env = nullptr;
+  REQUIRE(mdb_env_create(&env) == 0);
+  mdb_env_set_maxdbs(env, 8);
+  REQUIRE(mdb_env_open(env, dir.c_str(), 0, 0600) == 0);
+  MDB_txn* txn = nullptr;
+  REQUIRE(mdb_txn_begin(env, nullptr, 0, &txn) == 0);
+  fn(txn);
+  REQUIRE(mdb_txn_commit(txn) == 0);
+  mdb_env_close(env);
+}
+
+void raw_put(MDB_txn* txn, MDB_dbi dbi, std::string key, std::string value) {
+  MDB_val k{key.size(), key.data()}, v{value.size(), value.data()};
+  REQUIRE(mdb_put(txn, dbi, &k, &v, 0) == 0);
+}
+
+}  // namespace
+
 TEST_CASE("a data directory from a newer schema is refused", "[storage]") {
   temp_dir dir;
   {
@@ -205,19 +228,11 @@ TEST_CASE("a data directory from a newer schema is refused", "[storage]") {
     REQUIRE(store);
   }
   // Rewrite the schema version with LMDB directly.
-  MDB_env* env = nullptr;
-  REQUIRE(mdb_env_create(&env) == 0);
-  mdb_env_set_maxdbs(env, 8);
-  REQUIRE(mdb_env_open(env, dir.path.c_str(), 0, 0644) == 0);
-  MDB_txn* txn = nullptr;
-  REQUIRE(mdb_txn_begin(env, nullptr, 0, &txn) == 0);
-  MDB_dbi meta;
-  REQUIRE(mdb_dbi_open(txn, "meta", 0, &meta) == 0);
-  std::string key = "schema_version", value("\0\0\0\0\0\0\0\x63", 8);
-  MDB_val k{key.size(), key.data()}, v{value.size(), value.data()};
-  REQUIRE(mdb_put(txn, meta, &k, &v, 0) == 0);
-  REQUIRE(mdb_txn_commit(txn) == 0);
-  mdb_env_close(env);
+  with_raw_txn(dir.path, [](MDB_txn* txn) {
+    MDB_dbi meta;
+    REQUIRE(mdb_dbi_open(txn, "meta", 0, &meta) == 0);
+    raw_put(txn, meta, "schema_version", std::string("\0\0\0\0\0\0\0\x63", 8));
+  });
   auto again = lmdb_store::open(dir.path, durability::os);
   REQUIRE_FALSE(again);
   CHECK(again.error().message().find("schema version 99") != std::string::npos);
@@ -334,6 +349,15 @@ TEST_CASE("a group appending many records to one log writes only the newest it k
   CHECK((*store)->size_of(lmdb_store::table::deliveries)->records == 13);
 }
 
+// The seqs of a webhook's log, newest first.
+std::vector<std::uint64_t> log_seqs(const lmdb_store& store, std::uint64_t webhook) {
+  std::vector<std::uint64_t> out;
+  auto recent = store.recent_deliveries(webhook, 100);
+  REQUIRE(recent);
+  for (const auto& r : *recent) out.push_back(r.seq);
+  return out;
+}
+
 TEST_CASE("records from many producers are stored whatever order their seqs arrive in", "[storage]") {
   temp_dir dir;
   auto store = lmdb_store::open(dir.path, durability::fsync);
@@ -350,15 +374,8 @@ TEST_CASE("records from many producers are stored whatever order their seqs arri
   REQUIRE((*store)->write({&a, &b}).is_ok());
   REQUIRE(write(**store, newer).is_ok());
   REQUIRE(write(**store, older).is_ok());
-  auto seqs_of = [&](std::uint64_t webhook) {
-    std::vector<std::uint64_t> out;
-    auto recent = (*store)->recent_deliveries(webhook, 10);
-    REQUIRE(recent);
-    for (const auto& r : *recent) out.push_back(r.seq);
-    return out;
-  };
-  CHECK(seqs_of(1) == std::vector<std::uint64_t>{5, 3, 1});
-  CHECK(seqs_of(2) == std::vector<std::uint64_t>{6, 4, 2});
+  CHECK(log_seqs(**store, 1) == std::vector<std::uint64_t>{5, 3, 1});
+  CHECK(log_seqs(**store, 2) == std::vector<std::uint64_t>{6, 4, 2});
   CHECK((*store)->load_counters()->next_record_seq == 7);
 }
 
@@ -366,45 +383,23 @@ TEST_CASE("a schema 1 delivery log moves to the records table and its index at t
           "[storage]") {
   temp_dir dir;
   // Schema 1 kept every record in one table keyed by webhook key ‖ record seq.
-  auto raw = [&](const std::function<void(MDB_txn*)>& fn) {
-    MDB_env* env = nullptr;
-    REQUIRE(mdb_env_create(&env) == 0);
-    mdb_env_set_maxdbs(env, 8);
-    REQUIRE(mdb_env_open(env, dir.path.c_str(), 0, 0600) == 0);
-    MDB_txn* txn = nullptr;
-    REQUIRE(mdb_txn_begin(env, nullptr, 0, &txn) == 0);
-    fn(txn);
-    REQUIRE(mdb_txn_commit(txn) == 0);
-    mdb_env_close(env);
-  };
-  auto put = [](MDB_txn* txn, MDB_dbi dbi, std::string key, std::string value) {
-    MDB_val k{key.size(), key.data()}, v{value.size(), value.data()};
-    REQUIRE(mdb_put(txn, dbi, &k, &v, 0) == 0);
-  };
-  raw([&](MDB_txn* txn) {
+  with_raw_txn(dir.path, [&](MDB_txn* txn) {
     MDB_dbi meta, deliveries;
     REQUIRE(mdb_dbi_open(txn, "meta", MDB_CREATE, &meta) == 0);
     REQUIRE(mdb_dbi_open(txn, "deliveries", MDB_CREATE, &deliveries) == 0);
-    put(txn, meta, "schema_version", encode_u64(1));
+    raw_put(txn, meta, "schema_version", encode_u64(1));
     for (std::uint64_t seq = 1; seq <= 6; ++seq) {
       std::uint64_t webhook = seq % 2 ? 1 : 2;
       write_batch encoded;
       encoded.add_record(make_record(webhook, seq));
-      put(txn, deliveries, encode_pair(webhook, seq), std::string(encoded.value_of(encoded.records[0])));
+      raw_put(txn, deliveries, encode_pair(webhook, seq), std::string(encoded.value_of(encoded.records[0])));
     }
   });
 
   auto store = lmdb_store::open(dir.path, durability::fsync);
   REQUIRE(store);
-  auto seqs_of = [&](std::uint64_t webhook) {
-    std::vector<std::uint64_t> out;
-    auto recent = (*store)->recent_deliveries(webhook, 10);
-    REQUIRE(recent);
-    for (const auto& r : *recent) out.push_back(r.seq);
-    return out;
-  };
-  CHECK(seqs_of(1) == std::vector<std::uint64_t>{5, 3, 1});
-  CHECK(seqs_of(2) == std::vector<std::uint64_t>{6, 4, 2});
+  CHECK(log_seqs(**store, 1) == std::vector<std::uint64_t>{5, 3, 1});
+  CHECK(log_seqs(**store, 2) == std::vector<std::uint64_t>{6, 4, 2});
   CHECK((*store)->recent_deliveries(1, 1)->front().payload == std::string(100, 'p'));
   CHECK((*store)->load_counters()->next_record_seq == 7);
   CHECK((*store)->size_of(lmdb_store::table::deliveries)->records == 6);
@@ -413,11 +408,11 @@ TEST_CASE("a schema 1 delivery log moves to the records table and its index at t
   next.keep_records = 2;
   next.add_record(make_record(1, 7));
   REQUIRE(write(**store, next).is_ok());
-  CHECK(seqs_of(1) == std::vector<std::uint64_t>{7, 5});
+  CHECK(log_seqs(**store, 1) == std::vector<std::uint64_t>{7, 5});
   CHECK((*store)->size_of(lmdb_store::table::deliveries)->records == 5);
   store->reset();
 
-  raw([&](MDB_txn* txn) {
+  with_raw_txn(dir.path, [&](MDB_txn* txn) {
     MDB_dbi meta, old;
     CHECK(mdb_dbi_open(txn, "deliveries", 0, &old) == MDB_NOTFOUND);
     REQUIRE(mdb_dbi_open(txn, "meta", 0, &meta) == 0);
