@@ -3,10 +3,11 @@
 // Sequence numbers waiting for a time (a webhook's deliveries waiting to be retried, or not yet
 // due after a restart), earliest first; equal times in sequence order.
 //
-// The owner keeps one timer for the earliest time instead of one per entry: a receiver that
-// fails a third of its attempts at thousands per second would otherwise put thousands of
-// timers a second through the actor system's clock. One vector as a binary heap: an empty
-// queue allocates nothing, and one that empties gives back a large allocation.
+// The owner keeps one timer for the earliest time instead of one per entry, so a delivery
+// waiting for an hour costs 16 bytes here rather than a timer and a message held by the actor
+// system's clock (about 250 bytes each: a dead receiver's retries add up). One vector as a
+// binary heap: an empty queue allocates nothing, and one that empties gives back a large
+// allocation.
 
 #include <algorithm>
 #include <cstddef>

@@ -236,7 +236,7 @@ namespace {
 constexpr char kSecretsCheckKey[] = "secrets_check";
 constexpr char kSecretsCheckText[] = "hookshot secrets check";
 
-status put_value(MDB_txn* txn, MDB_dbi dbi, const std::string& key, const std::string& value) {
+status put_value(MDB_txn* txn, MDB_dbi dbi, std::string_view key, std::string_view value) {
   MDB_val k = as_val(key), v = as_val(value);
   int rc = mdb_put(txn, dbi, &k, &v, 0);
   return rc ? lmdb_status("mdb_put", rc) : status::ok();
@@ -527,16 +527,14 @@ status lmdb_store::migrate_records(MDB_txn* txn) {
     rc = mdb_cursor_open(txn, old, &cur);
     if (rc) return lmdb_status("mdb_cursor_open", rc);
     MDB_val k, v;
-    std::string none;
     for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
       std::uint64_t wk = 0, seq = 0;
       if (!decode_pair(as_view(k), wk, seq)) {
         mdb_cursor_close(cur);
         return status::corruption("a delivery record with a malformed key");
       }
-      std::string value(as_view(v));
-      if (!(st = put_value(txn, record_index_, encode_pair(wk, seq), none)) ||
-          !(st = put_value(txn, records_, encode_u64(seq), value))) {
+      if (!(st = put_value(txn, record_index_, encode_pair(wk, seq), {})) ||
+          !(st = put_value(txn, records_, encode_u64(seq), as_view(v)))) {
         mdb_cursor_close(cur);
         return st;
       }
