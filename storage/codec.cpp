@@ -169,7 +169,7 @@ void encode_into(std::string& out, const record_fields& r) {
   write_record(o, r);
 }
 
-std::string encode(const delivery_record& r) {
+record_fields fields_of(const delivery_record& r) {
   record_fields f;
   f.seq = r.seq;
   f.id = r.id;
@@ -190,8 +190,10 @@ std::string encode(const delivery_record& r) {
   f.attempts = r.attempts;
   f.start_ms = r.start_ms;
   f.end_ms = r.end_ms;
-  return encode(f);
+  return f;
 }
+
+std::string encode(const delivery_record& r) { return encode(fields_of(r)); }
 
 status decode(std::string_view bytes, delivery_record& r) {
   reader in(bytes);

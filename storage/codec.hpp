@@ -34,6 +34,9 @@ struct record_fields {
   millis end_ms = 0;
 };
 
+/// Views of `r`'s fields (valid while `r` is).
+record_fields fields_of(const delivery_record& r);
+
 std::string encode(const webhook& w);
 std::string encode(const event& e);
 std::string encode(const pending_delivery& p);

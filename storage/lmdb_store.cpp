@@ -114,11 +114,7 @@ void write_batch::add_event(const event& e) {
   new_events.push_back({e.seq, 0, at, bytes.size() - at});
 }
 
-void write_batch::add_record(const delivery_record& r) {
-  size_t at = bytes.size();
-  bytes += encode(r);
-  records.push_back({r.webhook_key, r.seq, at, bytes.size() - at});
-}
+void write_batch::add_record(const delivery_record& r) { add_record(fields_of(r)); }
 
 void write_batch::add_record(const record_fields& r) {
   size_t at = bytes.size();
