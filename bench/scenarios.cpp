@@ -281,9 +281,9 @@ double disk_per_record(const engine_process& e) {
   return static_cast<double>(size->bytes) / static_cast<double>(size->records);
 }
 
-// Fills the fields every delivering scenario shares. `peak_anon_kib`: the engine's largest RssAnon sampled during the run (its own memory; peak
-// RSS also counts LMDB's file pages, and with durability os every page written through the
-// writable map).
+// Fills the fields every delivering scenario shares. `peak_anon_kib`: the engine's largest
+// RssAnon sampled during the run (its own memory; peak RSS also counts LMDB's file pages, and
+// with durability os every page written through the writable map).
 void fill_common(scenario_result& r, const sink_figures& f, std::uint64_t expected, double t0,
                  double t1, double cpu, const engine_process& e, std::uint64_t refused,
                  long peak_anon_kib) {

@@ -369,12 +369,12 @@ status lmdb_store::write(const std::vector<const write_batch*>& group) {
           ++p.total;
           p.keep = b->keep_records;
         }
-      new_records_.clear();
+      kept_records kept;
       for (const write_batch* b : group) {
-        st = apply(raw, *b, plans);
+        st = apply(raw, *b, plans, kept);
         if (!st) break;
       }
-      if (st) st = append_records(raw);
+      if (st) st = append_records(raw, kept);
       for (auto it = plans.begin(); st && it != plans.end(); ++it) st = trim(raw, it->first, it->second.keep);
       if (st) {
         rc = txn.commit();
@@ -397,7 +397,8 @@ void lmdb_store::add_ref(std::uint64_t event_seq, long delta) {
   if (n <= 0) event_refs_.erase(event_seq);
 }
 
-status lmdb_store::apply(MDB_txn* txn, const write_batch& b, record_plans& plans) {
+status lmdb_store::apply(MDB_txn* txn, const write_batch& b, record_plans& plans,
+                         kept_records& kept) {
   auto put = [&](MDB_dbi dbi, const std::string& key, const std::string& value) {
     return put_value(txn, dbi, key, value);
   };
@@ -443,7 +444,7 @@ status lmdb_store::apply(MDB_txn* txn, const write_batch& b, record_plans& plans
     bool among_newest = p.seen++ + std::min(p.total, p.keep) >= p.total;
     if (!among_newest) continue;
     if (!(st = put(record_index_, encode_pair(r.key, r.seq), std::string()))) return st;
-    new_records_.emplace_back(r.seq, b.value_of(r));  // appended in seq order after the group
+    kept.emplace_back(r.seq, b.value_of(r));  // appended in seq order after the group
   }
   for (const auto& [webhook_key, seq] : b.removed_records) {
     if (!(st = del(record_index_, encode_pair(webhook_key, seq)))) return st;
@@ -468,19 +469,17 @@ status lmdb_store::apply(MDB_txn* txn, const write_batch& b, record_plans& plans
   return status::ok();
 }
 
-status lmdb_store::append_records(MDB_txn* txn) {
+status lmdb_store::append_records(MDB_txn* txn, kept_records& kept) {
   // Record seqs come from many actors, so a group's records are not in seq order until sorted;
   // in order, every one is appended to the last page of the table.
-  std::sort(new_records_.begin(), new_records_.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (const auto& [seq, value] : new_records_) {
+  std::sort(kept.begin(), kept.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (const auto& [seq, value] : kept) {
     std::string key = encode_u64(seq);
     MDB_val k = as_val(key), v = as_val(value);
     int rc = mdb_put(txn, records_, &k, &v, MDB_APPEND);
     if (rc == MDB_KEYEXIST) rc = mdb_put(txn, records_, &k, &v, 0);  // not the largest seq
     if (rc) return lmdb_status("mdb_put", rc);
   }
-  new_records_.clear();
   return status::ok();
 }
 

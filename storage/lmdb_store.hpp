@@ -151,10 +151,12 @@ class lmdb_store {
     std::uint32_t keep = 0;   // the log's length
   };
   using record_plans = std::unordered_map<std::uint64_t, record_plan>;  // by webhook key
-  status apply(MDB_txn* txn, const write_batch& b, record_plans& plans);
+  // Records a group keeps, (seq, encoded value), appended after every batch is applied.
+  using kept_records = std::vector<std::pair<std::uint64_t, std::string_view>>;
+  status apply(MDB_txn* txn, const write_batch& b, record_plans& plans, kept_records& kept);
   void add_ref(std::uint64_t event_seq, long delta);
-  // Appends the records apply() kept (new_records_) in seq order.
-  status append_records(MDB_txn* txn);
+  // Appends the records apply() kept, in seq order.
+  status append_records(MDB_txn* txn, kept_records& kept);
   status trim(MDB_txn* txn, std::uint64_t webhook_key, std::uint32_t keep);
   // Schema 1 → 2: moves the records of the old `deliveries` table to `records` and
   // `record_index`, drops it and writes the new version, in the opening transaction.
@@ -184,8 +186,6 @@ class lmdb_store {
   // transaction under way, undone if it does not commit. Writer thread only.
   std::unordered_map<std::uint64_t, long> event_refs_;
   std::vector<std::pair<std::uint64_t, long>> ref_undo_;
-  // Records the transaction under way appends (writer thread only).
-  std::vector<std::pair<std::uint64_t, std::string_view>> new_records_;  // (seq, value)
 };
 
 /// "LMDB <call>: <mdb_strerror>" as a status of the matching code.
