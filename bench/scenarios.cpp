@@ -11,6 +11,7 @@
 #include <functional>
 #include <thread>
 
+#include "bench/delivery_curve.hpp"
 #include "bench/processes.hpp"
 #include "core/signature.hpp"
 #include "storage/lmdb_store.hpp"
@@ -232,11 +233,13 @@ intake_result post_events(const std::string& url, size_t total, size_t batch, si
 }
 
 // Waits until the sink has answered `expected` successful deliveries, or nothing has moved for
-// `stall_s` seconds. Returns the time of the last progress.
+// `stall_s` seconds. Returns the time of the last progress. `curve`, when given, gets every
+// sample.
 double wait_for_deliveries(const bench_options& o, const std::string& name, const sink_process& sink,
                            std::uint64_t expected, double stall_s = 30,
                            const std::function<void()>& each_poll = {},
-                           const std::function<bool()>& drained = {}) {
+                           const std::function<bool()>& drained = {},
+                           delivery_curve* curve = nullptr) {
   double last_change = mono_seconds();
   std::uint64_t last = 0;
   for (;;) {
@@ -244,6 +247,7 @@ double wait_for_deliveries(const bench_options& o, const std::string& name, cons
     sink_figures f = sink.figures();
     std::uint64_t ok = f.requests - f.failed;
     double now = mono_seconds();
+    if (curve) curve->emplace_back(now, ok);
     if (ok != last) {
       last = ok;
       last_change = now;
@@ -321,12 +325,14 @@ result<measured> measure(const bench_options& o, const std::string& name, const 
   // arrive is an error at once, not after a 30 s stall.
   const engine_process& e = m.eng;
   long peak_anon = e.proc.anon_kib();
+  delivery_curve curve{{t0, 0}};
   double t1 = wait_for_deliveries(
       o, name, sink, in.accepted * per_unit, 30,
       [&e, &peak_anon] { peak_anon = std::max(peak_anon, e.proc.anon_kib()); },
-      [&e] { return e.pending() == 0; });
+      [&e] { return e.pending() == 0; }, &curve);
   fill_common(m.r, sink.figures(), expected, t0, t1, m.eng.proc.cpu_seconds() - cpu0, m.eng,
               in.refused * per_unit, peak_anon);
+  if (double steady = steady_rate(curve, expected); steady > 0) m.r.extra["steady_per_s"] = steady;
   // Where the engine's CPU went, per delivery: its HTTP loops (comparable with raw-curl's
   // raw_curl_cpu_us), the writer, the actors and the intake; and how often each role's
   // threads were switched out (waits and wake-ups, which cost dearly across vCPUs).
@@ -341,6 +347,13 @@ result<measured> measure(const bench_options& o, const std::string& name, const 
   return m;
 }
 
+// steady_ratio: the steady rate against `baseline_per_s`, when the run had one.
+void set_steady_ratio(scenario_result& r, double baseline_per_s) {
+  auto steady = r.extra.find("steady_per_s");
+  if (steady != r.extra.end() && baseline_per_s > 0)
+    r.extra["steady_ratio"] = steady->second / baseline_per_s;
+}
+
 // The raw-curl baseline for `m` (same sink, body, headers, loops and in-flight cap), the ratio
 // to it, and the log's bytes per record (the engine is stopped first).
 void finish_with_raw_curl(const bench_options& o, measured& m, const sink_process& sink,
@@ -351,6 +364,7 @@ void finish_with_raw_curl(const bench_options& o, measured& m, const sink_proces
   m.r.baseline = run_raw_curl(sink.url("/w0"), body, sample_headers(body), engine_loops(),
                               std::min<size_t>(webhooks * 16, engine_loops() * 512), o.quick ? 2 : 5);
   m.r.ratio = m.r.deliveries_per_s / m.r.baseline->per_s;
+  set_steady_ratio(m.r, m.r.baseline->per_s);
   m.r.extra["raw_curl_cpu_us"] = m.r.baseline->cpu_us_per_request;
   m.r.disk_bytes_per_record = disk_per_record(m.eng);
 }
@@ -428,6 +442,7 @@ result<scenario_result> slow_receivers(const bench_options& o) {
   double ideal = static_cast<double>(per_loop * engine_loops()) / latency_s;
   r.baseline = baseline_result{"ideal", ideal, 0, 0};
   r.ratio = r.deliveries_per_s / ideal;
+  set_steady_ratio(r, ideal);
   std::string body = event_json("acc-admin", 0);
   progress(o, name + ": cloudstack-pool baseline");
   auto pool = run_cloudstack_pool(sink->url("/w0"), body, sample_headers(body), o.quick ? 2 : 5);
