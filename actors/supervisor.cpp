@@ -133,6 +133,7 @@ void supervisor::on_ingest(ingest_msg& msg) {
       batch.new_pendings.push_back(p);
       per_webhook[key].push_back(work_item{p, shared, {}});
     }
+    if (batch.new_events.empty()) batch.bytes = svc_->writer->take_buffer();
     batch.add_event(*shared);
   }
   if (batch.empty()) {

@@ -38,6 +38,24 @@ void writer::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+std::string writer::take_buffer() {
+  std::lock_guard lock(buffers_mutex_);
+  if (buffers_.empty()) return {};
+  std::string b = std::move(buffers_.back());
+  buffers_.pop_back();
+  buffered_bytes_ -= b.capacity();
+  return b;
+}
+
+void writer::recycle(std::string&& bytes) {
+  if (bytes.capacity() <= std::string().capacity() || bytes.capacity() > kMaxRecycledBytes) return;
+  bytes.clear();
+  std::lock_guard lock(buffers_mutex_);
+  if (buffered_bytes_ + bytes.capacity() > kRecycledBytes) return;
+  buffered_bytes_ += bytes.capacity();
+  buffers_.push_back(std::move(bytes));
+}
+
 std::uint64_t writer::commits() const {
   std::lock_guard lock(mutex_);
   return commits_;
@@ -90,8 +108,10 @@ void writer::run() {
       ++commits_;
       batches_ += group.size();
     }
-    for (size_t i = 0; i < group.size(); ++i)
+    for (size_t i = 0; i < group.size(); ++i) {
       if (group[i].second) group[i].second(each[i]);
+      recycle(std::move(group[i].first.bytes));
+    }
     group.clear();
   }
 }

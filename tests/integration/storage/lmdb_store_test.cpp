@@ -198,6 +198,52 @@ TEST_CASE("the writer commits batches from many threads and reports each outcome
   CHECK(refused);
 }
 
+TEST_CASE("the writer hands written batches' buffers back, keeping their capacity", "[storage]") {
+  temp_dir dir;
+  auto store = lmdb_store::open(dir.path, durability::os);
+  REQUIRE(store);
+  writer w(**store);
+  CHECK(w.take_buffer().capacity() <= std::string().capacity());  // none written yet: a new one
+  auto written = [&w](write_batch b) {
+    auto done = std::make_shared<std::promise<status>>();
+    auto f = done->get_future();
+    w.submit(std::move(b), [done](const status& st) { done->set_value(st); });
+    REQUIRE(f.get().is_ok());
+    // A buffer goes back after its batch's callback: one more commit makes sure it has.
+    auto next = std::make_shared<std::promise<status>>();
+    auto g = next->get_future();
+    w.submit(write_batch{}, [next](const status& st) { next->set_value(st); });
+    REQUIRE(g.get().is_ok());
+  };
+
+  write_batch small;
+  small.add_record(make_record(1, 1));
+  size_t used = small.bytes.size();
+  written(std::move(small));
+  std::string reused = w.take_buffer();
+  CHECK(reused.empty());
+  CHECK(reused.capacity() >= used);
+  CHECK(w.take_buffer().capacity() <= std::string().capacity());  // it was the only one
+
+  // Encoding into a reused buffer gives the same bytes as into a new one.
+  write_batch again;
+  again.bytes = std::move(reused);
+  again.add_record(make_record(1, 2));
+  write_batch fresh;
+  fresh.add_record(make_record(1, 2));
+  CHECK(again.bytes == fresh.bytes);
+  written(std::move(again));
+  CHECK((*store)->recent_deliveries(1, 10)->size() == 2);
+
+  // A large buffer is freed, not kept.
+  write_batch large;
+  large.bytes.reserve(writer::kMaxRecycledBytes + 1);
+  large.add_record(make_record(1, 3));
+  written(std::move(large));
+  w.take_buffer();  // the one from `again`
+  CHECK(w.take_buffer().capacity() <= std::string().capacity());
+}
+
 namespace {
 
 // Runs fn in a write transaction on the environment in `dir`, opened with LMDB directly (to
