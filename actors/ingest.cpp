@@ -31,7 +31,12 @@ void ingest_endpoint::handle(net::incoming_request&& req, net::responder respond
       return respond(json_error(401,
                                 "missing X-CS-Signature header (HMAC-SHA256 of the body "
                                 "with ingest.secretkey, base64)"));
-    if (!constant_time_equals(given, verifier_->sign_base64(req.body)))
+    std::string expected;
+    {
+      std::lock_guard lock(verifier_mutex_);
+      expected = verifier_->sign_base64(req.body);
+    }
+    if (!constant_time_equals(given, expected))
       return respond(json_error(401, "X-CS-Signature does not match the body"));
   } else if (!req.from_loopback) {
     return respond(json_error(401,

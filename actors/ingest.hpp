@@ -13,6 +13,8 @@
 //  - A single-event body may carry its event id in X-CS-Event-ID (as CloudStack's own webhook
 //    sends it); otherwise each event gets a fresh uuid.
 
+#include <mutex>
+
 #include "actors/engine.hpp"
 #include "core/signature.hpp"
 #include "net/http_server.hpp"
@@ -30,6 +32,7 @@ class ingest_endpoint {
  private:
   engine& engine_;
   std::int64_t max_pending_;
+  std::mutex verifier_mutex_;               // I/O threads take turns with the verifier
   std::unique_ptr<hmac_sha256> verifier_;  // null without ingest.secretkey
 };
 

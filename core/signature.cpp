@@ -18,39 +18,38 @@ EVP_MAC* hmac_algorithm() {
 }  // namespace
 
 hmac_sha256::hmac_sha256(std::string_view key) {
-  keyed_ = EVP_MAC_CTX_new(hmac_algorithm());
-  if (!keyed_) return;
+  ctx_ = EVP_MAC_CTX_new(hmac_algorithm());
+  if (!ctx_) return;
   char digest[] = "SHA256";
   OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
                          OSSL_PARAM_construct_end()};
   // An empty key is legal for HMAC; OpenSSL wants a non-null pointer for it.
   static const unsigned char empty = 0;
   const auto* k = key.empty() ? &empty : reinterpret_cast<const unsigned char*>(key.data());
-  if (EVP_MAC_init(keyed_, k, key.size(), params) != 1) {
-    EVP_MAC_CTX_free(keyed_);
-    keyed_ = nullptr;
+  if (EVP_MAC_init(ctx_, k, key.size(), params) != 1) {
+    EVP_MAC_CTX_free(ctx_);
+    ctx_ = nullptr;
   }
 }
 
 hmac_sha256::~hmac_sha256() {
-  EVP_MAC_CTX_free(keyed_);
+  EVP_MAC_CTX_free(ctx_);
 }
-hmac_sha256::hmac_sha256(hmac_sha256&& o) noexcept : keyed_(std::exchange(o.keyed_, nullptr)) {}
+hmac_sha256::hmac_sha256(hmac_sha256&& o) noexcept : ctx_(std::exchange(o.ctx_, nullptr)) {}
 hmac_sha256& hmac_sha256::operator=(hmac_sha256&& o) noexcept {
-  std::swap(keyed_, o.keyed_);
+  std::swap(ctx_, o.ctx_);
   return *this;
 }
 
-std::string hmac_sha256::sign_base64(std::string_view data) const {
-  if (!keyed_) return {};
-  EVP_MAC_CTX* ctx = EVP_MAC_CTX_dup(keyed_);
-  if (!ctx) return {};
+std::string hmac_sha256::sign_base64(std::string_view data) {
+  if (!ctx_) return {};
   unsigned char mac[32];
   size_t len = 0;
+  // No key: a new message under the key given at construction.
   bool ok =
-      EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1 &&
-      EVP_MAC_final(ctx, mac, &len, sizeof mac) == 1;
-  EVP_MAC_CTX_free(ctx);
+      EVP_MAC_init(ctx_, nullptr, 0, nullptr) == 1 &&
+      EVP_MAC_update(ctx_, reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1 &&
+      EVP_MAC_final(ctx_, mac, &len, sizeof mac) == 1;
   if (!ok) return {};
   return base64_encode(std::string_view(reinterpret_cast<const char*>(mac), len));
 }

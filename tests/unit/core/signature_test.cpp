@@ -32,6 +32,19 @@ TEST_CASE("a keyed signer gives the same answer on every call", "[signature]") {
   CHECK(moved.sign_base64("payload") == first);
 }
 
+TEST_CASE("a keyed signer starts every message afresh, whatever came before", "[signature]") {
+  // The context is reused: each signature must equal a fresh signer's, in any order, and
+  // also after a message that was longer than a SHA-256 block (partial state left behind).
+  hmac_sha256 signer("Jefe");
+  std::string long_body(5000, 'x');
+  CHECK(signer.sign_base64(long_body) == sign_payload("Jefe", long_body));
+  CHECK(signer.sign_base64("what do ya want for nothing?") ==
+        "W9zBRr9gdU5qBCQmCJV1x1oAPwidJzmDnexYuWTsOEM=");
+  CHECK(signer.sign_base64("") == sign_payload("Jefe", ""));
+  CHECK(signer.sign_base64("what do ya want for nothing?") ==
+        "W9zBRr9gdU5qBCQmCJV1x1oAPwidJzmDnexYuWTsOEM=");
+}
+
 TEST_CASE("an empty key is a valid HMAC key", "[signature]") {
   CHECK(sign_payload("", "") == "thNnmggU2ex3L5XXeMNfxf8Wl8STcVZTxscSFEKSxa0=");
 }
