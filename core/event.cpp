@@ -3,6 +3,8 @@
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/error.hpp>
 
+#include "core/request.hpp"
+
 namespace hookshot {
 namespace json = boost::json;
 
@@ -157,6 +159,9 @@ result<parsed_event> parse_event(std::string_view bytes) {
     std::string name = event_fields::kNames[f];
     if (!h.present[f]) return status::invalid_argument("missing field \"" + name + "\"");
     if (h.values[f].empty()) return status::invalid_argument("field \"" + name + "\" must not be empty");
+    if (!header_value_safe(h.values[f]))
+      return status::invalid_argument("field \"" + name +
+                                      "\" must not contain control characters (it is sent in a header)");
   }
   parsed_event out;
   out.type = std::move(h.values[event_fields::type]);

@@ -17,6 +17,12 @@ header_list delivery_headers(const std::string& event_id, const std::string& eve
   return h;
 }
 
+bool header_value_safe(std::string_view text) {
+  for (unsigned char c : text)
+    if ((c < 0x20 && c != '\t') || c == 0x7f) return false;
+  return true;
+}
+
 std::string recorded_headers(const delivery_record& r) {
   return format_recorded_headers(
       delivery_headers(r.event_id, r.event_type, r.account_id, r.signature, r.json),

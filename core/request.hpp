@@ -3,6 +3,7 @@
 // The header set of a delivery, exactly as CloudStack sends it (spec section 6.2).
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -21,6 +22,11 @@ header_list delivery_headers(const std::string& event_id, const std::string& eve
 inline header_list delivery_headers(const event& ev, const std::string& signature) {
   return delivery_headers(ev.id, ev.type, ev.account_id, signature, ev.json);
 }
+
+/// True when `text` can be sent as a header field value as it is: no control characters
+/// (bytes below 0x20 other than tab, and 0x7F). A CR or LF would end the header line and
+/// start one the sender never meant (header injection); a NUL cuts the value short.
+bool header_value_safe(std::string_view text);
 
 /// The headers as CloudStack records them: "Name: value" lines joined by "\n", including
 /// Content-Length when the body is not empty.

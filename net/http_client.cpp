@@ -225,6 +225,11 @@ void http_client::start_transfer(std::unique_ptr<transfer> t) {
     status scheme = t->request.policy->check_scheme(t->request.url);
     if (!scheme) return fail_transfer(std::move(t), scheme.message());
   }
+  // Whatever filled the request, nothing goes on the wire that would split a header line.
+  for (const auto& [name, value] : t->request.headers)
+    if (!header_value_safe(name) || !header_value_safe(value))
+      return fail_transfer(std::move(t), "Failed due to : header " + name +
+                                             " carries a control character; not sent");
   CURL* easy = nullptr;
   if (!idle_handles_.empty()) {
     easy = static_cast<CURL*>(idle_handles_.back());

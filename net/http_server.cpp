@@ -91,7 +91,17 @@ class session : public std::enable_shared_from_this<session> {
       keep_alive_ = false;
       return write(std::move(r));
     }
-    if (ec) return;  // closed, timed out or malformed: nothing to answer
+    if (ec && ec.category() == http::make_error_code(http::error::bad_target).category() &&
+        ec != http::error::end_of_stream && ec != http::error::partial_message) {
+      // Malformed (a control character in a header value, a bad request line, ...): say so,
+      // then close, since where the next request would start is unknown.
+      outgoing_response r;
+      r.status = 400;
+      r.body = "{\"error\":\"malformed HTTP request: " + ec.message() + "\"}";
+      keep_alive_ = false;
+      return write(std::move(r));
+    }
+    if (ec) return;  // closed or timed out: nobody to answer
     auto req = parser_->release();
     keep_alive_ = req.keep_alive();
     incoming_request in;

@@ -59,14 +59,23 @@ class HostileInputTest(ApiTestCase, unittest.TestCase):
             b"{\"event\":\"A\",\"account\":{\"id\":1}}": 'line 1: field "account" must be a string',
             b"{\"event\":\"A\",\"account\":\"a\",\"d\":" + b"[" * 100 + b"]" * 100 + b"}": "line 1: invalid JSON",
             good + b"\n" + good + b"\n[1,2]\n": "line 3: an event must be a JSON object",
+            # Fields sent in headers: a line break would add header lines to every delivery.
+            b"{\"event\":\"VM.CREATE\\r\\nX-CS-Signature: forged\",\"account\":\"" + ALICE.encode() + b"\"}":
+                'line 1: field "event" must not contain control characters',
+            b"{\"event\":\"A\",\"account\":\"" + ALICE.encode() + b"\\u0000x\"}":
+                'line 1: field "account" must not contain control characters',
         }
         for body, text in cases.items():
             with self.subTest(body=body[:60]):
                 status, answer = self.hs.post(body, NDJSON)
                 self.assertEqual(status, 400)
                 self.assertTrue(answer["error"].startswith(text), answer["error"])
+        # The id header of a single event is sent on too.
+        status, answer = self.hs.post(good, {"Content-Type": "application/json", "X-CS-Event-ID": "e1\x01"})
+        self.assertEqual(status, 400)
+        self.assertEqual(answer["error"], "malformed HTTP request: bad value")
         self.assertEqual(self.stored(), before)
-        record_figures("hostile intake bodies", cases=len(cases), changed=0)
+        record_figures("hostile intake bodies", cases=len(cases) + 1, changed=0)
 
     def test_unusual_but_valid_events_pass_byte_for_byte(self):
         body = ('{"event":"VM.CREATE","account":"%s","huge":1e999999,"wide":-123456789012345678901234567890,'

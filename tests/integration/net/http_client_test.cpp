@@ -137,3 +137,33 @@ TEST_CASE("stop() with transfers on the wire finishes or abandons each, never bo
   CHECK(finished.load() == 50);
   CHECK(client.in_flight() == 0);
 }
+
+TEST_CASE("a header value with a line break is refused before anything is sent", "[net]") {
+  loopback_server srv;
+  system_clock_source clock;
+  http_client client(engine_options{}, clock);
+  std::atomic<int> outcomes{0};
+  attempt_outcome last;
+  std::mutex m;
+  for (const std::string& value : {std::string("A\r\nX-Injected: 1"), std::string("A\0B", 3)}) {
+    http_request r;
+    r.url = srv.url("/ok");
+    r.policy = loopback_policy();
+    r.headers = {{"X-CS-Event-ID", "e1"}, {"X-CS-Event", value}};
+    r.done = [&](attempt_outcome&& out) {
+      std::lock_guard lock(m);
+      last = std::move(out);
+      ++outcomes;
+    };
+    client.submit(std::move(r));
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (outcomes.load() < 2 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  client.stop(0);
+  CHECK(outcomes.load() == 2);
+  CHECK(srv.hits.load() == 0);
+  std::lock_guard lock(m);
+  CHECK(last.transport_error);
+  CHECK(last.response == "Failed due to : header X-CS-Event carries a control character; not sent");
+}

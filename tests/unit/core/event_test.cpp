@@ -43,6 +43,33 @@ TEST_CASE("hostile event bodies get a clear error", "[event]") {
   CHECK(parse_event(R"({"event":")" + long_type + R"(","account":"a"})").value().type == long_type);
 }
 
+TEST_CASE("fields sent in headers refuse control characters", "[event]") {
+  // "event" becomes X-CS-Event and "account" the User-Agent: a CR or LF would let the
+  // producer add header lines of its own to every delivery, a NUL would cut the line short.
+  const std::string kTypeError =
+      "field \"event\" must not contain control characters (it is sent in a header)";
+  CHECK(parse_event(R"({"event":"VM.CREATE\r\nX-CS-Signature: forged","account":"a"})").error().message() ==
+        kTypeError);
+  CHECK(parse_event(R"({"event":"A\nB","account":"a"})").error().message() == kTypeError);
+  CHECK(parse_event(R"({"event":"A\u0000B","account":"a"})").error().message() == kTypeError);
+  CHECK(parse_event(R"({"event":"A\u007fB","account":"a"})").error().message() == kTypeError);
+  CHECK(parse_event(R"({"event":"A","account":"a\r\nX: 1"})").error().message() ==
+        "field \"account\" must not contain control characters (it is sent in a header)");
+  // A tab is legal in a header value; other fields may hold anything JSON allows.
+  CHECK(parse_event(R"({"event":"A\tB","account":"a","description":"line\nline\u0000"})"));
+}
+
+TEST_CASE("header_value_safe allows visible text, spaces, tabs and UTF-8 only", "[event]") {
+  CHECK(header_value_safe(""));
+  CHECK(header_value_safe("VM.CREATE"));
+  CHECK(header_value_safe("a b\tc \xc3\xa9"));
+  CHECK_FALSE(header_value_safe("a\rb"));
+  CHECK_FALSE(header_value_safe("a\nb"));
+  CHECK_FALSE(header_value_safe(std::string("a\0b", 3)));
+  CHECK_FALSE(header_value_safe("a\x7f"));
+  CHECK_FALSE(header_value_safe("\x1b[31m"));
+}
+
 TEST_CASE("only ActionEvent-category events are deliverable", "[event]") {
   CHECK(parse_event(R"({"event":"X","account":"a","category":"ActionEvent"})")->action);
   CHECK_FALSE(parse_event(R"({"event":"X","account":"a","eventCategory":"AlertEvent"})")->action);
