@@ -63,7 +63,7 @@ baseline_result run_cloudstack_pool(const std::string& url, const std::string& b
   for (size_t t = 0; t < threads; ++t) {
     pool.emplace_back([&] {
       std::vector<std::string> lines;
-      for (const auto& [n, v] : headers) lines.push_back(n + ": " + v);
+      for (const auto& [n, v] : headers.fields()) lines.push_back(std::string(n) + ": " + std::string(v));
       net::keepalive_poster poster(url, lines, 10000);
       while (mono_seconds() < deadline) {
         long code = poster.post(body);
@@ -85,7 +85,7 @@ std::optional<baseline_result> run_wrk(const std::string& url, const std::string
   {
     std::ofstream f(script);
     f << "wrk.method = \"POST\"\n";
-    for (const auto& [n, v] : headers)
+    for (const auto& [n, v] : headers.fields())
       f << "wrk.headers[" << boost::json::serialize(boost::json::value(n)) << "] = "
         << boost::json::serialize(boost::json::value(v)) << "\n";
     f << "wrk.body = " << boost::json::serialize(boost::json::value(body)) << "\n";

@@ -21,11 +21,9 @@ namespace hookshot::net {
 
 struct http_client::transfer {
   http_request request;
-  // The request headers as curl takes them, in two allocations instead of two per header:
-  // "Name: value" lines back to back in `header_text`, and the list nodes pointing into it.
-  // curl only reads the list (it never changes or frees it), and both live until the
-  // transfer is gone.
-  std::string header_text;
+  // curl's list nodes for the request headers, pointing into the lines the request carries
+  // (header_list keeps them the way curl reads them); both live until the transfer is gone.
+  // curl only reads the list: it never changes or frees it.
   std::vector<curl_slist> header_nodes;
   char error[CURL_ERROR_SIZE] = {0};
   attempt_outcome outcome;
@@ -37,23 +35,17 @@ struct http_client::transfer {
 
   curl_slist* build_headers() {
     // No 100-continue round trip; no Accept header (CloudStack sends none).
-    static const char* const kFixed[] = {"Expect:", "Accept:"};
-    const header_list& given = request.headers;
-    size_t size = 0;
-    for (const auto& [name, value] : given) size += name.size() + 2 + value.size() + 1;
-    for (const char* line : kFixed) size += std::strlen(line) + 1;
-    header_text.clear();
-    header_text.reserve(size);
-    for (const auto& [name, value] : given)
-      header_text.append(name).append(": ").append(value).push_back('\0');
-    for (const char* line : kFixed) header_text.append(line).push_back('\0');
-    header_nodes.assign(given.size() + std::size(kFixed), curl_slist{});
-    char* line = header_text.data();
-    for (size_t i = 0; i < header_nodes.size(); ++i) {
-      header_nodes[i].data = line;
-      header_nodes[i].next = i + 1 < header_nodes.size() ? &header_nodes[i + 1] : nullptr;
+    static char kNoExpect[] = "Expect:", kNoAccept[] = "Accept:";
+    const std::string& lines = request.headers.lines();
+    header_nodes.assign(request.headers.size() + 2, curl_slist{});
+    const char* line = lines.data();
+    for (size_t i = 0; i < request.headers.size(); ++i) {
+      header_nodes[i].data = const_cast<char*>(line);  // curl does not write through it
       line += std::strlen(line) + 1;
     }
+    header_nodes[header_nodes.size() - 2].data = kNoExpect;
+    header_nodes.back().data = kNoAccept;
+    for (size_t i = 0; i + 1 < header_nodes.size(); ++i) header_nodes[i].next = &header_nodes[i + 1];
     return header_nodes.data();
   }
 };
@@ -226,10 +218,9 @@ void http_client::start_transfer(std::unique_ptr<transfer> t) {
     if (!scheme) return fail_transfer(std::move(t), scheme.message());
   }
   // Whatever filled the request, nothing goes on the wire that would split a header line.
-  for (const auto& [name, value] : t->request.headers)
-    if (!header_value_safe(name) || !header_value_safe(value))
-      return fail_transfer(std::move(t), "Failed due to : header " + name +
-                                             " carries a control character; not sent");
+  if (!t->request.headers.safe())
+    return fail_transfer(std::move(t), "Failed due to : header " + t->request.headers.refused() +
+                                           " carries a control character; not sent");
   CURL* easy = nullptr;
   if (!idle_handles_.empty()) {
     easy = static_cast<CURL*>(idle_handles_.back());

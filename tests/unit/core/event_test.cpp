@@ -121,8 +121,37 @@ TEST_CASE("delivery headers are CloudStack's, signed over the exact body", "[eve
   ev.json = false;
   auto unsigned_h = delivery_headers(ev, "");
   CHECK(unsigned_h.size() == 4);
-  CHECK(unsigned_h[2].second == "CS-Hookshot/null");
-  CHECK(unsigned_h[3].second == "text/plain; charset=UTF-8");
+  CHECK(unsigned_h.fields()[2].second == "CS-Hookshot/null");
+  CHECK(unsigned_h.fields()[3].second == "text/plain; charset=UTF-8");
+}
+
+TEST_CASE("a header list keeps its fields as curl's lines in one string", "[event]") {
+  header_list h{{"A", "1"}, {"Bee", "two: parts"}};
+  h.add("C", "x", "y");
+  CHECK(h.size() == 3);
+  CHECK(h.safe());
+  CHECK(h.lines() == std::string("A: 1\0Bee: two: parts\0C: xy\0", 27));
+  auto f = h.fields();
+  REQUIRE(f.size() == 3);
+  CHECK(f[1] == header_list::field{"Bee", "two: parts"});  // the first ": " ends the name
+  CHECK(f[2] == header_list::field{"C", "xy"});
+  CHECK(header_list{}.fields().empty());
+  CHECK(header_list{{"E", ""}}.fields()[0].second.empty());
+}
+
+TEST_CASE("a header list leaves out what cannot be sent and says so", "[event]") {
+  header_list h;
+  h.add("X-CS-Event-ID", "e1");
+  h.add("X-CS-Event", "A\r\nX-Injected: 1");
+  h.add("User-Agent", "ok", std::string("\0", 1));
+  h.add("Bad:Name", "v");
+  CHECK_FALSE(h.safe());
+  CHECK(h.refused() == "X-CS-Event");  // the first one left out
+  CHECK(h.size() == 1);
+  CHECK(h.lines() == std::string("X-CS-Event-ID: e1\0", 18));
+  CHECK_FALSE(header_list{{"", "v"}}.safe());
+  CHECK_FALSE(header_list{{"N", "tab\tok"}, {"M", "\x7f"}}.safe());
+  CHECK(header_list{{"N", "tab\tok"}}.safe());
 }
 
 TEST_CASE("payload URLs without a scheme get http://", "[event]") {
