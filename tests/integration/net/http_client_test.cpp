@@ -46,6 +46,30 @@ std::shared_ptr<const url_policy> loopback_policy() {
   return p;
 }
 
+// Sends `requests` through a new loop, waits up to 10 s for their outcomes and stops the
+// loop. Returns how many outcomes came back and the last of them.
+std::pair<int, attempt_outcome> send_all(std::vector<http_request> requests) {
+  system_clock_source clock;
+  http_client client(engine_options{}, clock);
+  std::atomic<int> outcomes{0};
+  attempt_outcome last;
+  std::mutex m;
+  for (auto& r : requests) {
+    r.done = [&](attempt_outcome&& out) {
+      std::lock_guard lock(m);
+      last = std::move(out);
+      ++outcomes;
+    };
+    client.submit(std::move(r));
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (outcomes.load() < static_cast<int>(requests.size()) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  client.stop(0);
+  std::lock_guard lock(m);
+  return {outcomes.load(), last};
+}
+
 }  // namespace
 
 TEST_CASE("requests from many threads each complete exactly once", "[net]") {
@@ -93,31 +117,17 @@ TEST_CASE("requests from many threads each complete exactly once", "[net]") {
 
 TEST_CASE("a blocked address is never connected to, whatever the thread", "[net]") {
   loopback_server srv;
-  system_clock_source clock;
-  http_client client(engine_options{}, clock);
   auto blocked = std::make_shared<url_policy>();
   blocked->allow_http = true;  // block_local stays on: 127.0.0.1 is refused
-  std::atomic<int> outcomes{0};
-  std::string message;
-  std::mutex m;
-  for (int i = 0; i < 20; ++i) {
-    http_request r;
+  std::vector<http_request> requests(20);
+  for (auto& r : requests) {
     r.url = srv.url("/ok");
     r.policy = blocked;
-    r.done = [&](attempt_outcome&& out) {
-      std::lock_guard lock(m);
-      message = out.response;
-      ++outcomes;
-    };
-    client.submit(std::move(r));
   }
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (outcomes.load() < 20 && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  client.stop(0);
-  CHECK(outcomes.load() == 20);
+  auto [outcomes, last] = send_all(std::move(requests));
+  CHECK(outcomes == 20);
   CHECK(srv.hits.load() == 0);
-  CHECK(message == blocked_address_message(srv.url("/ok")));
+  CHECK(last.response == blocked_address_message(srv.url("/ok")));
 }
 
 TEST_CASE("stop() with transfers on the wire finishes or abandons each, never both", "[net]") {
@@ -140,30 +150,17 @@ TEST_CASE("stop() with transfers on the wire finishes or abandons each, never bo
 
 TEST_CASE("a header value with a line break is refused before anything is sent", "[net]") {
   loopback_server srv;
-  system_clock_source clock;
-  http_client client(engine_options{}, clock);
-  std::atomic<int> outcomes{0};
-  attempt_outcome last;
-  std::mutex m;
+  std::vector<http_request> requests;
   for (const std::string& value : {std::string("A\r\nX-Injected: 1"), std::string("A\0B", 3)}) {
     http_request r;
     r.url = srv.url("/ok");
     r.policy = loopback_policy();
     r.headers = {{"X-CS-Event-ID", "e1"}, {"X-CS-Event", value}};
-    r.done = [&](attempt_outcome&& out) {
-      std::lock_guard lock(m);
-      last = std::move(out);
-      ++outcomes;
-    };
-    client.submit(std::move(r));
+    requests.push_back(std::move(r));
   }
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (outcomes.load() < 2 && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  client.stop(0);
-  CHECK(outcomes.load() == 2);
+  auto [outcomes, last] = send_all(std::move(requests));
+  CHECK(outcomes == 2);
   CHECK(srv.hits.load() == 0);
-  std::lock_guard lock(m);
   CHECK(last.transport_error);
   CHECK(last.response == "Failed due to : header X-CS-Event carries a control character; not sent");
 }
