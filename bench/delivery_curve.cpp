@@ -22,6 +22,10 @@ std::optional<double> time_of(const delivery_curve& curve, double target) {
 
 }  // namespace
 
+void add_sample(delivery_curve& curve, double seconds, std::uint64_t count) {
+  if (curve.empty() || count >= curve.back().second) curve.emplace_back(seconds, count);
+}
+
 double steady_rate(const delivery_curve& curve, std::uint64_t expected) {
   if (expected == 0) return 0;
   auto lo = time_of(curve, 0.1 * static_cast<double>(expected));

@@ -17,6 +17,10 @@ namespace hookshot::bench {
 /// order sampled (times and counts never decrease).
 using delivery_curve = std::vector<std::pair<double, std::uint64_t>>;
 
+/// Appends a sample, unless its count is below the last one (a poll of the sink that failed
+/// reads as 0): the curve never goes down.
+void add_sample(delivery_curve& curve, double seconds, std::uint64_t count);
+
 /// Deliveries per second between the moments 10 % and 90 % of `expected` had arrived (each
 /// moment interpolated linearly between the samples around it). 0 when the curve never reaches
 /// 90 % of `expected`, or when fewer than 3 samples fall inside the window (too short to time).

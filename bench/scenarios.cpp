@@ -247,7 +247,7 @@ double wait_for_deliveries(const bench_options& o, const std::string& name, cons
     sink_figures f = sink.figures();
     std::uint64_t ok = f.requests - f.failed;
     double now = mono_seconds();
-    if (curve) curve->emplace_back(now, ok);
+    if (curve) add_sample(*curve, now, ok);
     if (ok != last) {
       last = ok;
       last_change = now;
@@ -320,12 +320,24 @@ result<measured> measure(const bench_options& o, const std::string& name, const 
   m.r.name = name;
   double cpu0 = m.eng.proc.cpu_seconds(), t0 = mono_seconds();
   auto threads0 = thread_usage_by_role(m.eng.proc.pid());
+  // The sink is sampled while the events are posted too: deliveries start long before the
+  // last event is in (posting 200,000 events takes most of a throughput run).
+  delivery_curve curve{{t0, 0}};
+  std::atomic<bool> posting{true};
+  std::thread sampler([&] {
+    while (posting.load()) {
+      sink_figures f = sink.figures();
+      add_sample(curve, mono_seconds(), f.requests - f.failed);
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  });
   intake_result in = post(m.eng);
+  posting = false;
+  sampler.join();
   // Stop waiting once the engine holds nothing more to send: a delivery that will never
   // arrive is an error at once, not after a 30 s stall.
   const engine_process& e = m.eng;
   long peak_anon = e.proc.anon_kib();
-  delivery_curve curve{{t0, 0}};
   double t1 = wait_for_deliveries(
       o, name, sink, in.accepted * per_unit, 30,
       [&e, &peak_anon] { peak_anon = std::max(peak_anon, e.proc.anon_kib()); },

@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+using hookshot::bench::add_sample;
 using hookshot::bench::delivery_curve;
 using hookshot::bench::steady_rate;
 
@@ -26,4 +27,14 @@ TEST_CASE("steady_rate is 0 when the run cannot be timed") {
   CHECK(steady_rate({{0.0, 0}, {1.0, 500}}, 1000) == 0);                // never reached 90 %
   CHECK(steady_rate({{0.0, 0}, {1.0, 1000}}, 1000) == 0);               // one sample: too short
   CHECK(steady_rate({{0.0, 0}, {0.5, 500}, {1.0, 1000}}, 0) == 0);       // nothing expected
+}
+
+TEST_CASE("a curve never goes down: a failed poll is left out") {
+  delivery_curve c;
+  add_sample(c, 0.0, 0);
+  add_sample(c, 1.0, 500);
+  add_sample(c, 1.5, 0);  // the sink did not answer
+  add_sample(c, 2.0, 500);
+  add_sample(c, 3.0, 1000);
+  CHECK(c == delivery_curve{{0.0, 0}, {1.0, 500}, {2.0, 500}, {3.0, 1000}});
 }
