@@ -500,6 +500,7 @@ result<scenario_result> retries(const bench_options& o) {
   auto& b = *r.baseline;
   b.per_s *= b.requests ? static_cast<double>(b.requests - b.errors) / b.requests : 0;
   r.ratio = r.deliveries_per_s / b.per_s;
+  set_steady_ratio(r, b.per_s);  // against successes too
   r.note = "30 % of all attempts answered 500; backoff 0.05 s, up to 30 tries";
   progress_done(o);
   return r;
