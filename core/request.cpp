@@ -71,4 +71,5 @@ std::string recorded_headers(const delivery_record& r) {
       delivery_headers(r.event_id, r.event_type, r.account_id, r.signature, r.json),
       r.payload.size());
 }
+
 }  // namespace hookshot
