@@ -80,6 +80,47 @@ TEST_CASE("an event lives exactly as long as its pending deliveries", "[storage]
   CHECK(pending == 0);
 }
 
+TEST_CASE("a group deletes what its batches finished, whatever batch finished it", "[storage]") {
+  temp_dir dir;
+  auto store = lmdb_store::open(dir.path, durability::os);
+  REQUIRE(store);
+  // 200 events with two deliveries each: pages of both tables fill up.
+  write_batch ingest;
+  for (std::uint64_t e = 1; e <= 200; ++e) {
+    ingest.add_event(make_event(e));
+    ingest.new_pendings.push_back({2 * e - 1, 10, e, 0, 0});
+    ingest.new_pendings.push_back({2 * e, 11, e, 0, 0});
+  }
+  REQUIRE(write(**store, ingest).is_ok());
+
+  // One group: webhook 10's actor finishes its deliveries of events 1..150 oldest first, in
+  // two batches; webhook 11's finishes events 1..100 in a third. A fourth batch in the same
+  // group brings a new event with its pending delivery.
+  write_batch a, b, c, fresh;
+  for (std::uint64_t e = 1; e <= 150; ++e) (e <= 75 ? a : b).finished_pendings.push_back({2 * e - 1, 10, e, 1, 0});
+  for (std::uint64_t e = 1; e <= 100; ++e) c.finished_pendings.push_back({2 * e, 11, e, 1, 0});
+  fresh.add_event(make_event(201));
+  fresh.new_pendings.push_back({401, 10, 201, 0, 0});
+  REQUIRE((*store)->write({&a, &b, &c, &fresh}).is_ok());
+
+  // Events 1..100 lost both deliveries; 101..200 keep webhook 11's; 201 is new.
+  std::vector<std::uint64_t> events, pendings;
+  REQUIRE((*store)->for_each_event([&](event&& e) { events.push_back(e.seq); }).is_ok());
+  REQUIRE((*store)->for_each_pending([&](pending_delivery&& p) { pendings.push_back(p.seq); }).is_ok());
+  CHECK(events.size() == 101);
+  CHECK(events.front() == 101);
+  CHECK(events.back() == 201);
+  std::vector<std::uint64_t> want;
+  for (std::uint64_t e = 101; e <= 200; ++e) {
+    if (e > 150) want.push_back(2 * e - 1);
+    want.push_back(2 * e);
+  }
+  want.push_back(401);
+  CHECK(pendings == want);
+  CHECK((*store)->get_event(100).error().error_code() == status::code::not_found);
+  CHECK((*store)->get_event(150)->seq == 150);
+}
+
 TEST_CASE("appending records keeps the newest N of that webhook only", "[storage]") {
   temp_dir dir;
   auto store = lmdb_store::open(dir.path, durability::os);
