@@ -107,7 +107,7 @@ void supervisor::apply_filters(filters_msg& msg) {
 
 void supervisor::on_ingest(ingest_msg& msg) {
   const config::config& cfg = *svc_->cfg;
-  storage::write_batch batch;
+  storage::write_batch batch = svc_->writer->take_batch();
   std::unordered_map<std::uint64_t, std::vector<work_item>> per_webhook;
   millis now = svc_->clock->now_ms();
   for (auto& ev : msg.events) {
@@ -133,7 +133,6 @@ void supervisor::on_ingest(ingest_msg& msg) {
       batch.new_pendings.push_back(p);
       per_webhook[key].push_back(work_item{p, shared, {}});
     }
-    if (batch.new_events.empty()) batch.bytes = svc_->writer->take_buffer();
     batch.add_event(*shared);
   }
   if (batch.empty()) {

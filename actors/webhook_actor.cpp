@@ -221,12 +221,11 @@ void webhook_actor::schedule_flush() {
 void webhook_actor::flush() {
   flush_scheduled_ = false;
   if (finished_.empty() && rescheduled_.empty()) return;
-  storage::write_batch batch;
-  batch.updated_pendings = std::move(rescheduled_);
+  storage::write_batch batch = svc_->writer->take_batch();
+  batch.updated_pendings.swap(rescheduled_);  // each keeps the other's capacity
   batch.keep_records = svc_->keep_records;
   size_t first_kept = finished_.size() > svc_->keep_records ? finished_.size() - svc_->keep_records : 0;
   batch.finished_pendings.reserve(finished_.size());
-  if (first_kept < finished_.size()) batch.bytes = svc_->writer->take_buffer();
   for (size_t i = 0; i < finished_.size(); ++i) {
     batch.finished_pendings.push_back(finished_[i].pending);
     if (i >= first_kept) add_record(batch, finished_[i]);

@@ -129,6 +129,29 @@ bool write_batch::empty() const {
          removed_filters.empty() && !cleanup_keep;
 }
 
+void write_batch::clear() {
+  bytes.clear();
+  new_events.clear();
+  new_pendings.clear();
+  updated_pendings.clear();
+  finished_pendings.clear();
+  records.clear();
+  webhooks.clear();
+  removed_webhooks.clear();
+  removed_records.clear();
+  filters.clear();
+  removed_filters.clear();
+  cleanup_keep.reset();
+  keep_records = kDefaultKeepRecords;
+}
+
+size_t write_batch::capacity_bytes() const {
+  auto of = [](const auto& v) { return v.capacity() * sizeof(v[0]); };
+  return bytes.capacity() + of(new_events) + of(new_pendings) + of(updated_pendings) +
+         of(finished_pendings) + of(records) + of(webhooks) + of(removed_webhooks) +
+         of(removed_records) + of(filters) + of(removed_filters);
+}
+
 result<std::unique_ptr<lmdb_store>> lmdb_store::open(const std::string& dir, durability d,
                                                      size_t initial_map_size,
                                                      std::shared_ptr<const secret_box> secrets,

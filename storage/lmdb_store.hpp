@@ -69,13 +69,20 @@ struct write_batch {
   std::vector<webhook_filter> filters;                                   // added
   std::vector<std::pair<std::uint64_t, std::uint64_t>> removed_filters;  // (webhook key, filter key)
   std::optional<std::uint32_t> cleanup_keep;        // trim every webhook's log to this many
-  std::uint32_t keep_records = 10;                  // log length kept when appending records
+  static constexpr std::uint32_t kDefaultKeepRecords = 10;
+  std::uint32_t keep_records = kDefaultKeepRecords;  // log length kept when appending records
 
   void add_event(const event& e);
   void add_record(const delivery_record& r);
   void add_record(const record_fields& r);
   std::string_view value_of(const encoded& e) const { return std::string_view(bytes).substr(e.offset, e.size); }
   bool empty() const;
+  /// Empties every part, keeping the buffers' capacity (writer::take_batch hands such a batch
+  /// out again).
+  void clear();
+  /// Bytes the batch's buffers hold allocated (capacities, not sizes; strings inside elements
+  /// not counted).
+  size_t capacity_bytes() const;
 };
 
 /// Sequence numbers to continue from after a restart.

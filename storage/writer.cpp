@@ -38,22 +38,24 @@ void writer::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-std::string writer::take_buffer() {
-  std::lock_guard lock(buffers_mutex_);
-  if (buffers_.empty()) return {};
-  std::string b = std::move(buffers_.back());
-  buffers_.pop_back();
-  buffered_bytes_ -= b.capacity();
+write_batch writer::take_batch() {
+  std::lock_guard lock(spare_mutex_);
+  if (spare_.empty()) return {};
+  write_batch b = std::move(spare_.back());
+  spare_.pop_back();
+  spare_bytes_ -= b.capacity_bytes();
   return b;
 }
 
-void writer::recycle(std::string&& bytes) {
-  if (bytes.capacity() <= std::string().capacity() || bytes.capacity() > kMaxRecycledBytes) return;
-  bytes.clear();
-  std::lock_guard lock(buffers_mutex_);
-  if (buffered_bytes_ + bytes.capacity() > kRecycledBytes) return;
-  buffered_bytes_ += bytes.capacity();
-  buffers_.push_back(std::move(bytes));
+void writer::recycle(write_batch&& batch) {
+  static const size_t kNothingAllocated = write_batch{}.capacity_bytes();
+  size_t bytes = batch.capacity_bytes();
+  if (bytes == kNothingAllocated || bytes > kMaxRecycledBytes) return;
+  batch.clear();
+  std::lock_guard lock(spare_mutex_);
+  if (spare_bytes_ + bytes > kRecycledBytes) return;
+  spare_bytes_ += bytes;
+  spare_.push_back(std::move(batch));
 }
 
 std::uint64_t writer::commits() const {
@@ -83,7 +85,7 @@ void writer::log_failure(const status& st) {
 }
 
 void writer::run() {
-  std::deque<std::pair<write_batch, callback>> group;
+  std::vector<std::pair<write_batch, callback>> group;
   for (;;) {
     {
       std::unique_lock lock(mutex_);
@@ -110,7 +112,7 @@ void writer::run() {
     }
     for (size_t i = 0; i < group.size(); ++i) {
       if (group[i].second) group[i].second(each[i]);
-      recycle(std::move(group[i].first.bytes));
+      recycle(std::move(group[i].first));
     }
     group.clear();
   }

@@ -15,7 +15,6 @@
 
 #include <chrono>
 #include <condition_variable>
-#include <deque>
 #include <functional>
 #include <mutex>
 #include <thread>
@@ -38,14 +37,15 @@ class writer {
   /// stop(), batches are refused with an unavailable status passed to `done` at once.
   void submit(write_batch batch, callback done = {});
 
-  /// An empty buffer for a batch's encoded values (write_batch::bytes): one the writer has
-  /// finished with, keeping its capacity, or a new one when none is left. Values encoded in
-  /// batches of the usual size then cost no allocation: a buffer over 1 KiB is too large for
-  /// malloc's per-thread caches, and every one the writer freed (on its own thread) went back
-  /// through the bins of the producer's arena (perf: a tenth of the actors' CPU in fan-out).
-  /// Buffers larger than kMaxRecycledBytes are freed, and the kept ones hold at most
-  /// kRecycledBytes in all (a group commit can hold a thousand small batches). Any thread.
-  std::string take_buffer();
+  /// An empty batch to fill: one the writer has finished with, its buffers keeping their
+  /// capacity, or a new one when none is left. Batches of the usual size then cost no
+  /// allocation: every buffer a producer allocated and the writer freed (on its own thread)
+  /// went back through the bins of the producer's arena - the encoded values (over 1 KiB, too
+  /// large for malloc's per-thread caches; perf: a tenth of the actors' CPU in fan-out), the
+  /// lists of pending deliveries and records. Batches holding more than kMaxRecycledBytes are
+  /// freed, and the kept ones hold at most kRecycledBytes in all (a group commit can hold a
+  /// thousand small batches). Any thread.
+  write_batch take_batch();
   static constexpr size_t kMaxRecycledBytes = size_t{64} << 10;
   static constexpr size_t kRecycledBytes = size_t{4} << 20;
 
@@ -59,20 +59,22 @@ class writer {
  private:
   void run();
   void log_failure(const status& st);  // writer thread only
-  void recycle(std::string&& bytes);    // a written batch's buffer, for take_buffer()
+  void recycle(write_batch&& batch);  // a written batch, for take_batch()
 
   lmdb_store& store_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
-  std::deque<std::pair<write_batch, callback>> queue_;
+  // A vector, swapped with the writer's own: both keep their capacity, so queueing a batch
+  // allocates nothing (a deque allocated a node per batch, a batch being that large).
+  std::vector<std::pair<write_batch, callback>> queue_;
   bool stopping_ = false;
   std::uint64_t commits_ = 0;
   std::uint64_t batches_ = 0;
   std::uint64_t failures_since_log_ = 0;  // writer thread only
   std::chrono::steady_clock::time_point last_failure_log_;
-  std::mutex buffers_mutex_;
-  std::vector<std::string> buffers_;  // empty, capacity kept
-  size_t buffered_bytes_ = 0;         // their capacities
+  std::mutex spare_mutex_;
+  std::vector<write_batch> spare_;  // written and cleared, capacity kept
+  size_t spare_bytes_ = 0;          // their capacity_bytes()
   std::thread thread_;
 };
 

@@ -239,18 +239,19 @@ TEST_CASE("the writer commits batches from many threads and reports each outcome
   CHECK(refused);
 }
 
-TEST_CASE("the writer hands written batches' buffers back, keeping their capacity", "[storage]") {
+TEST_CASE("the writer hands written batches back, empty, keeping their capacity", "[storage]") {
   temp_dir dir;
   auto store = lmdb_store::open(dir.path, durability::os);
   REQUIRE(store);
   writer w(**store);
-  CHECK(w.take_buffer().capacity() <= std::string().capacity());  // none written yet: a new one
+  const size_t nothing = write_batch{}.capacity_bytes();
+  CHECK(w.take_batch().capacity_bytes() == nothing);  // none written yet: a new one
   auto written = [&w](write_batch b) {
     auto done = std::make_shared<std::promise<status>>();
     auto f = done->get_future();
     w.submit(std::move(b), [done](const status& st) { done->set_value(st); });
     REQUIRE(f.get().is_ok());
-    // A buffer goes back after its batch's callback: one more commit makes sure it has.
+    // A batch goes back after its callback: one more commit makes sure it has.
     auto next = std::make_shared<std::promise<status>>();
     auto g = next->get_future();
     w.submit(write_batch{}, [next](const status& st) { next->set_value(st); });
@@ -259,16 +260,21 @@ TEST_CASE("the writer hands written batches' buffers back, keeping their capacit
 
   write_batch small;
   small.add_record(make_record(1, 1));
+  small.finished_pendings.push_back(pending_delivery{});
+  small.keep_records = 3;
   size_t used = small.bytes.size();
   written(std::move(small));
-  std::string reused = w.take_buffer();
+  write_batch reused = w.take_batch();
   CHECK(reused.empty());
-  CHECK(reused.capacity() >= used);
-  CHECK(w.take_buffer().capacity() <= std::string().capacity());  // it was the only one
+  CHECK(reused.bytes.empty());
+  CHECK(reused.bytes.capacity() >= used);
+  CHECK(reused.records.capacity() >= 1);
+  CHECK(reused.finished_pendings.capacity() >= 1);
+  CHECK(reused.keep_records == write_batch::kDefaultKeepRecords);
+  CHECK(w.take_batch().capacity_bytes() == nothing);  // it was the only one
 
-  // Encoding into a reused buffer gives the same bytes as into a new one.
-  write_batch again;
-  again.bytes = std::move(reused);
+  // Encoding into a reused batch gives the same bytes as into a new one.
+  write_batch again = std::move(reused);
   again.add_record(make_record(1, 2));
   write_batch fresh;
   fresh.add_record(make_record(1, 2));
@@ -276,13 +282,28 @@ TEST_CASE("the writer hands written batches' buffers back, keeping their capacit
   written(std::move(again));
   CHECK((*store)->recent_deliveries(1, 10)->size() == 2);
 
-  // A large buffer is freed, not kept.
+  // Every part is emptied (a cleanup too: a batch handed out again must ask for nothing).
+  write_batch all;
+  all.add_event(event{});
+  all.new_pendings.resize(1);
+  all.updated_pendings.resize(1);
+  all.webhooks.resize(1);
+  all.removed_webhooks.resize(1);
+  all.removed_records.resize(1);
+  all.filters.resize(1);
+  all.removed_filters.resize(1);
+  all.cleanup_keep = 5;
+  all.clear();
+  CHECK(all.empty());
+  CHECK(all.bytes.empty());
+
+  // A large batch is freed, not kept.
   write_batch large;
   large.bytes.reserve(writer::kMaxRecycledBytes + 1);
   large.add_record(make_record(1, 3));
   written(std::move(large));
-  w.take_buffer();  // the one from `again`
-  CHECK(w.take_buffer().capacity() <= std::string().capacity());
+  w.take_batch();  // `again`
+  CHECK(w.take_batch().capacity_bytes() == nothing);
 }
 
 namespace {
