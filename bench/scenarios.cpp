@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "bench/delivery_curve.hpp"
+#include "bench/event_lines.hpp"
 #include "bench/processes.hpp"
 #include "core/signature.hpp"
 #include "storage/lmdb_store.hpp"
@@ -21,7 +22,6 @@ namespace json = boost::json;
 namespace {
 
 constexpr const char* kSecret = "bench-secret";
-constexpr size_t kPayloadPad = 860;  // makes each event about 1 KiB
 
 size_t engine_loops() { return std::max(1u, std::thread::hardware_concurrency()); }
 
@@ -164,10 +164,7 @@ void add_admin_webhooks(json::object& cfg, size_t n, const sink_process& sink, b
 }
 
 std::string event_json(const std::string& account, std::int64_t sent_us) {
-  return json::serialize(json::object{{"event", "VM.CREATE"}, {"status", "Completed"},
-                                      {"account", account}, {"entity", "VirtualMachine"},
-                                      {"sent_us", sent_us},
-                                      {"description", std::string(kPayloadPad, 'x')}});
+  return event_lines({account}).line(0, sent_us);
 }
 
 // ---- progress ------------------------------------------------------------------------------
@@ -202,6 +199,7 @@ intake_result post_events(const std::string& url, size_t total, size_t batch, si
                           const std::vector<std::string>& accounts, double rate,
                           const std::function<void(std::uint64_t)>& tick) {
   std::atomic<std::uint64_t> next{0}, accepted{0}, refused{0};
+  const event_lines lines(accounts);
   double started = mono_seconds();
   std::vector<std::thread> posters;
   for (size_t c = 0; c < connections; ++c) {
@@ -220,7 +218,7 @@ intake_result post_events(const std::string& url, size_t total, size_t batch, si
         body.clear();
         std::int64_t now = wall_us();
         for (size_t i = 0; i < count; ++i) {
-          body += event_json(accounts[(first + i) % accounts.size()], now);
+          lines.append(body, static_cast<size_t>(first + i), now);
           body += '\n';
         }
         (poster.post(body) == 202 ? accepted : refused).fetch_add(count);
