@@ -157,6 +157,7 @@ result<std::unique_ptr<engine>> engine::start(const config::config& cfg) {
   m.svc.clock = &m.clock;
   m.svc.next_record_seq = counters->next_record_seq;
   m.svc.keep_records = static_cast<std::uint32_t>(values.get_int("webhook.deliveries.limit"));
+  m.svc.held_event_budget = values.get_int("webhook.delivery.backlog.memory.mb") << 20;
   m.report.http_threads = threads;
   m.report.webhooks = recovered.size();
 
@@ -197,6 +198,7 @@ std::string engine::metrics_text() const {
   for (const auto& h : m.svc.http) g.in_flight += h->in_flight();
   g.commits = m.writer->commits();
   g.batches = m.writer->batches();
+  g.held_event_bytes = m.svc.held_event_bytes.load(std::memory_order_relaxed);
   return render_prometheus(m.svc.metrics, g);
 }
 

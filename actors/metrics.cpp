@@ -35,10 +35,18 @@ std::string render_prometheus(const engine_metrics& m, const metrics_gauges& g) 
        "HTTP attempts of event deliveries, by result (failure: transport error or non-2xx); "
        "executeWebhookDelivery and webhook tests are not counted.",
        {{"{result=\"success\"}", attempts - failed}, {"{result=\"failure\"}", failed}}},
+      {"hookshot_event_reads_total", "counter",
+       "Events read back from storage for an attempt: deliveries recovered at start-up, a "
+       "webhook's backlog beyond the events it holds in memory, retries after a long wait.",
+       {{"", load(m.event_reads)}}},
       {"hookshot_pending_deliveries", "gauge",
        "Deliveries held now: waiting, on the wire, or due for a retry.",
        {{"", static_cast<std::uint64_t>(std::max<std::int64_t>(0, g.pending))}}},
       {"hookshot_attempts_in_flight", "gauge", "HTTP attempts on the wire now.", {{"", g.in_flight}}},
+      {"hookshot_backlog_event_bytes", "gauge",
+       "Bytes of events held in memory for deliveries beyond each webhook's first 256 in line "
+       "(at most webhook.delivery.backlog.memory.mb).",
+       {{"", static_cast<std::uint64_t>(std::max<std::int64_t>(0, g.held_event_bytes))}}},
       {"hookshot_webhooks", "gauge", "Webhooks the engine delivers for (enabled or not).",
        {{"", static_cast<std::uint64_t>(std::max<std::int64_t>(0, m.webhooks.load()))}}},
       {"hookshot_storage_commits_total", "counter",

@@ -21,6 +21,7 @@ struct engine_metrics {
   std::atomic<std::uint64_t> attempts_failed{0};    // of those: transport error or non-2xx
   std::atomic<std::uint64_t> deliveries_succeeded{0};
   std::atomic<std::uint64_t> deliveries_failed{0};  // out of tries (or never attempted)
+  std::atomic<std::uint64_t> event_reads{0};        // events read back from storage for an attempt
   std::atomic<std::int64_t> webhooks{0};            // webhooks with an actor now
 };
 
@@ -30,6 +31,7 @@ struct metrics_gauges {
   std::uint64_t in_flight = 0;   // attempts on the wire
   std::uint64_t commits = 0;     // storage group commits since start
   std::uint64_t batches = 0;     // write batches those commits held
+  std::int64_t held_event_bytes = 0;  // events a backlog holds in memory (services)
 };
 
 /// The Prometheus text format (version 0.0.4), every family with HELP and TYPE.

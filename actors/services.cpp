@@ -11,6 +11,7 @@ result<std::shared_ptr<const event>> services::load_event(std::uint64_t seq) {
     if (auto ev = it->second.lock()) return ev;
   auto stored = store->get_event(seq);
   if (!stored) return stored.error();
+  metrics.event_reads.fetch_add(1, std::memory_order_relaxed);
   auto ev = std::make_shared<const event>(std::move(*stored));
   // Forget events nobody holds any more, now and then, so the table stays small. Sweep when
   // the table has doubled since the last sweep: while many events are held (a backlog on the

@@ -34,6 +34,14 @@ struct services {
   engine_metrics metrics;                // counters for GET /metrics
   relay_inbox relay;                     // outcomes from the HTTP loops to webhook actors
 
+  /// Events held in memory by deliveries beyond each webhook's first kHeldEvents in line
+  /// (webhook_actor): a backlog keeps its events up to held_event_budget bytes in all, shared
+  /// by every webhook (webhook.delivery.backlog.memory.mb), and the rest are loaded again when
+  /// their attempts start. Reading an event back costs about as much as the rest of the
+  /// actor's work for its attempt (perf, retries and throughput-os: a fifth of the actors' CPU).
+  std::int64_t held_event_budget = std::int64_t{64} << 20;
+  std::atomic<std::int64_t> held_event_bytes{0};
+
   /// An event a pending delivery needs and does not hold (recovered at start-up, or released
   /// while waiting for a retry): from memory while any delivery still holds it, else from
   /// storage. So memory follows the deliveries on the wire, not the backlog. Thread-safe.

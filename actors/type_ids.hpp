@@ -26,6 +26,7 @@ struct work_item {
   pending_delivery pending;
   std::shared_ptr<const event> ev;  // null until needed (recovered, or released between retries)
   std::string signature;  // X-CS-Signature, computed at the first attempt with the current key
+  std::int64_t charged = 0;  // bytes of `ev` counted in services::held_event_bytes (0: none)
 };
 
 /// supervisor -> webhook: new or recovered deliveries for this webhook.

@@ -49,8 +49,7 @@ caf::behavior webhook_actor::make_behavior() {
         for (const auto& [seq, item] : items_) batch.finished_pendings.push_back(item.pending);
         batch.removed_webhooks.push_back(hook_.key);
         svc_->writer->submit(std::move(batch), std::move(msg.reply));
-        svc_->pending.fetch_sub(static_cast<std::int64_t>(items_.size()), std::memory_order_relaxed);
-        items_.clear();
+        while (!items_.empty()) drop(items_.begin());
         quit();
       },
       [this](stop_atom) {
@@ -66,15 +65,59 @@ bool webhook_actor::may_send() const {
 
 void webhook_actor::accept(work_item&& item) {
   std::uint64_t seq = item.pending.seq;
+  if (items_.count(seq)) return;  // held already
   millis due = item.pending.due_ms, wait = due - svc_->clock->now_ms();
-  // Only the next few deliveries keep their event in memory; the rest of a backlog (a slow or
-  // dead receiver) is metadata, and each event is loaded again when its attempt starts.
-  if (wait > 0 || ready_.size() >= kHeldEvents) item.ev.reset();
-  if (items_.emplace(seq, std::move(item)).second) svc_->pending.fetch_add(1, std::memory_order_relaxed);
+  // The next few deliveries keep their event in memory, and a backlog beyond them while the
+  // engine-wide budget has room; the rest (a slow or dead receiver) is metadata, and each
+  // event is loaded again when its attempt starts.
+  if (wait > 0)
+    item.ev.reset();
+  else if (ready_.size() >= kHeldEvents)
+    keep_within_budget(item);
+  items_.emplace(seq, std::move(item));
+  svc_->pending.fetch_add(1, std::memory_order_relaxed);
   if (wait <= 0)
     ready_.push(seq);
   else
     wait_until(due, seq);
+}
+
+namespace {
+
+// What an event held in memory costs, roughly: its strings and the shared block around it.
+std::int64_t held_bytes(const event& e) {
+  return static_cast<std::int64_t>(sizeof(event) + 64 + e.body.size() + e.id.size() +
+                                   e.type.size() + e.account_id.size() + e.domain_id.size());
+}
+
+}  // namespace
+
+void webhook_actor::keep_within_budget(work_item& item) {
+  if (!item.ev || item.charged) return;
+  std::int64_t bytes = held_bytes(*item.ev);
+  std::atomic<std::int64_t>& held = svc_->held_event_bytes;
+  if (held.fetch_add(bytes, std::memory_order_relaxed) + bytes <= svc_->held_event_budget) {
+    item.charged = bytes;
+    return;
+  }
+  held.fetch_sub(bytes, std::memory_order_relaxed);
+  item.ev.reset();
+}
+
+void webhook_actor::release_event(work_item& item) {
+  item.ev.reset();
+  if (item.charged) svc_->held_event_bytes.fetch_sub(item.charged, std::memory_order_relaxed);
+  item.charged = 0;
+}
+
+void webhook_actor::drop(std::unordered_map<std::uint64_t, work_item>::iterator it) {
+  release_event(it->second);
+  items_.erase(it);
+  svc_->pending.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void webhook_actor::on_exit() {
+  for (auto& [seq, item] : items_) release_event(item);
 }
 
 void webhook_actor::wait_until(millis due, std::uint64_t seq) {
@@ -110,8 +153,7 @@ void webhook_actor::pump() {
     auto it = items_.find(seq);
     if (it == items_.end()) continue;
     if (!hold_event(it->second)) {
-      items_.erase(it);
-      svc_->pending.fetch_sub(1, std::memory_order_relaxed);
+      drop(it);
       continue;
     }
     if (settings_.retry.tries <= 0) {
@@ -120,8 +162,7 @@ void webhook_actor::pump() {
       none.response = "No attempt made: webhook.delivery.tries is 0";
       none.start_ms = none.end_ms = svc_->clock->now_ms();
       finish(it->second, std::move(none));
-      items_.erase(it);
-      svc_->pending.fetch_sub(1, std::memory_order_relaxed);
+      drop(it);
       continue;
     }
     start_attempt(it->second);
@@ -186,16 +227,16 @@ void webhook_actor::on_outcome(outcome_msg& msg) {
   if (!out.success()) svc_->metrics.attempts_failed.fetch_add(1, std::memory_order_relaxed);
   if (out.success() || !settings_.retry.may_retry(static_cast<int>(item.pending.attempts))) {
     finish(item, std::move(out));
-    items_.erase(it);
-    svc_->pending.fetch_sub(1, std::memory_order_relaxed);
+    drop(it);
     return;
   }
   millis delay =
       settings_.retry.delay_after(static_cast<int>(item.pending.attempts), out.retry_after_s, rng_);
   item.pending.due_ms = svc_->clock->now_ms() + delay;
-  // Waiting for a retry costs no event in memory (a receiver that is down for a day must not
-  // hold a day of events); the next attempt loads it again, the signature is kept.
-  item.ev.reset();
+  // A short wait keeps the event (reading it back is a transaction, a decode and a copy); a
+  // long one, or many waiting, costs no event in memory: the next attempt loads it again.
+  // The signature is kept.
+  if (delay > kHoldAcrossRetryMs || waiting_.size() >= kHeldEvents) release_event(item);
   rescheduled_.push_back(item.pending);
   schedule_flush();
   if (delay <= 0)

@@ -51,18 +51,31 @@ struct finished_delivery {
 
 class webhook_actor : public caf::event_based_actor {
  public:
-  /// Deliveries waiting in line that keep their event in memory; the others load it when
-  /// their attempt starts (services::load_event). Bounds memory by webhooks, not backlog.
+  /// Deliveries waiting in line that keep their event in memory whatever the others hold;
+  /// beyond them an event is kept while services::held_event_bytes has room, else loaded
+  /// again when its attempt starts (services::load_event). Bounds memory by webhooks and one
+  /// engine-wide budget, not by the backlog.
   static constexpr size_t kHeldEvents = 256;
+  /// A delivery waiting for a retry keeps its event when the wait is at most this long and
+  /// fewer than kHeldEvents of the webhook's deliveries wait; otherwise (a receiver down for a
+  /// day must not hold a day of events) the next attempt loads it again.
+  static constexpr millis kHoldAcrossRetryMs = 2000;
 
   webhook_actor(caf::actor_config& cfg, services* svc, webhook hook, delivery_settings settings);
 
   caf::behavior make_behavior() override;
   const char* name() const override { return "webhook"; }
+  void on_exit() override;  // gives back the events' budget
 
  private:
   void configure(webhook hook, delivery_settings settings);
   void accept(work_item&& item);
+  // Keeps `item`'s event if the budget has room for it (counting it), else drops it.
+  void keep_within_budget(work_item& item);
+  // Drops `item`'s event and gives back what it counted in the budget.
+  void release_event(work_item& item);
+  // Removes a delivery that has ended or gone: its event and its count of pending deliveries.
+  void drop(std::unordered_map<std::uint64_t, work_item>::iterator it);
   void wait_until(millis due, std::uint64_t seq);
   void arm_timer();  // for the earliest waiting delivery, unless an armed timer is as early
   void on_timer(std::uint64_t token);

@@ -29,6 +29,9 @@ const std::vector<setting_spec>& known_settings() {
        "HTTP event-loop threads (0 = number of cores)"},
       {"webhook.delivery.pool.max.inflight", "512", false, setting_spec::integer, 1,
        "transfers one HTTP event loop keeps on the wire at once"},
+      {"webhook.delivery.backlog.memory.mb", "64", false, setting_spec::integer, 0,
+       "MiB for the events of deliveries waiting beyond each webhook's first 256 in line; the "
+       "rest are read back from storage when due (0 = none)"},
       {"webhook.delivery.ca.file", "", false, setting_spec::text, 0,
        "PEM bundle of extra CAs trusted when sslverification is true (empty = system store)"},
       {"webhook.delivery.response.max.bytes", "8192", false, setting_spec::integer, 0,

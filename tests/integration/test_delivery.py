@@ -99,6 +99,38 @@ class DeliveryTest(unittest.TestCase):
         self.assertEqual(d["pending"], 0)
         self.assertEqual(rx.count(), 3)
 
+    def test_a_short_retry_wait_keeps_the_event_a_long_one_reads_it_back(self):
+        rx = self.receiver(lambda i, req: (500, b"boom", {}) if i < 2 else (200, b"fine", {}))
+        # Waits of 0.2 s (kept: up to 2 s) and 3 s +-20 % (read back from storage).
+        hs = self.start([webhook("flaky", rx.url)],
+                        settings={"webhook.delivery.backoff": "0.2,3", "webhook.delivery.tries": 3})
+        hs.post_events([event()])
+        wait_for(lambda: rx.count() == 2, what="two attempts")
+        self.assertEqual(hs.metric("hookshot_event_reads_total"), 0)
+        wait_for(lambda: rx.count() == 3, timeout=10, what="the third attempt")
+        self.assertEqual(hs.metric("hookshot_event_reads_total"), 1)
+        bodies = {r["body"] for r in rx.snapshot()}
+        self.assertEqual(len(bodies), 1)  # the same event, read back byte for byte
+
+    def test_a_backlog_keeps_its_events_within_the_memory_budget(self):
+        # 600 events reach the webhook in one message: the first 256 in line keep their event
+        # whatever the budget; the other 344 keep it while webhook.delivery.backlog.memory.mb
+        # has room, and are read back from storage when it has none.
+        for budget_mb, reads in ((64, 0), (0, 344)):
+            with self.subTest(budget_mb=budget_mb):
+                rx = self.receiver()
+                hs = self.start([webhook("busy", rx.url)],
+                                settings={"webhook.delivery.backlog.memory.mb": budget_mb})
+                hs.post_events([event(n=i) for i in range(600)])
+                wait_for(lambda: rx.count() == 600, timeout=60, what="600 deliveries")
+                self.assertEqual(hs.metric("hookshot_event_reads_total"), reads)
+                # Every event held is given back once its delivery ends.
+                wait_for(lambda: hs.metric("hookshot_backlog_event_bytes") == 0,
+                         what="the budget given back")
+                self.assertEqual(len({r["body"] for r in rx.snapshot()}), 600)
+                hs.close()
+                self.hookshot = None
+
     def test_any_2xx_is_success(self):
         rx = self.receiver(lambda i, req: (204, b"", {}))
         hs = self.start([webhook("nocontent", rx.url)])

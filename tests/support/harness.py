@@ -288,6 +288,14 @@ class Hookshot:
                              capture_output=True, timeout=30, check=True)
         return {w["name"]: w for w in json.loads(out.stdout)["webhook"]}
 
+    def metric(self, name):
+        """The value of an unlabelled sample of GET /metrics."""
+        with urllib.request.urlopen(self.base + "/metrics", timeout=5) as r:
+            for line in r.read().decode().splitlines():
+                if line.startswith(name + " "):
+                    return int(line.split(" ")[1])
+        raise AssertionError(f"no sample {name} in /metrics")
+
     def stop(self, timeout=30):
         """SIGTERM; returns the exit code."""
         if self.proc is None:
