@@ -127,7 +127,9 @@ void webhook_actor::wait_until(millis due, std::uint64_t seq) {
 
 void webhook_actor::arm_timer() {
   if (waiting_.empty()) return;
-  millis due = waiting_.next_due();
+  // On the shared grid, never early: retries falling due close together, in any webhook, wake
+  // CAF's clock thread and a worker once per tick instead of once per retry.
+  millis due = (waiting_.next_due() + kTimerTickMs - 1) / kTimerTickMs * kTimerTickMs;
   if (timer_armed_ && timer_due_ <= due) return;
   timer_armed_ = true;
   timer_due_ = due;

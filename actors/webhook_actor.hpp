@@ -9,9 +9,10 @@
 //     success, or no tries left ─▶ pending removed + a delivery record
 //     otherwise                  ─▶ pending rescheduled (attempts, due) and waiting
 //
-// Waiting deliveries share one timer, armed for the earliest of them: (retry_atom, token)
-// moves everything due by the time it was armed for to the ready line. A timer that an
-// earlier one replaced carries an old token and is ignored.
+// Waiting deliveries share one timer, armed for the earliest of them rounded up to the next
+// multiple of kTimerTickMs: (retry_atom, token) moves everything due by the time it was armed
+// for to the ready line. A timer that an earlier one replaced carries an old token and is
+// ignored.
 //
 // Those changes are written once per turn, not once per outcome: the first change of a turn
 // sends flush_atom to the actor itself, which arrives after every message already queued, and
@@ -60,6 +61,9 @@ class webhook_actor : public caf::event_based_actor {
   /// fewer than kHeldEvents of the webhook's deliveries wait; otherwise (a receiver down for a
   /// day must not hold a day of events) the next attempt loads it again.
   static constexpr millis kHoldAcrossRetryMs = 2000;
+  /// Retry timers fire at multiples of this many milliseconds (of the injected clock), the
+  /// same grid for every webhook, at most one tick late.
+  static constexpr millis kTimerTickMs = 10;
 
   webhook_actor(caf::actor_config& cfg, services* svc, webhook hook, delivery_settings settings);
 
