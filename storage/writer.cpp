@@ -21,8 +21,10 @@ void writer::submit(write_batch batch, callback done) {
   {
     std::lock_guard lock(mutex_);
     if (!stopping_) {
+      bool urgent = static_cast<bool>(done);
       queue_.emplace_back(std::move(batch), std::move(done));
-      wake_.notify_one();
+      urgent_queued_ = urgent_queued_ || urgent;
+      if (sleeping_ && (!gathering_ || urgent || queue_.size() >= kGatherBatches)) wake_.notify_one();
       return;
     }
   }
@@ -89,8 +91,18 @@ void writer::run() {
   for (;;) {
     {
       std::unique_lock lock(mutex_);
+      sleeping_ = true;
       wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (!urgent_queued_ && !stopping_ && queue_.size() < kGatherBatches) {
+        gathering_ = true;
+        wake_.wait_for(lock, kGather, [&] {
+          return stopping_ || urgent_queued_ || queue_.size() >= kGatherBatches;
+        });
+        gathering_ = false;
+      }
+      sleeping_ = false;
       if (queue_.empty()) return;  // stopping, and everything is written
+      urgent_queued_ = false;
       group.swap(queue_);
     }
     std::vector<const write_batch*> batches;

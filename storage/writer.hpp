@@ -11,6 +11,13 @@
 // waits for its callback. Callbacks run on the writer thread: keep them short, and never
 // submit-and-wait from inside one.
 //
+// A batch with a callback is written at once: the writer is woken for it. Batches without
+// one (delivery outcomes, which nobody waits for) gather for up to kGather, or until
+// kGatherBatches are queued, before the writer commits them, and a producer wakes the writer
+// only when it is not already gathering: with thousands of webhooks each finishing its own
+// deliveries, waking the writer per batch cost the actors a futex call each (perf, slow
+// receivers: 14 % of their CPU) and the writer a commit per handful of deliveries.
+//
 // Thread safety: submit() and stop() are safe from any thread.
 
 #include <chrono>
@@ -49,6 +56,9 @@ class writer {
   static constexpr size_t kMaxRecycledBytes = size_t{64} << 10;
   static constexpr size_t kRecycledBytes = size_t{4} << 20;
 
+  static constexpr std::chrono::milliseconds kGather{2};
+  static constexpr size_t kGatherBatches = 256;
+
   /// Writes what is queued, then ends the thread. Idempotent.
   void stop();
 
@@ -68,6 +78,9 @@ class writer {
   // allocates nothing (a deque allocated a node per batch, a batch being that large).
   std::vector<std::pair<write_batch, callback>> queue_;
   bool stopping_ = false;
+  bool sleeping_ = false;       // the writer waits on wake_
+  bool gathering_ = false;      // ... until kGather has passed (it will wake by itself)
+  bool urgent_queued_ = false;  // a queued batch has a callback
   std::uint64_t commits_ = 0;
   std::uint64_t batches_ = 0;
   std::uint64_t failures_since_log_ = 0;  // writer thread only

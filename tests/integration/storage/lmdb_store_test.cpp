@@ -8,6 +8,8 @@
 #include <map>
 #include <future>
 #include <string>
+#include <thread>
+#include <chrono>
 
 #include "storage/keys.hpp"
 #include "storage/writer.hpp"
@@ -237,6 +239,40 @@ TEST_CASE("the writer commits batches from many threads and reports each outcome
   bool refused = false;
   w.submit(write_batch{}, [&](const status& st) { refused = !st.is_ok(); });
   CHECK(refused);
+}
+
+TEST_CASE("the writer commits batches nobody waits for without another submit to wake it", "[storage]") {
+  temp_dir dir;
+  auto store = lmdb_store::open(dir.path, durability::os);
+  REQUIRE(store);
+  writer w(**store);
+  // No callback: the writer gathers for a moment, then commits on its own.
+  write_batch lazy;
+  lazy.add_record(make_record(1, 1));
+  w.submit(std::move(lazy));
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while ((*store)->recent_deliveries(1, 10)->empty() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  CHECK((*store)->recent_deliveries(1, 10)->size() == 1);
+  CHECK(w.commits() == 1);
+
+  // Batches nobody waits for, then one somebody does: its callback runs once it is stored,
+  // and the others share commits with it.
+  for (std::uint64_t seq = 2; seq <= 101; ++seq) {
+    write_batch b;
+    b.keep_records = 1000;
+    b.add_record(make_record(2, seq));
+    w.submit(std::move(b));
+  }
+  auto done = std::make_shared<std::promise<status>>();
+  auto f = done->get_future();
+  write_batch urgent;
+  urgent.keep_records = 1000;
+  urgent.add_record(make_record(2, 102));
+  w.submit(std::move(urgent), [done](const status& st) { done->set_value(st); });
+  REQUIRE(f.get().is_ok());
+  CHECK((*store)->recent_deliveries(2, 1000)->size() == 101);  // every earlier batch too
+  CHECK(w.commits() < 1 + 101);
 }
 
 TEST_CASE("the writer hands written batches back, empty, keeping their capacity", "[storage]") {
