@@ -29,12 +29,15 @@ caf::behavior webhook_actor::make_behavior() {
         pump();
       },
       [this](outcomes_atom) {
-        std::vector<outcome_msg> batch;
         {
+          // The box gets this actor's emptied vector back, so neither side allocates for the
+          // next burst (an allocation made on an HTTP loop and freed here otherwise).
           std::lock_guard lock(outcomes_->mutex);
-          batch.swap(outcomes_->items);
+          outcome_batch_.swap(outcomes_->items);
         }
-        for (auto& msg : batch) on_outcome(msg);
+        for (auto& msg : outcome_batch_) on_outcome(msg);
+        outcome_batch_.clear();
+        if (outcome_batch_.capacity() > kKeptOutcomes) outcome_batch_ = {};  // a rare large burst
         pump();
       },
       [this](retry_atom, std::uint64_t token) { on_timer(token); },

@@ -110,6 +110,8 @@ class webhook_actor : public caf::event_based_actor {
   int in_flight_ = 0;
 
   std::shared_ptr<outcome_box> outcomes_;  // shared with the HTTP loops; made at the first attempt
+  std::vector<outcome_msg> outcome_batch_;  // the outcomes being handled, swapped with the box's
+  static constexpr size_t kKeptOutcomes = 64;  // outcome_batch_ capacity kept between bursts
 
   // Changes of this turn, written by flush().
   std::vector<finished_delivery> finished_;
