@@ -42,9 +42,9 @@ struct services {
   std::int64_t held_event_budget = std::int64_t{64} << 20;
   std::atomic<std::int64_t> held_event_bytes{0};
 
-  /// An event a pending delivery needs and does not hold (recovered at start-up, or released
-  /// while waiting for a retry): from memory while any delivery still holds it, else from
-  /// storage. So memory follows the deliveries on the wire, not the backlog. Thread-safe.
+  /// An event a pending delivery needs and does not hold (recovered at start-up, beyond the
+  /// backlog budget, or released during a long retry wait): from memory while any delivery
+  /// still holds it, else from storage (counted in metrics.event_reads). Thread-safe.
   result<std::shared_ptr<const event>> load_event(std::uint64_t seq);
   /// Entries in load_event's table (held or not yet forgotten), for tests and metrics.
   size_t loaded_events();
