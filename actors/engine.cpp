@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <caf/all.hpp>
 #include <cerrno>
 #include <cstdio>
@@ -157,7 +158,9 @@ result<std::unique_ptr<engine>> engine::start(const config::config& cfg) {
   m.svc.clock = &m.clock;
   m.svc.next_record_seq = counters->next_record_seq;
   m.svc.keep_records = static_cast<std::uint32_t>(values.get_int("webhook.deliveries.limit"));
-  m.svc.held_event_budget = values.get_int("webhook.delivery.backlog.memory.mb") << 20;
+  // MiB to bytes; anything above 1 TiB means "no limit" and must not overflow the shift.
+  m.svc.held_event_budget =
+      std::min<long>(values.get_int("webhook.delivery.backlog.memory.mb"), long{1} << 20) << 20;
   m.report.http_threads = threads;
   m.report.webhooks = recovered.size();
 
