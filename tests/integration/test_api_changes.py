@@ -166,5 +166,18 @@ class ApiChangesTest(ApiTestCase, unittest.TestCase):
                          "Unable to find the webhook with the specified ID")
 
 
+    def test_deleting_a_webhook_gives_back_the_memory_its_backlog_held(self):
+        self.rx.responder = lambda i, req: None  # hang: the backlog stays in line
+        c = self.client("alice")
+        w = c.createWebhook(name="w", payloadurl=self.rx.url + "/w")["webhook"]
+        # 600 events: beyond the first 256 in line, each event held counts in the budget.
+        self.hs.post_events([event(account=ALICE, n=i) for i in range(600)])
+        wait_for(lambda: self.hs.metric("hookshot_backlog_event_bytes") > 0,
+                 what="events held beyond the line")
+        self.assertEqual(c.deleteWebhook(id=w["id"]), {"success": True})
+        wait_for(lambda: self.hs.metric("hookshot_backlog_event_bytes") == 0,
+                 what="the budget given back")
+        self.assertEqual(self.hs.metric("hookshot_pending_deliveries"), 0)
+
 if __name__ == "__main__":
     unittest.main()
