@@ -68,7 +68,8 @@ bool webhook_actor::may_send() const {
 
 void webhook_actor::accept(work_item&& item) {
   std::uint64_t seq = item.pending.seq;
-  if (items_.count(seq)) return;  // held already
+  auto [it, added] = items_.try_emplace(seq);
+  if (!added) return;  // held already
   millis due = item.pending.due_ms, wait = due - svc_->clock->now_ms();
   // The next few deliveries keep their event in memory, and a backlog beyond them while the
   // engine-wide budget has room; the rest (a slow or dead receiver) is metadata, and each
@@ -77,7 +78,7 @@ void webhook_actor::accept(work_item&& item) {
     item.ev.reset();
   else if (ready_.size() >= kHeldEvents)
     keep_within_budget(item);
-  items_.emplace(seq, std::move(item));
+  it->second = std::move(item);
   svc_->pending.fetch_add(1, std::memory_order_relaxed);
   if (wait <= 0)
     ready_.push(seq);
@@ -96,7 +97,7 @@ std::int64_t held_bytes(const event& e) {
 }  // namespace
 
 void webhook_actor::keep_within_budget(work_item& item) {
-  if (!item.ev || item.charged) return;
+  if (!item.ev) return;  // recovered: loaded when due
   std::int64_t bytes = held_bytes(*item.ev);
   std::atomic<std::int64_t>& held = svc_->held_event_bytes;
   if (held.fetch_add(bytes, std::memory_order_relaxed) + bytes <= svc_->held_event_budget) {

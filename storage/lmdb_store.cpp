@@ -123,33 +123,22 @@ void write_batch::add_record(const record_fields& r) {
 }
 
 bool write_batch::empty() const {
-  return new_events.empty() && new_pendings.empty() && updated_pendings.empty() &&
-         finished_pendings.empty() && records.empty() && webhooks.empty() &&
-         removed_webhooks.empty() && removed_records.empty() && filters.empty() &&
-         removed_filters.empty() && !cleanup_keep;
+  bool all_empty = !cleanup_keep;
+  for_each_list(*this, [&](const auto& list) { all_empty = all_empty && list.empty(); });
+  return all_empty;
 }
 
 void write_batch::clear() {
   bytes.clear();
-  new_events.clear();
-  new_pendings.clear();
-  updated_pendings.clear();
-  finished_pendings.clear();
-  records.clear();
-  webhooks.clear();
-  removed_webhooks.clear();
-  removed_records.clear();
-  filters.clear();
-  removed_filters.clear();
+  for_each_list(*this, [](auto& list) { list.clear(); });
   cleanup_keep.reset();
   keep_records = kDefaultKeepRecords;
 }
 
 size_t write_batch::capacity_bytes() const {
-  auto of = [](const auto& v) { return v.capacity() * sizeof(v[0]); };
-  return bytes.capacity() + of(new_events) + of(new_pendings) + of(updated_pendings) +
-         of(finished_pendings) + of(records) + of(webhooks) + of(removed_webhooks) +
-         of(removed_records) + of(filters) + of(removed_filters);
+  size_t total = bytes.capacity();
+  for_each_list(*this, [&](const auto& list) { total += list.capacity() * sizeof(list[0]); });
+  return total;
 }
 
 result<std::unique_ptr<lmdb_store>> lmdb_store::open(const std::string& dir, durability d,

@@ -83,6 +83,23 @@ struct write_batch {
   /// Bytes the batch's buffers hold allocated (capacities, not sizes; strings inside elements
   /// not counted).
   size_t capacity_bytes() const;
+
+ private:
+  // Calls fn on every list above, so empty(), clear() and capacity_bytes() cannot miss one (a
+  // list clear() missed would be written again by the next batch handed out).
+  template <class Batch, class Fn>
+  static void for_each_list(Batch& b, Fn&& fn) {
+    fn(b.new_events);
+    fn(b.new_pendings);
+    fn(b.updated_pendings);
+    fn(b.finished_pendings);
+    fn(b.records);
+    fn(b.webhooks);
+    fn(b.removed_webhooks);
+    fn(b.removed_records);
+    fn(b.filters);
+    fn(b.removed_filters);
+  }
 };
 
 /// Sequence numbers to continue from after a restart.
