@@ -296,6 +296,7 @@ void webhook_actor::add_record(storage::write_batch& batch, const finished_deliv
     r.event_type = f.ev->type;
     r.account_id = f.ev->account_id;
     r.json = f.ev->json;
+    r.event_seq = f.pending.event_seq;  // the record names the stored event, not a copy of it
     r.payload = f.ev->body;
   }
   r.management_server_id = cfg.server.id;

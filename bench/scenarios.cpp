@@ -273,14 +273,17 @@ header_list sample_headers(const std::string& body) {
   return delivery_headers(ev, sign_payload(kSecret, body));
 }
 
-// Bytes of the pages the delivery log occupies divided by the records in it (engine stopped).
+// Bytes of the pages the delivery log occupies divided by the records in it (engine stopped,
+// every delivery done). The log is its records, their index and the events whose bodies are
+// their payloads: once drained, every stored event is one a record names.
 // (The data file itself keeps its high-water size: LMDB reuses pages, it never shrinks.)
 double disk_per_record(const engine_process& e) {
   auto store = storage::lmdb_store::open(e.data_dir(), storage::durability::os);
   if (!store) return 0;
   auto size = (*store)->size_of(storage::lmdb_store::table::deliveries);
-  if (!size || size->records == 0) return 0;
-  return static_cast<double>(size->bytes) / static_cast<double>(size->records);
+  auto events = (*store)->size_of(storage::lmdb_store::table::events);
+  if (!size || !events || size->records == 0) return 0;
+  return static_cast<double>(size->bytes + events->bytes) / static_cast<double>(size->records);
 }
 
 // Fills the fields every delivering scenario shares. `peak_anon_kib`: the engine's largest

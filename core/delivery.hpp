@@ -49,6 +49,7 @@ struct delivery_record {
   std::string account_id;  // event owner: the User-Agent suffix
   std::string signature;   // X-CS-Signature sent (empty: unsigned)
   bool json = true;        // Content-Type was JSON (recorded_headers() rebuilds the text)
+  std::uint64_t event_seq = 0;  // the stored event the payload is (0: a payload of its own)
   std::string payload;
   bool success = false;
   std::string response;  // last attempt's body (truncated) or error text

@@ -6,15 +6,18 @@
 namespace hookshot::storage {
 namespace {
 
+// Every value starts with its format byte. Records have a second format: 2 adds the seq of
+// the stored event whose body is the payload (then not copied into the record).
 constexpr std::uint8_t kVersion = 1;
+constexpr std::uint8_t kRecordVersion = 2;
 
 // Appends one value to a string: its own, or the end of one shared with other values.
 class writer {
  public:
-  explicit writer(size_t expected = 64) : writer(own_, expected) {}
-  writer(std::string& into, size_t expected) : out_(into) {
+  explicit writer(size_t expected = 64, std::uint8_t format = kVersion) : writer(own_, expected, format) {}
+  writer(std::string& into, size_t expected, std::uint8_t format = kVersion) : out_(into) {
     out_.reserve(out_.size() + expected);
-    out_.push_back(static_cast<char>(kVersion));
+    out_.push_back(static_cast<char>(format));
   }
   template <class T>
   writer& num(T v) {
@@ -37,10 +40,13 @@ class writer {
 
 class reader {
  public:
-  explicit reader(std::string_view in) : in_(in) {
-    if (in_.empty() || static_cast<std::uint8_t>(in_[0]) != kVersion) ok_ = false;
+  // Accepts formats 1 to `newest`.
+  explicit reader(std::string_view in, std::uint8_t newest = kVersion) : in_(in) {
+    format_ = in_.empty() ? 0 : static_cast<std::uint8_t>(in_[0]);
+    if (format_ < 1 || format_ > newest) ok_ = false;
     pos_ = 1;
   }
+  std::uint8_t format() const { return format_; }
   template <class T>
   reader& num(T& v) {
     if (!ok_ || in_.size() - pos_ < sizeof(T)) {
@@ -78,6 +84,7 @@ class reader {
   std::string_view in_;
   size_t pos_ = 0;
   bool ok_ = true;
+  std::uint8_t format_ = 0;
 };
 
 }  // namespace
@@ -148,24 +155,26 @@ void write_record(writer& o, const record_fields& r) {
   o.num(r.seq).str(r.id).num(r.webhook_key).str(r.webhook_id).str(r.webhook_name);
   o.str(r.event_id).str(r.event_type).str(r.management_server_id).str(r.management_server_name);
   o.str(r.account_id).str(r.signature).num<std::uint8_t>(r.json);
-  o.str(r.payload).num<std::uint8_t>(r.success).str(r.response);
+  o.num(r.event_seq).str(r.event_seq ? std::string_view() : r.payload);
+  o.num<std::uint8_t>(r.success).str(r.response);
   o.num(static_cast<std::int64_t>(r.http_status)).num(r.attempts).num(r.start_ms).num(r.end_ms);
 }
 size_t record_size(const record_fields& r) {
   return 128 + r.id.size() + r.webhook_id.size() + r.webhook_name.size() + r.event_id.size() +
          r.event_type.size() + r.management_server_id.size() + r.management_server_name.size() +
-         r.account_id.size() + r.signature.size() + r.payload.size() + r.response.size();
+         r.account_id.size() + r.signature.size() + (r.event_seq ? 0 : r.payload.size()) +
+         r.response.size();
 }
 }  // namespace
 
 std::string encode(const record_fields& r) {
-  writer o(record_size(r));
+  writer o(record_size(r), kRecordVersion);
   write_record(o, r);
   return o.take();
 }
 
 void encode_into(std::string& out, const record_fields& r) {
-  writer o(out, record_size(r));
+  writer o(out, record_size(r), kRecordVersion);
   write_record(o, r);
 }
 
@@ -183,6 +192,7 @@ record_fields fields_of(const delivery_record& r) {
   f.account_id = r.account_id;
   f.signature = r.signature;
   f.json = r.json;
+  f.event_seq = r.event_seq;
   f.payload = r.payload;
   f.success = r.success;
   f.response = r.response;
@@ -196,14 +206,18 @@ record_fields fields_of(const delivery_record& r) {
 std::string encode(const delivery_record& r) { return encode(fields_of(r)); }
 
 status decode(std::string_view bytes, delivery_record& r) {
-  reader in(bytes);
+  reader in(bytes, kRecordVersion);
   std::int64_t http_status = 0;
   in.num(r.seq).str(r.id).num(r.webhook_key).str(r.webhook_id).str(r.webhook_name);
   in.str(r.event_id).str(r.event_type).str(r.management_server_id).str(r.management_server_name);
   in.str(r.account_id).str(r.signature).flag(r.json);
+  r.event_seq = 0;
+  if (in.format() >= 2) in.num(r.event_seq);
   in.str(r.payload).flag(r.success).str(r.response);
   in.num(http_status).num(r.attempts).num(r.start_ms).num(r.end_ms);
   r.http_status = static_cast<long>(http_status);
+  if (r.event_seq && !r.payload.empty())  // a record naming its event never holds a payload
+    return status::corruption("delivery record value names an event and holds a payload");
   return in.finish("delivery record");
 }
 

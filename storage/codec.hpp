@@ -25,7 +25,8 @@ struct record_fields {
   std::string_view webhook_id, webhook_name, event_id, event_type;
   std::string_view management_server_id, management_server_name, account_id, signature;
   bool json = true;
-  std::string_view payload;
+  std::uint64_t event_seq = 0;  // the stored event whose body is the payload; 0: payload inline
+  std::string_view payload;     // not stored when event_seq is set
   bool success = false;
   std::string_view response;
   long http_status = 0;

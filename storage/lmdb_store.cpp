@@ -80,7 +80,7 @@ result<std::uint64_t> last_key_prefix(MDB_txn* txn, MDB_dbi dbi) {
 }
 
 // Walks the (webhook key ‖ record seq) keys of one webhook newest first with `cur`, calling
-// fn(record seq) until it returns false. Returns the last cursor code (0 or MDB_NOTFOUND when
+// fn(record seq, index value) until it returns false. Returns the last cursor code (0 or MDB_NOTFOUND when
 // the walk ended normally).
 template <class F>
 int walk_newest_first(MDB_cursor* cur, std::uint64_t webhook_key, F&& fn) {
@@ -91,10 +91,14 @@ int walk_newest_first(MDB_cursor* cur, std::uint64_t webhook_key, F&& fn) {
   while (rc == 0) {
     std::uint64_t wk = 0, seq = 0;
     if (!decode_pair(as_view(k), wk, seq) || wk != webhook_key) return MDB_NOTFOUND;
-    if (!fn(seq)) return 0;
+    if (!fn(seq, as_view(v))) return 0;
     rc = mdb_cursor_get(cur, &k, &v, MDB_PREV);
   }
   return rc;
+}
+
+status malformed_index_value() {
+  return status::corruption("a delivery record's index entry with a malformed value");
 }
 
 }  // namespace
@@ -111,7 +115,7 @@ status lmdb_status(const char* call, int rc) {
 void write_batch::add_event(const event& e) {
   size_t at = bytes.size();
   encode_into(bytes, e);
-  new_events.push_back({e.seq, 0, at, bytes.size() - at});
+  new_events.push_back({e.seq, 0, 0, at, bytes.size() - at});
 }
 
 void write_batch::add_record(const delivery_record& r) { add_record(fields_of(r)); }
@@ -119,7 +123,7 @@ void write_batch::add_record(const delivery_record& r) { add_record(fields_of(r)
 void write_batch::add_record(const record_fields& r) {
   size_t at = bytes.size();
   encode_into(bytes, r);
-  records.push_back({r.webhook_key, r.seq, at, bytes.size() - at});
+  records.push_back({r.webhook_key, r.seq, r.event_seq, at, bytes.size() - at});
 }
 
 bool write_batch::empty() const {
@@ -220,7 +224,7 @@ result<std::unique_ptr<lmdb_store>> lmdb_store::open(const std::string& dir, dur
       return status::corruption("data directory '" + dir + "' has schema version " +
                                 std::to_string(ver) + ", newer than this binary's " +
                                 std::to_string(kSchemaVersion));
-    if (ver < kSchemaVersion && !(st = s->migrate_records(raw))) return st;
+    if (ver < kSchemaVersion && !(st = s->migrate(raw))) return st;
   }
   // Sealing stored secrets (the first open with a key) rewrites the webhooks table.
   MDB_stat hooks_stat;
@@ -231,9 +235,12 @@ result<std::unique_ptr<lmdb_store>> lmdb_store::open(const std::string& dir, dur
   if (!st) return st;
   st = s->init_secrets(raw, dir);
   if (!st) return st;
-  // Reference counts: every pending delivery holds one on its event.
+  // Reference counts: every pending delivery, and every record whose payload is its event,
+  // holds one on the event.
   st = scan<pending_delivery>(raw, s->pending_,
                                      [&](pending_delivery&& p) { ++s->event_refs_[p.event_seq]; });
+  if (!st) return st;
+  st = s->count_record_refs(raw);
   if (!st) return st;
   rc = txn.commit();
   if (rc) return lmdb_status("mdb_txn_commit", rc);
@@ -351,8 +358,8 @@ size_t lmdb_store::pages_bound(MDB_txn* txn, const std::vector<const write_batch
     for (const auto& e : b->new_events) value_pages += e.size / page_size_ + 1;
     for (const auto& r : b->records) value_pages += r.size / page_size_ + 1;
     ops += b->webhooks.size() + b->new_events.size() + b->new_pendings.size() +
-           b->updated_pendings.size() + 2 * b->finished_pendings.size() + 4 * b->records.size() +
-           2 * b->removed_records.size() + b->filters.size() + b->removed_filters.size();
+           b->updated_pendings.size() + 2 * b->finished_pendings.size() + 5 * b->records.size() +
+           3 * b->removed_records.size() + b->filters.size() + b->removed_filters.size();
     walks_tables = walks_tables || !b->removed_webhooks.empty() || b->cleanup_keep.has_value();
   }
   return kSlackPages + ops / 64 + ops * per_op + value_pages + (walks_tables ? table_pages : 0);
@@ -361,6 +368,7 @@ size_t lmdb_store::pages_bound(MDB_txn* txn, const std::vector<const write_batch
 status lmdb_store::write(const std::vector<const write_batch*>& group) {
   for (;;) {
     ref_undo_.clear();
+    released_.clear();
     status st;
     {
       std::shared_lock lock(resize_mutex_);
@@ -388,6 +396,7 @@ status lmdb_store::write(const std::vector<const write_batch*>& group) {
       }
       if (st) st = append_records(raw, kept);
       for (auto it = plans.begin(); st && it != plans.end(); ++it) st = trim(raw, it->first, it->second.keep);
+      if (st) st = delete_released(raw);
       if (st) {
         rc = txn.commit();
         if (rc) st = lmdb_status("mdb_txn_commit", rc);
@@ -407,6 +416,51 @@ void lmdb_store::add_ref(std::uint64_t event_seq, long delta) {
   long& n = event_refs_[event_seq];
   n += delta;
   if (n <= 0) event_refs_.erase(event_seq);
+}
+
+void lmdb_store::take_ref(std::uint64_t event_seq) {
+  add_ref(event_seq, 1);
+  ref_undo_.emplace_back(event_seq, 1);
+}
+
+void lmdb_store::drop_ref(std::uint64_t event_seq) {
+  add_ref(event_seq, -1);
+  ref_undo_.emplace_back(event_seq, -1);
+  if (event_refs_.count(event_seq) == 0) released_.push_back(event_seq);
+}
+
+status lmdb_store::delete_released(MDB_txn* txn) {
+  // A record may take over its pending delivery's reference later in the same group, so
+  // events are deleted once the group is applied, oldest first, if still unreferenced.
+  std::sort(released_.begin(), released_.end());
+  released_.erase(std::unique(released_.begin(), released_.end()), released_.end());
+  for (std::uint64_t seq : released_) {
+    if (event_refs_.count(seq)) continue;
+    std::string key = encode_u64(seq);
+    MDB_val k = as_val(key);
+    int rc = mdb_del(txn, events_, &k, nullptr);
+    if (rc && rc != MDB_NOTFOUND) return lmdb_status("mdb_del", rc);
+  }
+  return status::ok();
+}
+
+status lmdb_store::count_record_refs(MDB_txn* txn) {
+  MDB_cursor* cur = nullptr;
+  int rc = mdb_cursor_open(txn, record_index_, &cur);
+  if (rc) return lmdb_status("mdb_cursor_open", rc);
+  MDB_val k, v;
+  status st;
+  for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    std::uint64_t event_seq = 0;
+    if (!decode_index_value(as_view(v), event_seq)) {
+      st = malformed_index_value();
+      break;
+    }
+    if (event_seq) ++event_refs_[event_seq];
+  }
+  mdb_cursor_close(cur);
+  if (!st) return st;
+  return rc == MDB_NOTFOUND ? status::ok() : lmdb_status("mdb_cursor_get", rc);
 }
 
 status lmdb_store::apply(MDB_txn* txn, const write_batch& b, record_plans& plans,
@@ -446,21 +500,28 @@ status lmdb_store::apply(MDB_txn* txn, const write_batch& b, record_plans& plans
     if (!(st = put(pending_, encode_u64(p.seq), encode(p)))) return st;
   for (const auto& p : b.finished_pendings) {
     if (!(st = del(pending_, encode_u64(p.seq)))) return st;
-    add_ref(p.event_seq, -1);
-    ref_undo_.emplace_back(p.event_seq, -1);
-    if (event_refs_.count(p.event_seq) == 0 && !(st = del(events_, encode_u64(p.event_seq))))
-      return st;
+    drop_ref(p.event_seq);
   }
   for (const auto& r : b.records) {
     record_plan& p = plans[r.key];
     bool among_newest = p.seen++ + std::min(p.total, p.keep) >= p.total;
     if (!among_newest) continue;
-    if (!(st = put(record_index_, encode_pair(r.key, r.seq), std::string()))) return st;
+    if (!(st = put(record_index_, encode_pair(r.key, r.seq), encode_index_value(r.event_seq)))) return st;
+    if (r.event_seq) take_ref(r.event_seq);
     kept.emplace_back(r.seq, b.value_of(r));  // appended in seq order after the group
   }
   for (const auto& [webhook_key, seq] : b.removed_records) {
-    if (!(st = del(record_index_, encode_pair(webhook_key, seq)))) return st;
+    std::string key = encode_pair(webhook_key, seq);
+    MDB_val k = as_val(key), v;
+    int rc = mdb_get(txn, record_index_, &k, &v);
+    if (rc == MDB_NOTFOUND) continue;  // already gone
+    if (rc) return lmdb_status("mdb_get", rc);
+    std::uint64_t event_seq = 0;
+    if (!decode_index_value(as_view(v), event_seq))
+      return malformed_index_value();
+    if (!(st = del(record_index_, key))) return st;
     if (!(st = del(records_, encode_u64(seq)))) return st;
+    if (event_seq) drop_ref(event_seq);
   }
   for (const auto& f : b.filters)
     if (!(st = put(filters_, encode_pair(f.webhook_key, f.key), encode(f)))) return st;
@@ -503,22 +564,30 @@ status lmdb_store::trim(MDB_txn* txn, std::uint64_t webhook_key, std::uint32_t k
   if (rc) return lmdb_status("mdb_cursor_open", rc);
   std::uint32_t seen = 0;
   int del_rc = 0;
-  rc = walk_newest_first(cur, webhook_key, [&](std::uint64_t seq) {
+  bool malformed = false;
+  rc = walk_newest_first(cur, webhook_key, [&](std::uint64_t seq, std::string_view value) {
     if (++seen <= keep) return true;
+    std::uint64_t event_seq = 0;
+    if (!decode_index_value(value, event_seq)) {
+      malformed = true;
+      return false;
+    }
     del_rc = mdb_cursor_del(cur, 0);
     if (del_rc) return false;
     std::string key = encode_u64(seq);
     MDB_val k = as_val(key);
     del_rc = mdb_del(txn, records_, &k, nullptr);
     if (del_rc == MDB_NOTFOUND) del_rc = 0;  // nothing to remove
+    if (del_rc == 0 && event_seq) drop_ref(event_seq);
     return del_rc == 0;
   });
   mdb_cursor_close(cur);
+  if (malformed) return malformed_index_value();
   if (del_rc) return lmdb_status("mdb_del", del_rc);
   return rc == 0 || rc == MDB_NOTFOUND ? status::ok() : lmdb_status("trim", rc);
 }
 
-status lmdb_store::migrate_records(MDB_txn* txn) {
+status lmdb_store::migrate(MDB_txn* txn) {
   // Schema 1 kept records in one table keyed by webhook key ‖ record seq, so every commit
   // rewrote one page per webhook it delivered for. Schema 2 appends them by seq and keeps
   // that key order in a small index.
@@ -623,6 +692,21 @@ result<event> lmdb_store::get_event(std::uint64_t seq) const {
   return out;
 }
 
+status lmdb_store::read_payload(MDB_txn* txn, delivery_record& r) const {
+  std::string key = encode_u64(r.event_seq);
+  MDB_val k = as_val(key), v;
+  int rc = mdb_get(txn, events_, &k, &v);
+  if (rc == MDB_NOTFOUND)
+    return status::corruption("delivery record " + std::to_string(r.seq) + " names event " +
+                              std::to_string(r.event_seq) + ", which is not stored");
+  if (rc) return lmdb_status("mdb_get", rc);
+  event e;
+  status st = decode(as_view(v), e);
+  if (!st) return st;
+  r.payload = std::move(e.body);
+  return status::ok();
+}
+
 result<std::vector<delivery_record>> lmdb_store::recent_deliveries(std::uint64_t webhook_key,
                                                                    size_t limit) const {
   std::vector<delivery_record> out;
@@ -631,7 +715,7 @@ result<std::vector<delivery_record>> lmdb_store::recent_deliveries(std::uint64_t
     int rc = mdb_cursor_open(t, record_index_, &cur);
     if (rc) return lmdb_status("mdb_cursor_open", rc);
     status s;
-    rc = walk_newest_first(cur, webhook_key, [&](std::uint64_t seq) {
+    rc = walk_newest_first(cur, webhook_key, [&](std::uint64_t seq, std::string_view) {
       if (out.size() >= limit) return false;
       std::string key = encode_u64(seq);
       MDB_val k = as_val(key), v;
@@ -644,6 +728,7 @@ result<std::vector<delivery_record>> lmdb_store::recent_deliveries(std::uint64_t
       }
       delivery_record r;
       if (!(s = decode(as_view(v), r))) return false;
+      if (r.event_seq && !(s = read_payload(t, r))) return false;
       out.push_back(std::move(r));
       return true;
     });

@@ -54,6 +54,7 @@ struct write_batch {
   struct encoded {
     std::uint64_t key = 0;  // event seq, or the webhook key of a record
     std::uint64_t seq = 0;  // record seq (records only)
+    std::uint64_t event_seq = 0;  // records only: the stored event that is the payload, or 0
     size_t offset = 0;      // the value is bytes[offset, offset + size)
     size_t size = 0;
   };
@@ -63,6 +64,7 @@ struct write_batch {
   std::vector<pending_delivery> updated_pendings;   // rescheduled (attempts, due time)
   std::vector<pending_delivery> finished_pendings;  // removed; the event goes with its last one
   std::vector<encoded> records;                     // appended; the webhook's log is trimmed
+                                                    // (a record naming its event keeps it)
   std::vector<webhook> webhooks;                    // created or replaced
   std::vector<std::uint64_t> removed_webhooks;      // deleted with their delivery logs
   std::vector<std::pair<std::uint64_t, std::uint64_t>> removed_records;  // (webhook key, seq)
@@ -113,7 +115,7 @@ struct counters {
 
 class lmdb_store {
  public:
-  static constexpr std::uint32_t kSchemaVersion = 2;
+  static constexpr std::uint32_t kSchemaVersion = 3;
 
   /// Opens (creating if needed) the environment in `dir`, which is created if missing.
   /// Errors: io_error (directory, permissions, LMDB open), corruption (schema version newer
@@ -150,9 +152,10 @@ class lmdb_store {
   status for_each_pending(const std::function<void(pending_delivery&&)>& fn) const;
   status for_each_event(const std::function<void(event&&)>& fn) const;
   status for_each_filter(const std::function<void(webhook_filter&&)>& fn) const;
-  /// One stored event (not_found once its last pending delivery is done).
+  /// One stored event (not_found once no pending delivery or record names it).
   result<event> get_event(std::uint64_t seq) const;
-  /// The newest `limit` records of a webhook, newest first.
+  /// The newest `limit` records of a webhook, newest first, each with its payload (read from
+  /// its event when the record names one).
   result<std::vector<delivery_record>> recent_deliveries(std::uint64_t webhook_key,
                                                          size_t limit) const;
   result<counters> load_counters() const;
@@ -179,12 +182,22 @@ class lmdb_store {
   using kept_records = std::vector<std::pair<std::uint64_t, std::string_view>>;
   status apply(MDB_txn* txn, const write_batch& b, record_plans& plans, kept_records& kept);
   void add_ref(std::uint64_t event_seq, long delta);
+  // A reference taken or dropped by the transaction under way (undone if it fails); an event
+  // whose last reference goes is deleted by delete_released() once the group is applied.
+  void take_ref(std::uint64_t event_seq);
+  void drop_ref(std::uint64_t event_seq);
+  status delete_released(MDB_txn* txn);
+  // At open: every record_index entry naming an event holds a reference on it.
+  status count_record_refs(MDB_txn* txn);
+  // Fills a record's payload from the event it names.
+  status read_payload(MDB_txn* txn, delivery_record& r) const;
   // Appends the records apply() kept, in seq order.
   status append_records(MDB_txn* txn, kept_records& kept);
   status trim(MDB_txn* txn, std::uint64_t webhook_key, std::uint32_t keep);
-  // Schema 1 → 2: moves the records of the old `deliveries` table to `records` and
-  // `record_index`, drops it and writes the new version, in the opening transaction.
-  status migrate_records(MDB_txn* txn);
+  // Brings an older schema up to kSchemaVersion in the opening transaction. 1 → 2 moves the
+  // records of the old `deliveries` table to `records` and `record_index` and drops it; 2 → 3
+  // rewrites nothing (records that hold their payloads stay readable). Then writes the version.
+  status migrate(MDB_txn* txn);
   status cleanup(MDB_txn* txn, std::uint32_t keep);
   status grow();
   // The most pages a transaction applying `group` can add to the file.
@@ -206,10 +219,12 @@ class lmdb_store {
   std::shared_ptr<const secret_box> secrets_;
   bool sealed_ = false;  // secret keys in this environment are sealed
   mutable std::shared_mutex resize_mutex_;
-  // Live references per event seq (pending deliveries naming it), and the changes of the
-  // transaction under way, undone if it does not commit. Writer thread only.
+  // Live references per event seq (pending deliveries and records naming it), the changes of
+  // the transaction under way, undone if it does not commit, and the events it released.
+  // Writer thread only.
   std::unordered_map<std::uint64_t, long> event_refs_;
   std::vector<std::pair<std::uint64_t, long>> ref_undo_;
+  std::vector<std::uint64_t> released_;
 };
 
 /// "LMDB <call>: <mdb_strerror>" as a status of the matching code.

@@ -1,6 +1,7 @@
 // libFuzzer target: stored values read back from LMDB (a damaged or foreign data file).
-// Invariant: a value either decodes exactly (re-encoding gives the same bytes) or is reported
-// as corruption; nothing is guessed.
+// Invariant: a value either decodes exactly (re-encoding gives the same bytes, or for a value
+// in an older format the newer format's bytes, which decode to themselves) or is reported as
+// corruption; nothing is guessed.
 
 #include <cstdint>
 #include <cstdlib>
@@ -16,7 +17,13 @@ void round_trip(std::string_view bytes) {
   T value;
   auto st = hookshot::storage::decode(bytes, value);
   if (st) {
-    if (hookshot::storage::encode(value) != bytes) std::abort();
+    std::string again = hookshot::storage::encode(value);
+    if (again == bytes) return;
+    // Only an older format may re-encode differently, and then into a fixed point.
+    if (again.empty() || bytes.empty() || again[0] <= bytes[0]) std::abort();
+    T newer;
+    if (!hookshot::storage::decode(again, newer) || hookshot::storage::encode(newer) != again)
+      std::abort();
   } else if (st.error_code() != hookshot::status::code::corruption) {
     std::abort();
   }

@@ -74,6 +74,33 @@ class ApiDeliveriesTest(ApiTestCase, unittest.TestCase):
         self.assertEqual([header(r, "X-CS-Event-ID") for r in reqs], [eid, eid])
         self.assertEqual(reqs[0]["body"], reqs[1]["body"])
 
+    def test_fanned_out_records_share_their_stored_event_across_deletes_and_restarts(self):
+        admin = self.client("admin")
+        hooks = [admin.createWebhook(name=f"f{i}", payloadurl=self.rx.url + f"/f{i}",
+                                     scope="Global")["webhook"] for i in range(3)]
+        [eid] = self.hs.post_events([event(account=BOB, description="one event, three webhooks")])
+        wait_for(lambda: admin.listWebhookDeliveries().get("count") == 3)
+        bodies = {r["body"] for r in self.rx.snapshot()}
+        self.assertEqual(len(bodies), 1)
+        body = bodies.pop().decode()
+
+        def payloads():
+            return {d["webhookid"]: d["payload"] for d in
+                    admin.listWebhookDeliveries().get("webhookdelivery", [])}
+
+        self.assertEqual(payloads(), {w["id"]: body for w in hooks})
+        # Two records go (one deleted, one with its webhook); the third still has the payload,
+        # also after a restart, when the engine counts who names the event again.
+        admin.deleteWebhookDelivery(webhookid=hooks[0]["id"])
+        admin.deleteWebhook(id=hooks[1]["id"])
+        self.hs.stop()
+        self.hs.start()
+        self.assertEqual(payloads(), {hooks[2]["id"]: body})
+        [kept] = admin.listWebhookDeliveries()["webhookdelivery"]
+        again = admin.executeWebhookDelivery(id=kept["id"])["webhookdelivery"]
+        self.assertEqual((again["eventid"], again["payload"]), (eid, body))
+        self.assertEqual(self.rx.snapshot()[-1]["body"].decode(), body)
+
     def test_delete_deliveries_never_crosses_tenants(self):
         a = self.client("alice")
         wa = a.createWebhook(name="a", payloadurl=self.rx.url + "/a")["webhook"]

@@ -82,6 +82,78 @@ TEST_CASE("an event lives exactly as long as its pending deliveries", "[storage]
   CHECK(pending == 0);
 }
 
+TEST_CASE("a record naming its event keeps the event until the last such record goes", "[storage]") {
+  temp_dir dir;
+  auto store = lmdb_store::open(dir.path, durability::os);
+  REQUIRE(store);
+  auto stored = [&] {
+    std::vector<std::uint64_t> seqs;
+    REQUIRE((*store)->for_each_event([&](event&& e) { seqs.push_back(e.seq); }).is_ok());
+    return seqs;
+  };
+  auto naming = [](std::uint64_t webhook, std::uint64_t seq, std::uint64_t event_seq) {
+    delivery_record r = make_record(webhook, seq, 0);
+    r.event_seq = event_seq;
+    return r;
+  };
+  write_batch ingest;
+  for (std::uint64_t e = 1; e <= 4; ++e) ingest.add_event(make_event(e, 2000));
+  ingest.new_pendings = {{1, 10, 1, 0, 0}, {2, 11, 1, 0, 0}, {3, 12, 2, 0, 0}, {4, 20, 3, 0, 0},
+                         {5, 20, 4, 0, 0}};
+  REQUIRE(write(**store, ingest).is_ok());
+
+  // Each finished delivery's record takes over its pending delivery's reference.
+  write_batch done;
+  done.finished_pendings = {{1, 10, 1, 1, 0}, {2, 11, 1, 1, 0}, {3, 12, 2, 1, 0}};
+  for (const auto& r : {naming(10, 1, 1), naming(11, 2, 1), naming(12, 3, 2)}) done.add_record(r);
+  REQUIRE(write(**store, done).is_ok());
+  CHECK(stored() == std::vector<std::uint64_t>{1, 2, 3, 4});
+  auto log = (*store)->recent_deliveries(10, 10);
+  REQUIRE(log);
+  REQUIRE(log->size() == 1);
+  CHECK(log->front().event_seq == 1);
+  CHECK(log->front().payload == std::string(2000, 'x'));  // read from the event
+  // One page each for the records and their index: three copies of the 2000-byte body would
+  // not fit in one.
+  CHECK((*store)->size_of(lmdb_store::table::deliveries)->bytes <= 2 * 4096);
+
+  // A record written and trimmed in the same group never holds its event.
+  write_batch both;
+  both.keep_records = 1;
+  both.finished_pendings = {{4, 20, 3, 1, 0}, {5, 20, 4, 1, 0}};
+  both.add_record(naming(20, 4, 3));
+  both.add_record(naming(20, 5, 4));
+  REQUIRE(write(**store, both).is_ok());
+  CHECK(stored() == std::vector<std::uint64_t>{1, 2, 4});
+
+  // After a restart the references are counted again from the log's index.
+  store->reset();
+  store = lmdb_store::open(dir.path, durability::os);
+  REQUIRE(store);
+
+  // Trimming one of event 1's records keeps it for the other; deleting that one releases it.
+  write_batch newer;
+  newer.keep_records = 1;
+  newer.add_record(make_record(10, 6));  // a payload of its own (a manual delivery)
+  REQUIRE(write(**store, newer).is_ok());
+  CHECK(stored() == std::vector<std::uint64_t>{1, 2, 4});
+  write_batch removed;
+  removed.removed_records = {{11, 2}};
+  REQUIRE(write(**store, removed).is_ok());
+  CHECK(stored() == std::vector<std::uint64_t>{2, 4});
+
+  // Deleting a webhook and cleaning up logs release theirs too.
+  write_batch gone;
+  gone.removed_webhooks = {12};
+  REQUIRE(write(**store, gone).is_ok());
+  CHECK(stored() == std::vector<std::uint64_t>{4});
+  write_batch clean;
+  clean.cleanup_keep = 0;
+  REQUIRE(write(**store, clean).is_ok());
+  CHECK(stored().empty());
+  CHECK((*store)->recent_deliveries(10, 10)->empty());
+}
+
 TEST_CASE("a group deletes what its batches finished, whatever batch finished it", "[storage]") {
   temp_dir dir;
   auto store = lmdb_store::open(dir.path, durability::os);

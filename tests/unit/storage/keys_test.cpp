@@ -28,6 +28,53 @@ TEST_CASE("pair keys group by the first number, then order by the second", "[key
   CHECK_FALSE(decode_pair(encode_u64(7), a, b));
 }
 
+TEST_CASE("an index value names a record's event, or nothing when the record holds its payload",
+          "[keys]") {
+  std::uint64_t event_seq = 99;
+  CHECK(encode_index_value(0).empty());
+  REQUIRE(decode_index_value("", event_seq));
+  CHECK(event_seq == 0);
+  CHECK(encode_index_value(7) == encode_u64(7));
+  REQUIRE(decode_index_value(encode_index_value(7), event_seq));
+  CHECK(event_seq == 7);
+  CHECK_FALSE(decode_index_value("four", event_seq));
+}
+
+TEST_CASE("a record naming its event stores no payload; one from before names none", "[keys]") {
+  delivery_record r;
+  r.seq = 42;
+  r.id = "id";
+  r.event_seq = 7;
+  r.payload = std::string(500, 'p');  // the event's body: not copied into the record
+  std::string bytes = encode(r);
+  CHECK(bytes[0] == 2);
+  CHECK(bytes.size() < 200);
+  delivery_record back;
+  REQUIRE(decode(bytes, back).is_ok());
+  CHECK(back.event_seq == 7);
+  CHECK(back.payload.empty());  // lmdb_store::recent_deliveries reads it from the event
+
+  // Format 1 (schema 2 and older): the same fields without event_seq, the payload inline.
+  delivery_record old_style;
+  old_style.seq = 41;
+  old_style.payload = "{\"old\":1}";
+  std::string v2 = encode(old_style);
+  REQUIRE(v2[0] == 2);
+  // In format 2 the 8 bytes of event_seq come right before the payload's length.
+  size_t payload_at = v2.find("{\"old\":1}") - 4;
+  std::string v1 = v2.substr(0, payload_at - 8) + v2.substr(payload_at);
+  v1[0] = 1;
+  REQUIRE(decode(v1, back).is_ok());
+  CHECK(back.seq == 41);
+  CHECK(back.event_seq == 0);
+  CHECK(back.payload == "{\"old\":1}");
+
+  // Both an event and a payload was never written.
+  std::string both = v2;
+  both.replace(payload_at - 8, 8, std::string("\x07\0\0\0\0\0\0\0", 8));
+  CHECK(decode(both, back).error_code() == status::code::corruption);
+}
+
 TEST_CASE("values round-trip through the codec", "[keys]") {
   delivery_record r;
   r.seq = 42;
