@@ -382,14 +382,16 @@ status lmdb_store::write(const std::vector<const write_batch*>& group) {
       // one log, only the newest that many are written at all (under load nearly every record
       // would otherwise be written and trimmed in the same transaction), and each log is
       // trimmed once.
-      record_plans plans;
+      record_plans& plans = plans_;
+      plans.clear();
       for (const write_batch* b : group)
         for (const auto& r : b->records) {
           record_plan& p = plans[r.key];
           ++p.total;
           p.keep = b->keep_records;
         }
-      kept_records kept;
+      kept_records& kept = kept_;
+      kept.clear();
       for (const write_batch* b : group) {
         st = apply(raw, *b, plans, kept);
         if (!st) break;
@@ -412,10 +414,11 @@ status lmdb_store::write(const std::vector<const write_batch*>& group) {
   }
 }
 
-void lmdb_store::add_ref(std::uint64_t event_seq, long delta) {
-  long& n = event_refs_[event_seq];
-  n += delta;
-  if (n <= 0) event_refs_.erase(event_seq);
+void lmdb_store::add_ref(std::uint64_t event_seq, int delta) {
+  auto it = event_refs_.try_emplace(event_seq, 0).first;
+  std::int64_t n = static_cast<std::int64_t>(it->second) + delta;
+  if (n <= 0) event_refs_.erase(it);
+  else it->second = static_cast<std::uint32_t>(n);
 }
 
 void lmdb_store::take_ref(std::uint64_t event_seq) {
@@ -426,7 +429,7 @@ void lmdb_store::take_ref(std::uint64_t event_seq) {
 void lmdb_store::drop_ref(std::uint64_t event_seq) {
   add_ref(event_seq, -1);
   ref_undo_.emplace_back(event_seq, -1);
-  if (event_refs_.count(event_seq) == 0) released_.push_back(event_seq);
+  if (!event_refs_.contains(event_seq)) released_.push_back(event_seq);
 }
 
 status lmdb_store::delete_released(MDB_txn* txn) {
@@ -435,7 +438,7 @@ status lmdb_store::delete_released(MDB_txn* txn) {
   std::sort(released_.begin(), released_.end());
   released_.erase(std::unique(released_.begin(), released_.end()), released_.end());
   for (std::uint64_t seq : released_) {
-    if (event_refs_.count(seq)) continue;
+    if (event_refs_.contains(seq)) continue;
     std::string key = encode_u64(seq);
     MDB_val k = as_val(key);
     int rc = mdb_del(txn, events_, &k, nullptr);
