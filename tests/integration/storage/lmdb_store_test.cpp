@@ -644,6 +644,70 @@ TEST_CASE("a schema 1 delivery log moves to the records table and its index at t
   CHECK((*again)->size_of(lmdb_store::table::deliveries)->records == 5);
 }
 
+TEST_CASE("a schema 2 log keeps its payloads at the upgrade and mixes with records naming events",
+          "[storage]") {
+  temp_dir dir;
+  // Schema 2: records in format 1 (the payload inline, no event seq), empty index values, and
+  // an event still pending for webhook 2.
+  auto format1 = [](std::uint64_t webhook, std::uint64_t seq) {
+    write_batch encoded;
+    encoded.add_record(make_record(webhook, seq));
+    std::string v2(encoded.value_of(encoded.records[0]));
+    size_t payload_len_at = v2.find(std::string(100, 'p')) - 4;
+    std::string v1 = v2.substr(0, payload_len_at - 8) + v2.substr(payload_len_at);
+    v1[0] = 1;
+    return v1;
+  };
+  with_raw_txn(dir.path, [&](MDB_txn* txn) {
+    MDB_dbi meta, records, index, events, pending;
+    REQUIRE(mdb_dbi_open(txn, "meta", MDB_CREATE, &meta) == 0);
+    REQUIRE(mdb_dbi_open(txn, "records", MDB_CREATE, &records) == 0);
+    REQUIRE(mdb_dbi_open(txn, "record_index", MDB_CREATE, &index) == 0);
+    REQUIRE(mdb_dbi_open(txn, "events", MDB_CREATE, &events) == 0);
+    REQUIRE(mdb_dbi_open(txn, "pending", MDB_CREATE, &pending) == 0);
+    raw_put(txn, meta, "schema_version", encode_u64(2));
+    for (std::uint64_t seq = 1; seq <= 3; ++seq) {
+      raw_put(txn, records, encode_u64(seq), format1(1, seq));
+      raw_put(txn, index, encode_pair(1, seq), "");
+    }
+    raw_put(txn, events, encode_u64(9), encode(make_event(9)));
+    raw_put(txn, pending, encode_u64(1), encode(pending_delivery{1, 2, 9, 0, 0}));
+  });
+
+  auto store = lmdb_store::open(dir.path, durability::fsync);
+  REQUIRE(store);
+  auto old = (*store)->recent_deliveries(1, 10);
+  REQUIRE(old);
+  REQUIRE(old->size() == 3);
+  CHECK(old->front().event_seq == 0);
+  CHECK(old->front().payload == std::string(100, 'p'));
+  // Webhook 2's delivery of event 9 finishes with a record naming it: the event stays.
+  write_batch done;
+  done.finished_pendings = {{1, 2, 9, 1, 0}};
+  delivery_record named = make_record(2, 4, 0);
+  named.event_seq = 9;
+  done.add_record(named);
+  REQUIRE(write(**store, done).is_ok());
+  CHECK(count_events(**store) == 1);
+  CHECK((*store)->recent_deliveries(2, 10)->front().payload == std::string(100, 'x'));
+  // Trimming the old log releases nothing; the upgrade wrote the new version.
+  write_batch trim_old;
+  trim_old.keep_records = 1;
+  trim_old.add_record(make_record(1, 5));
+  REQUIRE(write(**store, trim_old).is_ok());
+  CHECK(log_seqs(**store, 1) == std::vector<std::uint64_t>{5});
+  CHECK(count_events(**store) == 1);
+  store->reset();
+  with_raw_txn(dir.path, [&](MDB_txn* txn) {
+    MDB_dbi meta;
+    REQUIRE(mdb_dbi_open(txn, "meta", 0, &meta) == 0);
+    std::string key = "schema_version";
+    MDB_val k{key.size(), key.data()}, v;
+    REQUIRE(mdb_get(txn, meta, &k, &v) == 0);
+    CHECK(std::string(static_cast<const char*>(v.mv_data), v.mv_size) == encode_u64(3));
+  });
+}
+
 TEST_CASE("events and pending deliveries fill their pages as they arrive in key order", "[storage]") {
   temp_dir dir;
   auto store = lmdb_store::open(dir.path, durability::os);
