@@ -80,8 +80,8 @@ result<std::uint64_t> last_key_prefix(MDB_txn* txn, MDB_dbi dbi) {
 }
 
 // Walks the (webhook key ‖ record seq) keys of one webhook newest first with `cur`, calling
-// fn(record seq, index value) until it returns false. Returns the last cursor code (0 or MDB_NOTFOUND when
-// the walk ended normally).
+// fn(record seq, index value) until it returns false. Returns the last cursor code (0 or
+// MDB_NOTFOUND when the walk ended normally).
 template <class F>
 int walk_newest_first(MDB_cursor* cur, std::uint64_t webhook_key, F&& fn) {
   std::string upper = encode_pair(webhook_key + 1, 0);

@@ -53,17 +53,17 @@ enum class durability { fsync, os };
 /// encoding, so the single writer thread only copies bytes into pages.
 struct write_batch {
   struct encoded {
-    std::uint64_t key = 0;  // event seq, or the webhook key of a record
-    std::uint64_t seq = 0;  // record seq (records only)
+    std::uint64_t key = 0;        // event seq, or the webhook key of a record
+    std::uint64_t seq = 0;        // record seq (records only)
     std::uint64_t event_seq = 0;  // records only: the stored event that is the payload, or 0
-    size_t offset = 0;      // the value is bytes[offset, offset + size)
+    size_t offset = 0;            // the value is bytes[offset, offset + size)
     size_t size = 0;
   };
   std::string bytes;  // every encoded value of the batch, back to back (one allocation)
   std::vector<encoded> new_events;                  // stored until their last pending is done
   std::vector<pending_delivery> new_pendings;       // each holds a reference on its event
   std::vector<pending_delivery> updated_pendings;   // rescheduled (attempts, due time)
-  std::vector<pending_delivery> finished_pendings;  // removed; the event goes with its last one
+  std::vector<pending_delivery> finished_pendings;  // removed; each drops its event reference
   std::vector<encoded> records;                     // appended; the webhook's log is trimmed
                                                     // (a record naming its event keeps it)
   std::vector<webhook> webhooks;                    // created or replaced

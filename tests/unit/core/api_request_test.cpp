@@ -70,6 +70,6 @@ TEST_CASE("UTF-8 validation refuses overlong forms, surrogates and stray bytes",
   CHECK_FALSE(is_valid_utf8("\xc0\xaf"));          // overlong "/"
   CHECK_FALSE(is_valid_utf8("\xed\xa0\x80"));      // a surrogate
   CHECK_FALSE(is_valid_utf8("\xf4\x90\x80\x80"));  // above U+10FFFF
-  CHECK_FALSE(is_valid_utf8("\x80abc"));
+  CHECK_FALSE(is_valid_utf8("\x80" "abc"));
   CHECK(utf8_length("\xc3\xa9\xc3\xa9x") == 3);
 }
