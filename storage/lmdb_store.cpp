@@ -362,14 +362,15 @@ size_t lmdb_store::pages_bound(MDB_txn* txn, const std::vector<const write_batch
            3 * b->removed_records.size() + b->filters.size() + b->removed_filters.size();
     walks_tables = walks_tables || !b->removed_webhooks.empty() || b->cleanup_keep.has_value();
   }
+  ops += sweep_budget(group);  // the sweep deletes at most that many events
   return kSlackPages + ops / 64 + ops * per_op + value_pages + (walks_tables ? table_pages : 0);
 }
 
 status lmdb_store::write(const std::vector<const write_batch*>& group) {
   for (;;) {
     ref_undo_.clear();
-    released_.clear();
     status st;
+    std::uint64_t sweep_next = sweep_from_;
     {
       std::shared_lock lock(resize_mutex_);
       MDB_txn* raw = nullptr;
@@ -398,13 +399,16 @@ status lmdb_store::write(const std::vector<const write_batch*>& group) {
       }
       if (st) st = append_records(raw, kept);
       for (auto it = plans.begin(); st && it != plans.end(); ++it) st = trim(raw, it->first, it->second.keep);
-      if (st) st = delete_released(raw);
+      if (st) st = sweep_events(raw, sweep_budget(group), sweep_next);
       if (st) {
         rc = txn.commit();
         if (rc) st = lmdb_status("mdb_txn_commit", rc);
       }
     }
-    if (st) return st;
+    if (st) {
+      sweep_from_ = sweep_next;
+      return st;
+    }
     // Nothing was written: undo the reference counts, newest change first.
     for (auto it = ref_undo_.rbegin(); it != ref_undo_.rend(); ++it) add_ref(it->first, -it->second);
     ref_undo_.clear();
@@ -429,20 +433,48 @@ void lmdb_store::take_ref(std::uint64_t event_seq) {
 void lmdb_store::drop_ref(std::uint64_t event_seq) {
   add_ref(event_seq, -1);
   ref_undo_.emplace_back(event_seq, -1);
-  if (!event_refs_.contains(event_seq)) released_.push_back(event_seq);
 }
 
-status lmdb_store::delete_released(MDB_txn* txn) {
-  // A record may take over its pending delivery's reference later in the same group, so
-  // events are deleted once the group is applied, oldest first, if still unreferenced.
-  std::sort(released_.begin(), released_.end());
-  released_.erase(std::unique(released_.begin(), released_.end()), released_.end());
-  for (std::uint64_t seq : released_) {
-    if (event_refs_.contains(seq)) continue;
-    std::string key = encode_u64(seq);
-    MDB_val k = as_val(key);
-    int rc = mdb_del(txn, events_, &k, nullptr);
-    if (rc && rc != MDB_NOTFOUND) return lmdb_status("mdb_del", rc);
+size_t lmdb_store::sweep_budget(const std::vector<const write_batch*>& group) {
+  // Each finished delivery and each record (by trimming an older one) releases at most one
+  // event; twice that keeps the sweep ahead of the releases across a table full of live ones.
+  size_t releases = 0;
+  for (const write_batch* b : group)
+    releases += b->finished_pendings.size() + b->records.size() + b->removed_records.size();
+  return kSweepKeys + 2 * releases;
+}
+
+status lmdb_store::sweep_events(MDB_txn* txn, size_t budget, std::uint64_t& from) {
+  // Events nobody names are deleted by this sweep, in key order, not as their last reference
+  // goes: references go in the order deliveries finish and logs trim, scattered over many
+  // pages, and each page that loses one event but keeps others is rewritten (about half of a
+  // synced commit's write calls). Released events lie mostly in runs, so the sweep frees whole
+  // pages, which cost no write. It also collects events a crash left unreferenced.
+  MDB_cursor* cur = nullptr;
+  int rc = mdb_cursor_open(txn, events_, &cur);
+  if (rc) return lmdb_status("mdb_cursor_open", rc);
+  std::vector<std::uint64_t>& dead = sweep_dead_;
+  dead.clear();
+  std::string start = encode_u64(from);
+  MDB_val k = as_val(start), v;
+  rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+  std::uint64_t seq = 0;
+  for (size_t seen = 0; rc == 0 && seen < budget; ++seen) {
+    if (!decode_u64(as_view(k), seq)) {
+      mdb_cursor_close(cur);
+      return status::corruption("an event with a malformed key");
+    }
+    if (!event_refs_.contains(seq)) dead.push_back(seq);
+    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+  }
+  mdb_cursor_close(cur);
+  if (rc != 0 && rc != MDB_NOTFOUND) return lmdb_status("mdb_cursor_get", rc);
+  from = rc == MDB_NOTFOUND ? 0 : seq + 1;  // at the end: start again from the oldest
+  for (std::uint64_t d : dead) {
+    std::string key = encode_u64(d);
+    MDB_val dk = as_val(key);
+    rc = mdb_del(txn, events_, &dk, nullptr);
+    if (rc) return lmdb_status("mdb_del", rc);
   }
   return status::ok();
 }

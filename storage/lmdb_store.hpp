@@ -153,7 +153,8 @@ class lmdb_store {
   status for_each_pending(const std::function<void(pending_delivery&&)>& fn) const;
   status for_each_event(const std::function<void(event&&)>& fn) const;
   status for_each_filter(const std::function<void(webhook_filter&&)>& fn) const;
-  /// One stored event (not_found once no pending delivery or record names it).
+  /// One stored event (not_found once no pending delivery or record names it and the writer's
+  /// sweep has passed it).
   result<event> get_event(std::uint64_t seq) const;
   /// The newest `limit` records of a webhook, newest first, each with its payload (read from
   /// its event when the record names one).
@@ -183,11 +184,16 @@ class lmdb_store {
   using kept_records = std::vector<std::pair<std::uint64_t, std::string_view>>;
   status apply(MDB_txn* txn, const write_batch& b, record_plans& plans, kept_records& kept);
   void add_ref(std::uint64_t event_seq, int delta);
-  // A reference taken or dropped by the transaction under way (undone if it fails); an event
-  // whose last reference goes is deleted by delete_released() once the group is applied.
+  // A reference taken or dropped by the transaction under way (undone if it fails). An event
+  // whose last reference goes stays until sweep_events() passes it.
   void take_ref(std::uint64_t event_seq);
   void drop_ref(std::uint64_t event_seq);
-  status delete_released(MDB_txn* txn);
+  // Walks up to `budget` events from key `from` on, deletes those nobody names, and sets
+  // `from` to where the next sweep starts (0 after the last event).
+  status sweep_events(MDB_txn* txn, size_t budget, std::uint64_t& from);
+  // Events a transaction applying `group` sweeps: kSweepKeys plus twice what it can release.
+  static size_t sweep_budget(const std::vector<const write_batch*>& group);
+  static constexpr size_t kSweepKeys = 256;
   // At open: every record_index entry naming an event holds a reference on it.
   status count_record_refs(MDB_txn* txn);
   // Fills a record's payload from the event it names.
@@ -221,14 +227,15 @@ class lmdb_store {
   bool sealed_ = false;  // secret keys in this environment are sealed
   mutable std::shared_mutex resize_mutex_;
   // Live references per event seq (pending deliveries and records naming it), the changes of
-  // the transaction under way, undone if it does not commit, and the events it released.
-  // Writer thread only.
+  // the transaction under way, undone if it does not commit, and where the next sweep of
+  // unreferenced events starts. Writer thread only.
   // Open addressing: one entry per live event (up to webhooks × webhook.deliveries.limit for
   // the log alone) costs ~20 bytes here against ~40 in a node-based map, with no allocation
   // per event.
   boost::unordered_flat_map<std::uint64_t, std::uint32_t> event_refs_;
   std::vector<std::pair<std::uint64_t, int>> ref_undo_;
-  std::vector<std::uint64_t> released_;
+  std::uint64_t sweep_from_ = 0;
+  std::vector<std::uint64_t> sweep_dead_;  // the sweep's finds, kept to reuse its storage
   // The transaction's record plans and kept records, members so their storage is reused.
   record_plans plans_;
   kept_records kept_;

@@ -708,6 +708,46 @@ TEST_CASE("a schema 2 log keeps its payloads at the upgrade and mixes with recor
   });
 }
 
+TEST_CASE("unreferenced events are swept in key order, a bounded number per commit", "[storage]") {
+  temp_dir dir;
+  // An event nobody names, as a crash between a release and its sweep would leave it.
+  with_raw_txn(dir.path, [&](MDB_txn* txn) {
+    MDB_dbi events;
+    REQUIRE(mdb_dbi_open(txn, "events", MDB_CREATE, &events) == 0);
+    raw_put(txn, events, encode_u64(1), encode(make_event(1)));
+  });
+  auto store = lmdb_store::open(dir.path, durability::fsync);
+  REQUIRE(store);
+  // 3,000 events with one delivery each. The commit's sweep starts at the oldest event: the
+  // leftover goes.
+  write_batch ingest;
+  for (std::uint64_t e = 2; e <= 3001; ++e) {
+    ingest.add_event(make_event(e));
+    ingest.new_pendings.push_back({e, 10, e, 0, 0});
+  }
+  REQUIRE(write(**store, ingest).is_ok());
+  CHECK(count_events(**store) == 3000);
+  // The newest 100 finish: released, but beyond this commit's sweep (256 + 2 x 100 events on
+  // from where the last one stopped).
+  write_batch done;
+  for (std::uint64_t e = 2902; e <= 3001; ++e) done.finished_pendings.push_back({e, 10, e, 1, 0});
+  REQUIRE(write(**store, done).is_ok());
+  CHECK(count_events(**store) == 3000);
+  CHECK((*store)->get_event(3001)->seq == 3001);
+  // Later commits go on from there (256 events each) and reach them; live events stay.
+  for (int i = 0; i < 10; ++i) {
+    write_batch other;
+    other.webhooks.push_back(webhook{});
+    REQUIRE(write(**store, other).is_ok());
+  }
+  std::vector<std::uint64_t> seqs;
+  REQUIRE((*store)->for_each_event([&](event&& e) { seqs.push_back(e.seq); }).is_ok());
+  REQUIRE(seqs.size() == 2900);
+  CHECK(seqs.front() == 2);
+  CHECK(seqs.back() == 2901);
+  CHECK((*store)->get_event(3001).error().error_code() == status::code::not_found);
+}
+
 TEST_CASE("events and pending deliveries fill their pages as they arrive in key order", "[storage]") {
   temp_dir dir;
   auto store = lmdb_store::open(dir.path, durability::os);
