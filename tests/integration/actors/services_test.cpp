@@ -28,6 +28,7 @@ struct stored_events {
       e.type = "VM.CREATE";
       e.body = "{\"n\":" + std::to_string(seq) + "}";
       batch.add_event(e);
+      batch.new_pendings.push_back({seq, 1, seq, 0, 0});  // stored events are named by one
     }
     REQUIRE(store->write({&batch}));
     svc.store = store.get();
