@@ -343,7 +343,8 @@ status lmdb_store::reserve(size_t pages) {
 // a value too big for a leaf takes overflow pages of its own. Deleting a webhook or cleaning
 // every log walks whole tables: at most every page of them is copied. The freelist and the
 // main table take the slack.
-size_t lmdb_store::pages_bound(MDB_txn* txn, const std::vector<const write_batch*>& group) const {
+size_t lmdb_store::pages_bound(MDB_txn* txn, const std::vector<const write_batch*>& group,
+                               size_t sweep_keys) const {
   size_t depth = 1, table_pages = 0;
   for (MDB_dbi dbi : {webhooks_, events_, pending_, records_, record_index_, filters_}) {
     MDB_stat ms;
@@ -362,11 +363,12 @@ size_t lmdb_store::pages_bound(MDB_txn* txn, const std::vector<const write_batch
            3 * b->removed_records.size() + b->filters.size() + b->removed_filters.size();
     walks_tables = walks_tables || !b->removed_webhooks.empty() || b->cleanup_keep.has_value();
   }
-  ops += sweep_budget(group);  // the sweep deletes at most that many events
+  ops += sweep_keys;  // the sweep deletes at most that many events
   return kSlackPages + ops / 64 + ops * per_op + value_pages + (walks_tables ? table_pages : 0);
 }
 
 status lmdb_store::write(const std::vector<const write_batch*>& group) {
+  const size_t sweep_keys = sweep_budget(group);
   for (;;) {
     ref_undo_.clear();
     status st;
@@ -378,7 +380,7 @@ status lmdb_store::write(const std::vector<const write_batch*>& group) {
       if (rc) return lmdb_status("mdb_txn_begin", rc);
       txn_guard txn(raw);
       // Nothing is written before every page the group could add is backed by the disk.
-      if (write_map_ && !(st = reserve(pages_bound(raw, group)))) return st;
+      if (write_map_ && !(st = reserve(pages_bound(raw, group, sweep_keys)))) return st;
       // A webhook's log keeps its newest `keep_records`: of the records this group appends to
       // one log, only the newest that many are written at all (under load nearly every record
       // would otherwise be written and trimmed in the same transaction), and each log is
@@ -399,7 +401,7 @@ status lmdb_store::write(const std::vector<const write_batch*>& group) {
       }
       if (st) st = append_records(raw, kept);
       for (auto it = plans.begin(); st && it != plans.end(); ++it) st = trim(raw, it->first, it->second.keep);
-      if (st) st = sweep_events(raw, sweep_budget(group), sweep_next);
+      if (st) st = sweep_events(raw, sweep_keys, sweep_next);
       if (st) {
         rc = txn.commit();
         if (rc) st = lmdb_status("mdb_txn_commit", rc);

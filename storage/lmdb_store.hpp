@@ -207,8 +207,10 @@ class lmdb_store {
   status migrate(MDB_txn* txn);
   status cleanup(MDB_txn* txn, std::uint32_t keep);
   status grow();
-  // The most pages a transaction applying `group` can add to the file.
-  size_t pages_bound(MDB_txn* txn, const std::vector<const write_batch*>& group) const;
+  // The most pages a transaction applying `group` and sweeping `sweep_keys` events can add
+  // to the file.
+  size_t pages_bound(MDB_txn* txn, const std::vector<const write_batch*>& group,
+                     size_t sweep_keys) const;
   // Backs the committed pages and `pages` more with disk blocks (write_map only).
   status reserve(size_t pages);
   status init_secrets(MDB_txn* txn, const std::string& dir);
