@@ -207,6 +207,8 @@ class lmdb_store {
   status migrate(MDB_txn* txn);
   status cleanup(MDB_txn* txn, std::uint32_t keep);
   status grow();
+  // Writable map only: no readahead on faults beyond the pages in use, where the file grows.
+  void advise_growth() const;
   // The most pages a transaction applying `group` and sweeping `sweep_keys` events can add
   // to the file.
   size_t pages_bound(MDB_txn* txn, const std::vector<const write_batch*>& group,

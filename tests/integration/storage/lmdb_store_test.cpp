@@ -3,12 +3,14 @@
 #include <sys/stat.h>
 
 #include <catch2/catch.hpp>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <map>
 #include <future>
 #include <string>
 #include <thread>
+#include <vector>
 #include <chrono>
 
 #include "storage/keys.hpp"
@@ -43,6 +45,32 @@ delivery_record make_record(std::uint64_t webhook, std::uint64_t seq, size_t pay
 
 status write(lmdb_store& s, const write_batch& b) {
   return s.write({&b});
+}
+
+// This process's mappings of `file`, in address order, from /proc/self/smaps: file offset,
+// length, and whether they carry random-read advice (VmFlags "rr": no readahead on faults).
+struct mapping {
+  size_t offset = 0, length = 0;
+  bool random = false;
+};
+
+std::vector<mapping> mappings_of(const std::string& file) {
+  std::vector<mapping> out;
+  std::ifstream smaps("/proc/self/smaps");
+  std::string line;
+  bool ours = false;
+  while (std::getline(smaps, line)) {
+    unsigned long start = 0, end = 0, offset = 0;
+    char path[4096] = {0};
+    if (std::sscanf(line.c_str(), "%lx-%lx %*s %lx %*s %*s %4095s", &start, &end, &offset, path) >= 3 &&
+        line.find(':') > line.find(' ')) {
+      ours = file == path;
+      if (ours) out.push_back({offset, end - start, false});
+    } else if (ours && line.rfind("VmFlags:", 0) == 0) {
+      out.back().random = (line + " ").find(" rr ") != std::string::npos;
+    }
+  }
+  return out;
 }
 
 size_t count_events(lmdb_store& s) {
@@ -257,6 +285,45 @@ TEST_CASE("a full map grows and the write that filled it succeeds", "[storage]")
   store = lmdb_store::open(dir.path, durability::os, 1 << 20);
   REQUIRE(store);
   CHECK((*store)->map_size() > (size_t{2} << 20));
+  CHECK(count_events(**store) == 40);
+}
+
+TEST_CASE("a writable map reads no pages ahead where the file grows, and only there", "[storage]") {
+  // Faults on pages the file grows by fill one page each instead of a readahead window; the
+  // pages in use keep their readahead (a restart reads them back).
+  temp_dir dir;
+  const std::string file = dir.path + "/data.mdb";
+  auto check = [&](const lmdb_store& s, size_t in_use) {
+    std::vector<mapping> maps = mappings_of(file);
+    REQUIRE(maps.size() == 2);
+    CHECK(maps[0].offset == 0);
+    CHECK_FALSE(maps[0].random);
+    CHECK(maps[1].offset == maps[0].length);
+    CHECK(maps[1].offset >= in_use);
+    CHECK(maps[1].random);
+    CHECK(maps[1].offset + maps[1].length == s.map_size());
+  };
+  auto store = lmdb_store::open(dir.path, durability::os, 1 << 20, nullptr, /*write_map=*/true);
+  REQUIRE(store);
+  REQUIRE((*store)->write_map());
+  check(**store, 4096);
+  size_t before = (*store)->map_size();
+  for (std::uint64_t i = 1; i <= 40; ++i) {
+    write_batch b;
+    b.add_event(make_event(i, 64 << 10));
+    b.new_pendings = {{i, 1, i, 0, 0}};
+    REQUIRE(write(**store, b).is_ok());
+  }
+  REQUIRE((*store)->map_size() > before);  // the map grew: a new mapping, advised again
+  REQUIRE(mappings_of(file).size() == 2);
+  CHECK(mappings_of(file).back().random);
+  CHECK(mappings_of(file).back().offset + mappings_of(file).back().length == (*store)->map_size());
+  store->reset();
+  CHECK(mappings_of(file).empty());
+
+  store = lmdb_store::open(dir.path, durability::os, 1 << 20, nullptr, /*write_map=*/true);
+  REQUIRE(store);
+  check(**store, (*store)->size_of(lmdb_store::table::events)->bytes);
   CHECK(count_events(**store) == 40);
 }
 
