@@ -315,9 +315,10 @@ TEST_CASE("a writable map reads no pages ahead where the file grows, and only th
     REQUIRE(write(**store, b).is_ok());
   }
   REQUIRE((*store)->map_size() > before);  // the map grew: a new mapping, advised again
-  REQUIRE(mappings_of(file).size() == 2);
-  CHECK(mappings_of(file).back().random);
-  CHECK(mappings_of(file).back().offset + mappings_of(file).back().length == (*store)->map_size());
+  std::vector<mapping> grown = mappings_of(file);
+  REQUIRE(grown.size() == 2);
+  CHECK(grown[1].random);
+  CHECK(grown[1].offset + grown[1].length == (*store)->map_size());
   store->reset();
   CHECK(mappings_of(file).empty());
 
