@@ -40,6 +40,8 @@ class disk_reservation {
 
   /// Bytes reserved so far (from offset 0).
   size_t reserved() const { return reserved_; }
+  /// The file it reserves in (-1 for a default-constructed one).
+  int fd() const { return fd_; }
 
  private:
   int fd_ = -1;

@@ -375,23 +375,26 @@ void lmdb_store::advise_growth() const {
   // at a restart lost its readahead too, and recovery drained 15-20 % slower. Advice: when it
   // cannot be given, only speed changes.
   if (!write_map_) return;
-  int fd = -1;
-  MDB_envinfo info;
-  if (mdb_env_get_fd(env_, &fd) != 0 || mdb_env_info(env_, &info) != 0) return;
-  char* map = find_mapping(fd, map_size_);
-  if (!map) return;
+  auto pages = pages_in_use();
+  char* map = find_mapping(reservation_.fd(), map_size_);
+  if (!pages || !map) return;
   size_t os_page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
-  size_t used = (info.me_last_pgno + 1) * page_size_;
-  used = (used + os_page - 1) / os_page * os_page;
+  size_t used = (*pages * page_size_ + os_page - 1) / os_page * os_page;
   if (used < map_size_) madvise(map + used, map_size_ - used, MADV_RANDOM);
+}
+
+result<size_t> lmdb_store::pages_in_use() const {
+  MDB_envinfo info;
+  int rc = mdb_env_info(env_, &info);
+  if (rc) return lmdb_status("mdb_env_info", rc);
+  return static_cast<size_t>(info.me_last_pgno) + 1;
 }
 
 status lmdb_store::reserve(size_t pages) {
   if (!write_map_) return status::ok();
-  MDB_envinfo info;
-  int rc = mdb_env_info(env_, &info);
-  if (rc) return lmdb_status("mdb_env_info", rc);
-  return reservation_.ensure((info.me_last_pgno + 1 + pages) * page_size_, map_size_);
+  auto used = pages_in_use();
+  if (!used) return used.error();
+  return reservation_.ensure((*used + pages) * page_size_, map_size_);
 }
 
 // Every page a transaction changes is copied once (copy on write), and an insert or delete

@@ -213,6 +213,8 @@ class lmdb_store {
   // to the file.
   size_t pages_bound(MDB_txn* txn, const std::vector<const write_batch*>& group,
                      size_t sweep_keys) const;
+  // Pages of the file the last committed transaction uses (its last page number + 1).
+  result<size_t> pages_in_use() const;
   // Backs the committed pages and `pages` more with disk blocks (write_map only).
   status reserve(size_t pages);
   status init_secrets(MDB_txn* txn, const std::string& dir);
