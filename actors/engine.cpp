@@ -150,6 +150,7 @@ result<std::unique_ptr<engine>> engine::start(const config::config& cfg) {
   opts.max_response_bytes =
       static_cast<size_t>(values.get_int("webhook.delivery.response.max.bytes"));
   opts.ca_file = values.get("webhook.delivery.ca.file", "", nullptr);
+  opts.on_completions = [relay = &m.svc.relay] { relay->hand_over(); };
   for (size_t i = 0; i < threads; ++i)
     m.svc.http.push_back(std::make_unique<net::http_client>(opts, m.clock));
   m.svc.cfg = &m.cfg;

@@ -3,12 +3,16 @@
 namespace hookshot::actors {
 
 void relay_inbox::post(std::shared_ptr<outcome_box> box) {
+  std::lock_guard lock(mutex_);
+  if (relay_) boxes_.push_back(std::move(box));  // else shutting down: dropped
+}
+
+void relay_inbox::hand_over() {
   caf::actor relay;
   {
     std::lock_guard lock(mutex_);
-    if (!relay_) return;  // shutting down
-    boxes_.push_back(std::move(box));
-    if (boxes_.size() > 1) return;  // a relay_atom is already on its way
+    if (!relay_ || boxes_.empty() || woken_) return;
+    woken_ = true;
     relay = relay_;
   }
   caf::anon_send(relay, relay_atom_v);
@@ -18,6 +22,7 @@ std::vector<std::shared_ptr<outcome_box>> relay_inbox::take() {
   std::vector<std::shared_ptr<outcome_box>> out;
   std::lock_guard lock(mutex_);
   out.swap(boxes_);
+  woken_ = false;
   return out;
 }
 

@@ -208,6 +208,7 @@ void http_client::fail_transfer(std::unique_ptr<transfer> t, std::string why) {
   t->outcome.response = std::move(why);
   t->outcome.end_ms = clock_.now_ms();
   if (t->request.done) t->request.done(std::move(t->outcome));
+  completed_ = true;
   in_flight_.fetch_sub(1);
 }
 
@@ -314,6 +315,7 @@ void http_client::finish_transfer(void* handle, int result) {
     return start_transfer(std::move(next));
   }
   if (t->request.done) t->request.done(std::move(out));
+  completed_ = true;
   in_flight_.fetch_sub(1);
 }
 
@@ -370,6 +372,7 @@ void http_client::run() {
       wait_ms = std::clamp<long>(left, 0, 1000);
     }
     if (stop_.load()) wait_ms = std::min<long>(wait_ms, 50);
+    wait_ms = completions_wait_ms(wait_ms);
     int n = epoll_wait(loop_->epoll_fd, events, kMaxEvents, static_cast<int>(wait_ms));
     for (int i = 0; i < n; ++i) {
       int fd = events[i].data.fd;
@@ -390,8 +393,26 @@ void http_client::run() {
     }
     read_completions();
     take_queued();  // completions freed room; the wake fd may also have brought work
+    hand_over_completions(false);
   }
   abandon_active();
+  hand_over_completions(true);
+}
+
+void http_client::hand_over_completions(bool now) {
+  if (!completed_ || !options_.on_completions) return;
+  auto t = std::chrono::steady_clock::now();
+  if (!now && t - handed_over_ < std::chrono::milliseconds(options_.completions_window_ms)) return;
+  completed_ = false;
+  handed_over_ = t;
+  options_.on_completions();
+}
+
+long http_client::completions_wait_ms(long cap) const {
+  if (!completed_ || !options_.on_completions) return cap;
+  auto due = handed_over_ + std::chrono::milliseconds(options_.completions_window_ms);
+  auto left = std::chrono::ceil<std::chrono::milliseconds>(due - std::chrono::steady_clock::now());
+  return std::clamp<long>(left.count(), 0, cap);
 }
 
 void http_client::abandon_active() {

@@ -29,8 +29,8 @@ caf::behavior counting_webhook(caf::event_based_actor*, const std::shared_ptr<ou
   };
 }
 
-// What an HTTP loop's done callback does: the outcome into the box, the box to the relay
-// when it was empty.
+// What an HTTP loop's done callback does: the outcome into the box, the box to the relay's
+// inbox when it was empty. The loop hands the inbox over separately (on_completions).
 void complete(relay_inbox& inbox, const std::shared_ptr<outcome_box>& box, std::uint64_t seq) {
   bool first = false;
   {
@@ -67,7 +67,11 @@ TEST_CASE("the relay brings every outcome from many threads to its webhook actor
   std::vector<std::thread> loops;
   for (size_t t = 0; t < kThreads; ++t)
     loops.emplace_back([&, t] {
-      for (size_t i = 0; i < kPerThread; ++i) complete(inbox, boxes[(t * 7 + i) % kWebhooks], i);
+      for (size_t i = 0; i < kPerThread; ++i) {
+        complete(inbox, boxes[(t * 7 + i) % kWebhooks], i);
+        if (i % 64 == 63) inbox.hand_over();  // a window's worth of completions
+      }
+      inbox.hand_over();
     });
   for (auto& l : loops) l.join();
 
@@ -85,6 +89,10 @@ TEST_CASE("the relay brings every outcome from many threads to its webhook actor
   size_t before = outcomes.load();
   complete(inbox, boxes[0], 1);
   complete(inbox, boxes[1], 2);
+  // Posted but not handed over: nothing moves until the loop hands the inbox over.
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  CHECK(outcomes.load() == before);
+  inbox.hand_over();
   REQUIRE(wait_until([&] { return outcomes.load() == before + 1; }));
   {
     std::lock_guard lock(boxes[0]->mutex);
@@ -93,6 +101,7 @@ TEST_CASE("the relay brings every outcome from many threads to its webhook actor
 
   inbox.set_relay(nullptr);
   complete(inbox, boxes[2], 3);  // after shutdown: dropped, nothing sent
+  inbox.hand_over();
   CHECK(outcomes.load() == before + 1);
   for (auto& h : hooks) caf::anon_send_exit(h, caf::exit_reason::user_shutdown);
   caf::anon_send(relay, stop_atom_v);

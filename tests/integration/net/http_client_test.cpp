@@ -164,3 +164,74 @@ TEST_CASE("a header value with a line break is refused before anything is sent",
   CHECK(last.transport_error);
   CHECK(last.response == "Failed due to : header X-CS-Event carries a control character; not sent");
 }
+
+TEST_CASE("completions are handed over at once after a quiet spell, then once per window", "[net]") {
+  loopback_server srv;
+  system_clock_source clock;
+  engine_options opts;
+  opts.completions_window_ms = 60000;  // longer than the test: only the rules below hand over
+  std::atomic<int> done{0}, handed{0}, done_at_hand_over{0};
+  opts.on_completions = [&] {
+    done_at_hand_over = done.load();
+    ++handed;
+  };
+  http_client client(opts, clock);
+  auto send = [&] {
+    http_request r;
+    r.url = srv.url("/ok");
+    r.policy = loopback_policy();
+    r.done = [&](attempt_outcome&&) { ++done; };
+    client.submit(std::move(r));
+  };
+  auto wait_for = [](const std::function<bool()>& ok) {
+    for (int i = 0; i < 1000 && !ok(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    return ok();
+  };
+
+  // Nothing handed over before anything completed; the first completion is handed over at once.
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  CHECK(handed.load() == 0);
+  send();
+  REQUIRE(wait_for([&] { return handed.load() == 1; }));
+  CHECK(done_at_hand_over.load() == 1);
+
+  // Within the window the next completions wait...
+  for (int i = 0; i < 5; ++i) send();
+  REQUIRE(wait_for([&] { return done.load() == 6; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  CHECK(handed.load() == 1);
+
+  // ...and the loop hands them over as it stops, after the last `done`.
+  client.stop(1000);
+  CHECK(handed.load() == 2);
+  CHECK(done_at_hand_over.load() == 6);
+}
+
+TEST_CASE("a loop with a short window hands every completion over", "[net]") {
+  loopback_server srv;
+  system_clock_source clock;
+  engine_options opts;
+  opts.completions_window_ms = 20;
+  std::atomic<int> done{0}, handed{0}, seen{0};
+  opts.on_completions = [&] {
+    seen = done.load();
+    ++handed;
+  };
+  http_client client(opts, clock);
+  auto started = std::chrono::steady_clock::now();
+  for (int i = 0; i < 200; ++i) {
+    http_request r;
+    r.url = srv.url("/ok");
+    r.policy = loopback_policy();
+    r.done = [&](attempt_outcome&&) { ++done; };
+    client.submit(std::move(r));
+  }
+  // Every completion is followed by a hand-over within the window, without stopping the loop.
+  for (int i = 0; i < 1000 && seen.load() < 200; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  auto took = std::chrono::steady_clock::now() - started;
+  CHECK(seen.load() == 200);
+  // At most one hand-over per window (and the first at once).
+  CHECK(handed.load() <= 2 + std::chrono::duration_cast<std::chrono::milliseconds>(took).count() / 20);
+  client.stop(0);
+}
