@@ -15,6 +15,12 @@
 
 #include "net/http_server.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 using namespace hookshot;
 using namespace hookshot::net;
 
@@ -70,7 +76,100 @@ std::pair<int, attempt_outcome> send_all(std::vector<http_request> requests) {
   return {outcomes.load(), last};
 }
 
+// A keep-alive server that answers each connection's first request and closes the
+// connection `idle_ms` later, while the client holds it idle. Counts connections.
+struct closing_server {
+  int listener = -1;
+  std::uint16_t port = 0;
+  std::atomic<int> connections{0};
+  std::atomic<bool> stopping{false};
+  std::thread thread;
+  explicit closing_server(int idle_ms) {
+    listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    REQUIRE(bind(listener, reinterpret_cast<sockaddr*>(&a), len) == 0);
+    REQUIRE(listen(listener, 16) == 0);
+    REQUIRE(getsockname(listener, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+    port = ntohs(a.sin_port);
+    thread = std::thread([this, idle_ms] {
+      for (;;) {
+        int c = accept(listener, nullptr, nullptr);
+        if (c < 0 || stopping.load()) {
+          if (c >= 0) close(c);
+          return;
+        }
+        ++connections;
+        std::string in;
+        char buf[4096];
+        // Headers, then the body by its length (the client sends Content-Length).
+        while (in.find("\r\n\r\n") == std::string::npos) {
+          ssize_t n = read(c, buf, sizeof buf);
+          if (n <= 0) break;
+          in.append(buf, static_cast<size_t>(n));
+        }
+        static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+        ssize_t w = write(c, ok, sizeof ok - 1);
+        (void)w;
+        std::this_thread::sleep_for(std::chrono::milliseconds(idle_ms));
+        close(c);
+      }
+    });
+  }
+  ~closing_server() {
+    stopping = true;
+    shutdown(listener, SHUT_RDWR);
+    thread.join();
+    close(listener);
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port) + "/ok"; }
+};
+
+double cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
 }  // namespace
+
+TEST_CASE("a connection the server closes while idle is neither spun on nor reused", "[net]") {
+  closing_server srv(20);
+  system_clock_source clock;
+  http_client client(engine_options{}, clock);
+  auto send = [&] {
+    std::atomic<int> status{-1};
+    http_request r;
+    r.url = srv.url();
+    r.body = std::make_shared<const std::string>("{}");
+    r.policy = loopback_policy();
+    r.done = [&](attempt_outcome&& out) { status = static_cast<int>(out.http_status); };
+    client.submit(std::move(r));
+    for (int i = 0; i < 1000 && status.load() < 0; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    return status.load();
+  };
+  CHECK(send() == 200);
+  // The server closes the idle connection: its socket turns readable while curl holds it in
+  // its cache without watching it. The loop must not wake for it over and over.
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  double before = cpu_seconds();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  CHECK(cpu_seconds() - before < 0.1);  // a loop spinning on it would burn the whole 0.3 s
+  // The next request gets a new connection and its answer.
+  CHECK(send() == 200);
+  CHECK(srv.connections.load() == 2);
+  // Many requests, one at a time: each connection is closed behind the client's back.
+  for (int i = 0; i < 20; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    REQUIRE(send() == 200);
+  }
+  CHECK(srv.connections.load() == 22);
+  client.stop(0);
+}
 
 TEST_CASE("requests from many threads each complete exactly once", "[net]") {
   curl_global_init(CURL_GLOBAL_DEFAULT);
