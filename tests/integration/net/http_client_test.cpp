@@ -127,6 +127,22 @@ struct closing_server {
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port) + "/ok"; }
 };
 
+// A request to `url` that a loopback policy lets through, reporting to `done`.
+http_request loopback_request(const std::string& url, std::function<void(attempt_outcome&&)> done) {
+  http_request r;
+  r.url = url;
+  r.body = std::make_shared<const std::string>("{}");
+  r.policy = loopback_policy();
+  r.done = std::move(done);
+  return r;
+}
+
+// Waits up to 5 s for `ok`; its last answer.
+bool eventually(const std::function<bool()>& ok) {
+  for (int i = 0; i < 1000 && !ok(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  return ok();
+}
+
 double cpu_seconds() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
@@ -142,14 +158,8 @@ TEST_CASE("a connection the server closes while idle is neither spun on nor reus
   http_client client(engine_options{}, clock);
   auto send = [&] {
     std::atomic<int> status{-1};
-    http_request r;
-    r.url = srv.url();
-    r.body = std::make_shared<const std::string>("{}");
-    r.policy = loopback_policy();
-    r.done = [&](attempt_outcome&& out) { status = static_cast<int>(out.http_status); };
-    client.submit(std::move(r));
-    for (int i = 0; i < 1000 && status.load() < 0; ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    client.submit(loopback_request(srv.url(), [&](attempt_outcome&& out) { status = static_cast<int>(out.http_status); }));
+    eventually([&] { return status.load() >= 0; });
     return status.load();
   };
   CHECK(send() == 200);
@@ -234,13 +244,7 @@ TEST_CASE("stop() with transfers on the wire finishes or abandons each, never bo
   system_clock_source clock;
   http_client client(engine_options{}, clock);
   std::atomic<int> finished{0};
-  for (int i = 0; i < 50; ++i) {
-    http_request r;
-    r.url = slow.url("/ok");
-    r.policy = loopback_policy();
-    r.done = [&](attempt_outcome&&) { ++finished; };
-    client.submit(std::move(r));
-  }
+  for (int i = 0; i < 50; ++i) client.submit(loopback_request(slow.url("/ok"), [&](attempt_outcome&&) { ++finished; }));
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   client.stop(2000);  // long enough for the 300 ms answers
   CHECK(finished.load() == 50);
@@ -275,28 +279,18 @@ TEST_CASE("completions are handed over at once after a quiet spell, then once pe
     ++handed;
   };
   http_client client(opts, clock);
-  auto send = [&] {
-    http_request r;
-    r.url = srv.url("/ok");
-    r.policy = loopback_policy();
-    r.done = [&](attempt_outcome&&) { ++done; };
-    client.submit(std::move(r));
-  };
-  auto wait_for = [](const std::function<bool()>& ok) {
-    for (int i = 0; i < 1000 && !ok(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    return ok();
-  };
+  auto send = [&] { client.submit(loopback_request(srv.url("/ok"), [&](attempt_outcome&&) { ++done; })); };
 
   // Nothing handed over before anything completed; the first completion is handed over at once.
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
   CHECK(handed.load() == 0);
   send();
-  REQUIRE(wait_for([&] { return handed.load() == 1; }));
+  REQUIRE(eventually([&] { return handed.load() == 1; }));
   CHECK(done_at_hand_over.load() == 1);
 
   // Within the window the next completions wait...
   for (int i = 0; i < 5; ++i) send();
-  REQUIRE(wait_for([&] { return done.load() == 6; }));
+  REQUIRE(eventually([&] { return done.load() == 6; }));
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   CHECK(handed.load() == 1);
 
@@ -318,16 +312,9 @@ TEST_CASE("a loop with a short window hands every completion over", "[net]") {
   };
   http_client client(opts, clock);
   auto started = std::chrono::steady_clock::now();
-  for (int i = 0; i < 200; ++i) {
-    http_request r;
-    r.url = srv.url("/ok");
-    r.policy = loopback_policy();
-    r.done = [&](attempt_outcome&&) { ++done; };
-    client.submit(std::move(r));
-  }
+  for (int i = 0; i < 200; ++i) client.submit(loopback_request(srv.url("/ok"), [&](attempt_outcome&&) { ++done; }));
   // Every completion is followed by a hand-over within the window, without stopping the loop.
-  for (int i = 0; i < 1000 && seen.load() < 200; ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  eventually([&] { return seen.load() == 200; });
   auto took = std::chrono::steady_clock::now() - started;
   CHECK(seen.load() == 200);
   // At most one hand-over per window (and the first at once).
