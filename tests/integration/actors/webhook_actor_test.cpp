@@ -1,0 +1,143 @@
+// A webhook actor with its real services (LMDB, writer, an HTTP loop, the outcome relay)
+// against a receiver on loopback: when its outcomes reach it. The HTTP loop here holds
+// outcomes for a minute, so only the rules under test move them sooner.
+
+#include "actors/webhook_actor.hpp"
+
+#include <curl/curl.h>
+
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <functional>
+#include <future>
+#include <memory>
+#include <thread>
+
+#include "config/config.hpp"
+#include "net/http_server.hpp"
+#include "temp_dir.hpp"
+
+using namespace hookshot;
+using namespace hookshot::actors;
+using hookshot::testing::temp_dir;
+
+namespace {
+
+bool eventually(const std::function<bool()>& ok) {
+  for (int i = 0; i < 1000 && !ok(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  return ok();
+}
+
+// Everything a webhook actor uses, wired as the engine wires it, with a one-minute window.
+struct harness {
+  temp_dir dir;
+  std::atomic<int> hits{0};
+  net::http_server receiver{net::server_options{"127.0.0.1:0", 1, 1 << 20},
+                            [this](net::incoming_request&&, net::responder respond) {
+                              ++hits;
+                              respond(net::outgoing_response{});
+                            }};
+  config::config cfg;
+  std::unique_ptr<storage::lmdb_store> store;
+  std::unique_ptr<storage::writer> writer;
+  system_clock_source clock;
+  services svc;
+  caf::actor_system_config sys_cfg;
+  std::unique_ptr<caf::actor_system> sys;
+  caf::actor relay;
+
+  harness() {
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    REQUIRE(receiver.start().is_ok());
+    auto parsed = config::parse_config(R"({"data_dir": ")" + dir.path + R"("})", "test");
+    REQUIRE(parsed);
+    cfg = std::move(*parsed);
+    auto s = storage::lmdb_store::open(dir.path, storage::durability::os);
+    REQUIRE(s);
+    store = std::move(*s);
+    writer = std::make_unique<storage::writer>(*store);
+    net::engine_options opts;
+    opts.completions_window_ms = 60000;
+    opts.on_completions = [relay = &svc.relay] { relay->hand_over(); };
+    svc.http.push_back(std::make_unique<net::http_client>(opts, clock));
+    svc.cfg = &cfg;
+    svc.store = store.get();
+    svc.writer = writer.get();
+    svc.clock = &clock;
+    sys = std::make_unique<caf::actor_system>(sys_cfg);
+    relay = sys->spawn(outcome_relay, &svc.relay);
+    svc.relay.set_relay(relay);
+  }
+
+  ~harness() {
+    svc.draining = true;
+    for (auto& h : svc.http) h->stop(1000);
+    caf::anon_send(relay, stop_atom_v);
+    sys->await_all_actors_done();
+    writer->stop();
+  }
+
+  // A webhook to the receiver that may have `in_flight` attempts on the wire at once.
+  caf::actor webhook_with(int in_flight) {
+    webhook hook;
+    hook.key = 1;
+    hook.id = "hook-1";
+    hook.name = "serial";
+    hook.payload_url = "http://127.0.0.1:" + std::to_string(receiver.port()) + "/hook";
+    delivery_settings settings;
+    settings.max_in_flight = in_flight;
+    auto policy = std::make_shared<url_policy>();
+    policy->allow_http = true;
+    policy->block_local = false;
+    settings.policy = policy;
+    return sys->spawn<webhook_actor>(&svc, hook, settings);
+  }
+
+  // Deliveries `first`..`last` for `hook`, due now: stored as the supervisor stores them
+  // (event and pending entry), then handed to the webhook with their events in memory.
+  void deliver(const caf::actor& hook, std::uint64_t first, std::uint64_t last) {
+    deliver_msg msg;
+    storage::write_batch batch;
+    for (std::uint64_t seq = first; seq <= last; ++seq) {
+      auto ev = std::make_shared<event>();
+      ev->seq = seq;
+      ev->id = "event-" + std::to_string(seq);
+      ev->type = "VM.CREATE";
+      ev->body = "{}";
+      pending_delivery p{seq, 1, seq, 0, 0};
+      batch.add_event(*ev);
+      batch.new_pendings.push_back(p);
+      msg.items.push_back(work_item{p, std::move(ev), {}, 0});
+    }
+    std::promise<status> stored;
+    writer->submit(std::move(batch), [&stored](const status& st) { stored.set_value(st); });
+    REQUIRE(stored.get_future().get().is_ok());
+    caf::anon_send(hook, std::move(msg));
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a webhook gets outcomes as the HTTP loop hands them over, and none is lost at stop",
+          "[actors]") {
+  harness h;
+  caf::actor hook = h.webhook_with(16);
+  h.deliver(hook, 1, 1);
+  // The first completion after a quiet spell is handed over at once.
+  REQUIRE(eventually([&] { return h.hits.load() == 1 && h.svc.pending.load() == 0; }));
+  // Within the window the next outcomes stay with the loop...
+  h.deliver(hook, 2, 5);
+  REQUIRE(eventually([&] { return h.hits.load() == 5; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  CHECK(h.svc.pending.load() == 4);
+  // ...until it ends (here early, as the loop stops); then every one reaches the webhook.
+  h.svc.http[0]->stop(1000);
+  REQUIRE(eventually([&] { return h.svc.pending.load() == 0; }));
+  // Each became a delivery record.
+  REQUIRE(eventually([&] {
+    auto records = h.store->recent_deliveries(1, 100);
+    return records && records->size() == 5;
+  }));
+  caf::anon_send(hook, stop_atom_v);
+}
