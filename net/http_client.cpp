@@ -459,16 +459,15 @@ void http_client::run() {
 void http_client::hand_over_completions(bool now) {
   if (!completed_ || !options_.on_completions) return;
   auto t = std::chrono::steady_clock::now();
-  if (!now && t - handed_over_ < std::chrono::milliseconds(options_.completions_window_ms)) return;
+  if (!now && t < next_hand_over_) return;
   completed_ = false;
-  handed_over_ = t;
+  next_hand_over_ = t + std::chrono::milliseconds(options_.completions_window_ms);
   options_.on_completions();
 }
 
 long http_client::completions_wait_ms(long cap) const {
   if (!completed_ || !options_.on_completions) return cap;
-  auto due = handed_over_ + std::chrono::milliseconds(options_.completions_window_ms);
-  auto left = std::chrono::ceil<std::chrono::milliseconds>(due - std::chrono::steady_clock::now());
+  auto left = std::chrono::ceil<std::chrono::milliseconds>(next_hand_over_ - std::chrono::steady_clock::now());
   return std::clamp<long>(left.count(), 0, cap);
 }
 

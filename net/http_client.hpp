@@ -124,7 +124,7 @@ class http_client {
   std::atomic<millis> stop_deadline_{0};
   std::unordered_set<void*> active_;  // easy handles inside the multi handle
   bool completed_ = false;            // a `done` ran since on_completions last ran (loop thread)
-  std::chrono::steady_clock::time_point handed_over_{};  // when on_completions last ran
+  std::chrono::steady_clock::time_point next_hand_over_{};  // on_completions not before then
   std::thread thread_;
 };
 

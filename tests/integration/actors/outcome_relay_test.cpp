@@ -7,8 +7,11 @@
 #include <thread>
 #include <vector>
 
+#include "eventually.hpp"
+
 using namespace hookshot;
 using namespace hookshot::actors;
+using hookshot::testing::eventually;
 
 namespace {
 
@@ -41,11 +44,6 @@ void complete(relay_inbox& inbox, const std::shared_ptr<outcome_box>& box, std::
   if (first) inbox.post(box);
 }
 
-bool wait_until(const std::function<bool()>& done) {
-  for (int i = 0; i < 500 && !done(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  return done();
-}
-
 }  // namespace
 
 TEST_CASE("the relay brings every outcome from many threads to its webhook actor", "[actors]") {
@@ -75,7 +73,7 @@ TEST_CASE("the relay brings every outcome from many threads to its webhook actor
     });
   for (auto& l : loops) l.join();
 
-  REQUIRE(wait_until([&] { return outcomes.load() == kThreads * kPerThread; }));
+  REQUIRE(eventually([&] { return outcomes.load() == kThreads * kPerThread; }));
   // Bursts were batched: fewer actor turns than outcomes, never an outcome left in a box.
   CHECK(turns.load() <= outcomes.load());
   for (auto& box : boxes) {
@@ -93,7 +91,7 @@ TEST_CASE("the relay brings every outcome from many threads to its webhook actor
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   CHECK(outcomes.load() == before);
   inbox.hand_over();
-  REQUIRE(wait_until([&] { return outcomes.load() == before + 1; }));
+  REQUIRE(eventually([&] { return outcomes.load() == before + 1; }));
   {
     std::lock_guard lock(boxes[0]->mutex);
     CHECK(boxes[0]->items.size() == 1);  // nobody took it

@@ -9,25 +9,22 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
-#include <functional>
 #include <future>
 #include <memory>
 #include <thread>
 
 #include "config/config.hpp"
+#include "eventually.hpp"
+#include "loopback_policy.hpp"
 #include "net/http_server.hpp"
 #include "temp_dir.hpp"
 
 using namespace hookshot;
 using namespace hookshot::actors;
+using hookshot::testing::eventually;
 using hookshot::testing::temp_dir;
 
 namespace {
-
-bool eventually(const std::function<bool()>& ok) {
-  for (int i = 0; i < 1000 && !ok(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  return ok();
-}
 
 // Everything a webhook actor uses, wired as the engine wires it, with a one-minute window.
 struct harness {
@@ -87,10 +84,7 @@ struct harness {
     hook.payload_url = "http://127.0.0.1:" + std::to_string(receiver.port()) + "/hook";
     delivery_settings settings;
     settings.max_in_flight = in_flight;
-    auto policy = std::make_shared<url_policy>();
-    policy->allow_http = true;
-    policy->block_local = false;
-    settings.policy = policy;
+    settings.policy = hookshot::testing::loopback_policy();
     return sys->spawn<webhook_actor>(&svc, hook, settings);
   }
 

@@ -4,7 +4,12 @@
 
 #include "net/http_client.hpp"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <catch2/catch.hpp>
@@ -13,16 +18,14 @@
 #include <set>
 #include <thread>
 
+#include "eventually.hpp"
+#include "loopback_policy.hpp"
 #include "net/http_server.hpp"
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/resource.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 using namespace hookshot;
 using namespace hookshot::net;
+using hookshot::testing::eventually;
+using hookshot::testing::loopback_policy;
 
 namespace {
 
@@ -45,13 +48,6 @@ struct loopback_server {
   }
 };
 
-std::shared_ptr<const url_policy> loopback_policy() {
-  auto p = std::make_shared<url_policy>();
-  p->allow_http = true;
-  p->block_local = false;
-  return p;
-}
-
 // Sends `requests` through a new loop, waits up to 10 s for their outcomes and stops the
 // loop. Returns how many outcomes came back and the last of them.
 std::pair<int, attempt_outcome> send_all(std::vector<http_request> requests) {
@@ -68,9 +64,7 @@ std::pair<int, attempt_outcome> send_all(std::vector<http_request> requests) {
     };
     client.submit(std::move(r));
   }
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (outcomes.load() < static_cast<int>(requests.size()) && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  eventually([&] { return outcomes.load() == static_cast<int>(requests.size()); }, std::chrono::seconds(10));
   client.stop(0);
   std::lock_guard lock(m);
   return {outcomes.load(), last};
@@ -135,12 +129,6 @@ http_request loopback_request(const std::string& url, std::function<void(attempt
   r.policy = loopback_policy();
   r.done = std::move(done);
   return r;
-}
-
-// Waits up to 5 s for `ok`; its last answer.
-bool eventually(const std::function<bool()>& ok) {
-  for (int i = 0; i < 1000 && !ok(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  return ok();
 }
 
 double cpu_seconds() {
@@ -212,9 +200,7 @@ TEST_CASE("requests from many threads each complete exactly once", "[net]") {
       }
     });
   for (auto& t : threads) t.join();
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (client.in_flight() > 0 && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  eventually([&] { return client.in_flight() == 0; }, std::chrono::seconds(30));
   client.stop(1000);
   std::lock_guard lock(m);
   CHECK(done.size() == kThreads * kEach);
