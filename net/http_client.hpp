@@ -96,6 +96,8 @@ class http_client {
  private:
   void run();
   void take_queued();
+  /// A new easy handle with the options every transfer shares (nullptr: out of memory).
+  void* new_handle();
   void start_transfer(std::unique_ptr<transfer> t);
   void fail_transfer(std::unique_ptr<transfer> t, std::string why);
   void finish_transfer(void* easy, int result);
