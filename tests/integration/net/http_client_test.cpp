@@ -307,3 +307,70 @@ TEST_CASE("a loop with a short window hands every completion over", "[net]") {
   CHECK(handed.load() <= 2 + std::chrono::duration_cast<std::chrono::milliseconds>(took).count() / 20);
   client.stop(0);
 }
+
+TEST_CASE("a handle reused for the next transfer carries nothing of the one before", "[net]") {
+  // One loop, one transfer at a time: the second reuses the first's easy handle.
+  struct seen_request {
+    std::string path, first_header, body;
+  };
+  std::mutex m;
+  std::vector<seen_request> seen;
+  http_server server(server_options{"127.0.0.1:0", 1, 1 << 20}, [&](incoming_request&& req, responder respond) {
+    {
+      std::lock_guard lock(m);
+      seen.push_back({req.path(), req.header("X-First"), req.body});
+    }
+    outgoing_response r;
+    if (req.path() == "/big") {
+      r.status = 503;
+      r.body = std::string(4096, 'x');
+      r.headers.emplace_back("Retry-After", "7");
+    } else {
+      r.body = "ok";
+    }
+    respond(std::move(r));
+  });
+  REQUIRE(server.start().is_ok());
+  std::string base = "http://127.0.0.1:" + std::to_string(server.port());
+
+  system_clock_source clock;
+  engine_options opts;
+  opts.max_response_bytes = 64;
+  http_client client(opts, clock);
+  auto send = [&](http_request r) {
+    std::atomic<bool> done{false};
+    attempt_outcome out;
+    r.done = [&](attempt_outcome&& o) {
+      out = std::move(o);
+      done = true;
+    };
+    client.submit(std::move(r));
+    REQUIRE(eventually([&] { return done.load(); }));
+    return out;
+  };
+
+  // The first stops reading at the response cap (its connection is not reused) and carries a
+  // header, a long body and a short timeout.
+  http_request first = loopback_request(base + "/big", nullptr);
+  first.headers.add("X-First", "1");
+  first.body = std::make_shared<const std::string>(std::string(2000, 'b'));
+  first.timeout_ms = 2000;
+  attempt_outcome a = send(std::move(first));
+  CHECK(a.http_status == 503);
+  CHECK(a.response.size() == 64);
+  REQUIRE(a.retry_after_s);
+  CHECK(*a.retry_after_s == 7);
+
+  attempt_outcome b = send(loopback_request(base + "/ok", nullptr));
+  CHECK(b.http_status == 200);
+  CHECK_FALSE(b.transport_error);
+  CHECK(b.response == "ok");
+  CHECK_FALSE(b.retry_after_s);
+  client.stop(0);
+
+  std::lock_guard lock(m);
+  REQUIRE(seen.size() == 2);
+  CHECK(seen[1].path == "/ok");
+  CHECK(seen[1].first_header.empty());
+  CHECK(seen[1].body == "{}");
+}
