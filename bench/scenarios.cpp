@@ -367,18 +367,47 @@ void set_steady_ratio(scenario_result& r, double baseline_per_s) {
     r.extra["steady_ratio"] = steady->second / baseline_per_s;
 }
 
-// The raw-curl baseline for `m` (same sink, body, headers, loops and in-flight cap), the ratio
-// to it, and the log's bytes per record (the engine is stopped first).
-void finish_with_raw_curl(const bench_options& o, measured& m, const sink_process& sink,
-                          const std::string& owner, size_t webhooks) {
-  m.eng.proc.stop();
+// raw-curl on `sink` as the engine sends for `webhooks` webhooks of `owner`: the same body,
+// headers, loops and in-flight cap.
+baseline_result raw_curl_on(const bench_options& o, const sink_process& sink, const std::string& owner,
+                            size_t webhooks) {
   std::string body = event_json(owner, 0);
-  progress(o, m.r.name + ": raw-curl baseline");
-  m.r.baseline = run_raw_curl(sink.url("/w0"), body, sample_headers(body), engine_loops(),
-                              std::min<size_t>(webhooks * 16, engine_loops() * 512), o.quick ? 2 : 5);
-  m.r.ratio = m.r.deliveries_per_s / m.r.baseline->per_s;
-  set_steady_ratio(m.r, m.r.baseline->per_s);
-  m.r.extra["raw_curl_cpu_us"] = m.r.baseline->cpu_us_per_request;
+  return run_raw_curl(sink.url("/w0"), body, sample_headers(body), engine_loops(),
+                      std::min<size_t>(webhooks * 16, engine_loops() * 512), o.quick ? 2 : 5);
+}
+
+// The raw-curl run that opens a round, before the engine's (the sink is reset after it).
+baseline_result raw_curl_before(const bench_options& o, const sink_process& sink, const std::string& name,
+                                const std::string& owner, size_t webhooks) {
+  progress(o, name + ": raw-curl baseline (before the engine)");
+  baseline_result before = raw_curl_on(o, sink, owner, webhooks);
+  sink.reset();
+  return before;
+}
+
+// The raw-curl baseline for `m`: `before` (raw_curl_before) and a second run right after the
+// engine's (stopped first), taken together, so that the machine speeding up or slowing down
+// during a round moves both sides of the ratio alike: their mean rate, their requests and
+// errors summed, CPU per request over both. Then the ratio to it and the log's bytes per record.
+void finish_with_raw_curl(const bench_options& o, measured& m, const sink_process& sink,
+                          const baseline_result& before, const std::string& owner, size_t webhooks) {
+  m.eng.proc.stop();
+  progress(o, m.r.name + ": raw-curl baseline (after the engine)");
+  baseline_result after = raw_curl_on(o, sink, owner, webhooks);
+  baseline_result b = after;
+  b.per_s = (before.per_s + after.per_s) / 2;
+  b.requests = before.requests + after.requests;
+  b.errors = before.errors + after.errors;
+  if (b.requests > 0)
+    b.cpu_us_per_request = (before.cpu_us_per_request * static_cast<double>(before.requests) +
+                            after.cpu_us_per_request * static_cast<double>(after.requests)) /
+                           static_cast<double>(b.requests);
+  m.r.baseline = b;
+  m.r.ratio = m.r.deliveries_per_s / b.per_s;
+  set_steady_ratio(m.r, b.per_s);
+  m.r.extra["raw_curl_cpu_us"] = b.cpu_us_per_request;
+  m.r.extra["raw_curl_before_per_s"] = before.per_s;
+  m.r.extra["raw_curl_after_per_s"] = after.per_s;
   m.r.disk_bytes_per_record = disk_per_record(m.eng);
 }
 
@@ -392,6 +421,7 @@ result<scenario_result> throughput(const bench_options& o, const std::string& du
   json::object cfg = base_config(durability, {});
   add_local_webhooks(cfg, webhooks, *sink);
   auto accounts = account_ids(webhooks);
+  baseline_result before = raw_curl_before(o, *sink, name, "acc-0", webhooks);
   auto m = measure(o, name, *sink, std::move(cfg), total, 1, [&](const engine_process& e) {
     return post_events(e.url("/v1/events"), total, 100, 4, accounts, 0, [](std::uint64_t) {});
   });
@@ -410,7 +440,7 @@ result<scenario_result> throughput(const bench_options& o, const std::string& du
     r.extra["half_rate_p50_ms"] = f.p50;
     r.extra["half_rate_p99_ms"] = f.p99;
   }
-  finish_with_raw_curl(o, *m, *sink, "acc-0", webhooks);
+  finish_with_raw_curl(o, *m, *sink, before, "acc-0", webhooks);
   progress(o, name + ": wrk baseline");
   std::string body = event_json("acc-0", 0);
   if (auto w = run_wrk(sink->url("/w0"), body, sample_headers(body), 64, o.quick ? 2 : 5, o.work_dir)) {
@@ -428,11 +458,12 @@ result<scenario_result> fanout(const bench_options& o) {
   if (!sink) return sink.error();
   json::object cfg = base_config("fsync", {});
   add_admin_webhooks(cfg, webhooks, *sink, true);
+  baseline_result before = raw_curl_before(o, *sink, name, "acc-admin", webhooks);
   auto m = measure(o, name, *sink, std::move(cfg), events * webhooks, webhooks, [&](const engine_process& e) {
     return post_events(e.url("/v1/events"), events, 1, 1, {"acc-admin"}, 0, [](std::uint64_t) {});
   });
   if (!m) return m.error();
-  finish_with_raw_curl(o, *m, *sink, "acc-admin", webhooks);
+  finish_with_raw_curl(o, *m, *sink, before, "acc-admin", webhooks);
   progress_done(o);
   return m->r;
 }
@@ -485,6 +516,7 @@ result<scenario_result> retries(const bench_options& o) {
   json::object cfg = base_config("os", json::object{{"webhook.delivery.tries", 30},
                                                     {"webhook.delivery.backoff", "0.05"}});
   add_local_webhooks(cfg, webhooks, *sink);
+  baseline_result before = raw_curl_before(o, *sink, name, "acc-0", webhooks);
   auto m = measure(o, name, *sink, std::move(cfg), total, 1, [&](const engine_process& e) {
     return post_events(e.url("/v1/events"), total, 100, 4, account_ids(webhooks), 0, [](std::uint64_t) {});
   });
@@ -496,7 +528,7 @@ result<scenario_result> retries(const bench_options& o) {
   r.extra["attempts_per_delivery"] = r.deliveries ? static_cast<double>(f.requests) / r.deliveries : 0;
   r.extra["time_to_drain_s"] = r.seconds;
   sink->reset();
-  finish_with_raw_curl(o, *m, *sink, "acc-0", webhooks);
+  finish_with_raw_curl(o, *m, *sink, before, "acc-0", webhooks);
   // The sink still fails 30 % of the baseline's requests; count only its successes.
   auto& b = *r.baseline;
   b.per_s *= b.requests ? static_cast<double>(b.requests - b.errors) / b.requests : 0;

@@ -35,6 +35,12 @@ class BenchSmokeTest(unittest.TestCase):
                 self.assertGreater(s["deliveries_per_s"], 0)
                 self.assertEqual(s["baseline"]["name"], "raw-curl")
                 self.assertGreater(s["baseline"]["per_s"], 0)
+                # raw-curl runs right before and right after the engine; the baseline is both.
+                before, after = s["extra"]["raw_curl_before_per_s"], s["extra"]["raw_curl_after_per_s"]
+                self.assertGreater(before, 0)
+                self.assertGreater(after, 0)
+                self.assertAlmostEqual(s["baseline"]["per_s"], (before + after) / 2, delta=1e-6 * after)
+                self.assertAlmostEqual(s["ratio"], s["deliveries_per_s"] / s["baseline"]["per_s"], delta=1e-9)
                 self.assertGreater(s["latency_ms"]["max"], 0)
                 self.assertGreaterEqual(s["latency_ms"]["p99"], s["latency_ms"]["p50"])
                 self.assertGreater(s["cpu_us_per_delivery"], 0)
