@@ -266,9 +266,10 @@ void http_client::fail_transfer(std::unique_ptr<transfer> t, std::string why) {
 }
 
 void* http_client::new_handle() {
-  // What every transfer shares is set once per handle; start_transfer sets the rest each
-  // time, every option it sets each time. Handles are reused without curl_easy_reset, which
-  // freed and rebuilt every option per transfer (5 % of a loop's time).
+  // What every transfer shares is set here, once per handle; start_transfer sets every other
+  // option on each transfer, so nothing of one transfer carries into the next. Handles are
+  // reused without curl_easy_reset, which freed and rebuilt every option per transfer (5 % of
+  // a loop's time).
   CURL* easy = curl_easy_init();
   if (!easy) return nullptr;
   curl_easy_setopt(easy, CURLOPT_POST, 1L);
