@@ -16,7 +16,7 @@
 #include "config/config.hpp"
 #include "eventually.hpp"
 #include "loopback_policy.hpp"
-#include "net/http_server.hpp"
+#include "loopback_server.hpp"
 #include "temp_dir.hpp"
 
 using namespace hookshot;
@@ -29,12 +29,7 @@ namespace {
 // Everything a webhook actor uses, wired as the engine wires it, with a one-minute window.
 struct harness {
   temp_dir dir;
-  std::atomic<int> hits{0};
-  net::http_server receiver{net::server_options{"127.0.0.1:0", 1, 1 << 20},
-                            [this](net::incoming_request&&, net::responder respond) {
-                              ++hits;
-                              respond(net::outgoing_response{});
-                            }};
+  hookshot::testing::loopback_server receiver;
   config::config cfg;
   std::unique_ptr<storage::lmdb_store> store;
   std::unique_ptr<storage::writer> writer;
@@ -46,7 +41,6 @@ struct harness {
 
   harness() {
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    REQUIRE(receiver.start().is_ok());
     auto parsed = config::parse_config(R"({"data_dir": ")" + dir.path + R"("})", "test");
     REQUIRE(parsed);
     cfg = std::move(*parsed);
@@ -81,7 +75,7 @@ struct harness {
     hook.key = 1;
     hook.id = "hook-1";
     hook.name = "serial";
-    hook.payload_url = "http://127.0.0.1:" + std::to_string(receiver.port()) + "/hook";
+    hook.payload_url = receiver.url("/hook");
     delivery_settings settings;
     settings.max_in_flight = in_flight;
     settings.policy = hookshot::testing::loopback_policy();
@@ -119,10 +113,10 @@ TEST_CASE("a webhook gets outcomes as the HTTP loop hands them over, and none is
   caf::actor hook = h.webhook_with(16);
   h.deliver(hook, 1, 1);
   // The first completion after a quiet spell is handed over at once.
-  REQUIRE(eventually([&] { return h.hits.load() == 1 && h.svc.pending.load() == 0; }));
+  REQUIRE(eventually([&] { return h.receiver.hits.load() == 1 && h.svc.pending.load() == 0; }));
   // Within the window the next outcomes stay with the loop...
   h.deliver(hook, 2, 5);
-  REQUIRE(eventually([&] { return h.hits.load() == 5; }));
+  REQUIRE(eventually([&] { return h.receiver.hits.load() == 5; }));
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   CHECK(h.svc.pending.load() == 4);
   // ...until it ends (here early, as the loop stops); then every one reaches the webhook.

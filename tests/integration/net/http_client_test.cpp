@@ -20,33 +20,16 @@
 
 #include "eventually.hpp"
 #include "loopback_policy.hpp"
+#include "loopback_server.hpp"
 #include "net/http_server.hpp"
 
 using namespace hookshot;
 using namespace hookshot::net;
 using hookshot::testing::eventually;
 using hookshot::testing::loopback_policy;
+using hookshot::testing::loopback_server;
 
 namespace {
-
-struct loopback_server {
-  std::atomic<int> hits{0};
-  http_server server;
-  explicit loopback_server(long delay_ms = 0)
-      : server(server_options{"127.0.0.1:0", 2, 1 << 20}, [this, delay_ms](incoming_request&& req, responder respond) {
-          ++hits;
-          outgoing_response r;
-          r.status = req.path() == "/fail" ? 500 : 200;
-          r.body = "echo:" + req.body;
-          if (delay_ms == 0) return respond(std::move(r));
-          server.post_after(delay_ms, [respond = std::move(respond), r = std::move(r)]() mutable { respond(std::move(r)); });
-        }) {
-    REQUIRE(server.start().is_ok());
-  }
-  std::string url(const std::string& path) const {
-    return "http://127.0.0.1:" + std::to_string(server.port()) + path;
-  }
-};
 
 // Sends `requests` through a new loop, waits up to 10 s for their outcomes and stops the
 // loop. Returns how many outcomes came back and the last of them.
