@@ -8,8 +8,9 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
-#include <unordered_map>
 #include <vector>
+
+#include <boost/unordered/unordered_flat_map.hpp>
 
 #include "actors/metrics.hpp"
 #include "actors/outcome_relay.hpp"
@@ -55,8 +56,10 @@ struct services {
   }
 
  private:
+  // Held only to look up and to add, never while reading storage: two workers loading
+  // events at once (a backlog beyond the budget) read in parallel.
   std::mutex events_mutex_;
-  std::unordered_map<std::uint64_t, std::weak_ptr<const event>> events_;  // loaded, by seq
+  boost::unordered_flat_map<std::uint64_t, std::weak_ptr<const event>> events_;  // loaded, by seq
   size_t sweep_at_ = 1024;  // forget expired entries when the table reaches this size
 };
 
