@@ -114,7 +114,7 @@ void webhook_actor::release_event(work_item& item) {
   item.charged = 0;
 }
 
-void webhook_actor::drop(std::unordered_map<std::uint64_t, work_item>::iterator it) {
+void webhook_actor::drop(item_map::iterator it) {
   release_event(it->second);
   items_.erase(it);
   svc_->pending.fetch_sub(1, std::memory_order_relaxed);

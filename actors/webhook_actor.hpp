@@ -30,9 +30,11 @@
 // delete_webhook_msg, (retry_atom, timer token), flush_atom, stop_atom (flushes, then quits).
 
 #include <caf/all.hpp>
+
+#include <boost/unordered/unordered_flat_map.hpp>
+
 #include <memory>
 #include <vector>
-#include <unordered_map>
 
 #include "actors/services.hpp"
 #include "actors/type_ids.hpp"
@@ -72,6 +74,8 @@ class webhook_actor : public caf::event_based_actor {
   void on_exit() override;  // gives back the events' budget
 
  private:
+  using item_map = boost::unordered_flat_map<std::uint64_t, work_item>;
+
   void configure(webhook hook, delivery_settings settings);
   void accept(work_item&& item);
   // Keeps `item`'s event if the budget has room for it (counting it), else drops it.
@@ -79,7 +83,7 @@ class webhook_actor : public caf::event_based_actor {
   // Drops `item`'s event and gives back what it counted in the budget.
   void release_event(work_item& item);
   // Removes a delivery that has ended or gone: its event and its count of pending deliveries.
-  void drop(std::unordered_map<std::uint64_t, work_item>::iterator it);
+  void drop(item_map::iterator it);
   void wait_until(millis due, std::uint64_t seq);
   void arm_timer();  // for the earliest waiting delivery, unless an armed timer is as early
   void on_timer(std::uint64_t token);
@@ -101,7 +105,11 @@ class webhook_actor : public caf::event_based_actor {
   seeded_random rng_;
   const std::string& signature_of(work_item& item);
 
-  std::unordered_map<std::uint64_t, work_item> items_;  // every pending delivery, by seq
+  // Every pending delivery, by seq. Open addressing: a lookup (each attempt and each outcome)
+  // touches the item itself, not a bucket and then a node of its own (perf, throughput with a
+  // backlog: the node-based map's lookups were 6-11 % of the actors' samples, mostly misses).
+  // Inserting may move items: hold no reference to one across accept().
+  item_map items_;
   seq_fifo ready_;  // due now, waiting for a slot
   due_queue waiting_;  // due later
   bool timer_armed_ = false;
