@@ -2,12 +2,20 @@
 
 namespace hookshot::storage {
 
-std::string encode_u64(std::uint64_t v) {
-  std::string out(8, '\0');
+namespace {
+
+void put_u64(char* out, std::uint64_t v) {
   for (int i = 7; i >= 0; --i) {
-    out[static_cast<size_t>(i)] = static_cast<char>(v & 0xff);
+    out[i] = static_cast<char>(v & 0xff);
     v >>= 8;
   }
+}
+
+}  // namespace
+
+std::string encode_u64(std::uint64_t v) {
+  std::string out(8, '\0');
+  put_u64(out.data(), v);
   return out;
 }
 
@@ -18,8 +26,11 @@ bool decode_u64(std::string_view bytes, std::uint64_t& out) {
   return true;
 }
 
-std::string encode_pair(std::uint64_t a, std::uint64_t b) {
-  return encode_u64(a) + encode_u64(b);
+pair_key encode_pair(std::uint64_t a, std::uint64_t b) {
+  pair_key k;
+  put_u64(k.bytes, a);
+  put_u64(k.bytes + 8, b);
+  return k;
 }
 
 bool decode_pair(std::string_view bytes, std::uint64_t& a, std::uint64_t& b) {

@@ -14,8 +14,14 @@ std::string encode_u64(std::uint64_t v);
 /// Inverse of encode_u64; false when `bytes` is not exactly 8 bytes.
 bool decode_u64(std::string_view bytes, std::uint64_t& out);
 
-/// 16 bytes: `a` then `b`, each big-endian (deliveries are keyed webhook, then sequence).
-std::string encode_pair(std::uint64_t a, std::uint64_t b);
+/// 16 bytes: `a` then `b`, each big-endian (records are indexed by webhook, then sequence).
+/// Held in place: a std::string of 16 bytes would allocate, once per record written.
+struct pair_key {
+  char bytes[16];
+  operator std::string_view() const { return {bytes, sizeof bytes}; }
+  std::string str() const { return std::string(bytes, sizeof bytes); }
+};
+pair_key encode_pair(std::uint64_t a, std::uint64_t b);
 bool decode_pair(std::string_view bytes, std::uint64_t& a, std::uint64_t& b);
 
 /// A `record_index` value: the seq of the event whose body is the record's payload, 8 bytes

@@ -88,7 +88,7 @@ result<std::uint64_t> last_key_prefix(MDB_txn* txn, MDB_dbi dbi) {
 // MDB_NOTFOUND when the walk ended normally).
 template <class F>
 int walk_newest_first(MDB_cursor* cur, std::uint64_t webhook_key, F&& fn) {
-  std::string upper = encode_pair(webhook_key + 1, 0);
+  pair_key upper = encode_pair(webhook_key + 1, 0);
   MDB_val k = as_val(upper), v;
   int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
   rc = rc == 0 ? mdb_cursor_get(cur, &k, &v, MDB_PREV) : mdb_cursor_get(cur, &k, &v, MDB_LAST);
@@ -561,10 +561,10 @@ status lmdb_store::count_record_refs(MDB_txn* txn) {
 
 status lmdb_store::apply(MDB_txn* txn, const write_batch& b, record_plans& plans,
                          kept_records& kept) {
-  auto put = [&](MDB_dbi dbi, const std::string& key, const std::string& value) {
+  auto put = [&](MDB_dbi dbi, std::string_view key, std::string_view value) {
     return put_value(txn, dbi, key, value);
   };
-  auto del = [&](MDB_dbi dbi, const std::string& key) {
+  auto del = [&](MDB_dbi dbi, std::string_view key) {
     MDB_val k = as_val(key);
     int rc = mdb_del(txn, dbi, &k, nullptr);
     return rc && rc != MDB_NOTFOUND ? lmdb_status("mdb_del", rc) : status::ok();
@@ -607,7 +607,7 @@ status lmdb_store::apply(MDB_txn* txn, const write_batch& b, record_plans& plans
     kept.emplace_back(r.seq, b.value_of(r));  // appended in seq order after the group
   }
   for (const auto& [webhook_key, seq] : b.removed_records) {
-    std::string key = encode_pair(webhook_key, seq);
+    pair_key key = encode_pair(webhook_key, seq);
     MDB_val k = as_val(key), v;
     int rc = mdb_get(txn, record_index_, &k, &v);
     if (rc == MDB_NOTFOUND) continue;  // already gone
@@ -732,7 +732,7 @@ status lmdb_store::cleanup(MDB_txn* txn, std::uint32_t keep) {
     std::uint64_t wk = 0, seq = 0;
     if (!decode_pair(as_view(k), wk, seq)) break;
     owners.push_back(wk);
-    std::string next = encode_pair(wk + 1, 0);
+    pair_key next = encode_pair(wk + 1, 0);
     k = as_val(next);
     rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
   }

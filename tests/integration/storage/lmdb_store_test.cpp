@@ -676,7 +676,7 @@ TEST_CASE("a schema 1 delivery log moves to the records table and its index at t
       std::uint64_t webhook = seq % 2 ? 1 : 2;
       write_batch encoded;
       encoded.add_record(make_record(webhook, seq));
-      raw_put(txn, deliveries, encode_pair(webhook, seq), std::string(encoded.value_of(encoded.records[0])));
+      raw_put(txn, deliveries, encode_pair(webhook, seq).str(), std::string(encoded.value_of(encoded.records[0])));
     }
   });
 
@@ -736,7 +736,7 @@ TEST_CASE("a schema 2 log keeps its payloads at the upgrade and mixes with recor
     raw_put(txn, meta, "schema_version", encode_u64(2));
     for (std::uint64_t seq = 1; seq <= 3; ++seq) {
       raw_put(txn, records, encode_u64(seq), format1(1, seq));
-      raw_put(txn, index, encode_pair(1, seq), "");
+      raw_put(txn, index, encode_pair(1, seq).str(), "");
     }
     raw_put(txn, events, encode_u64(9), encode(make_event(9)));
     raw_put(txn, pending, encode_u64(1), encode(pending_delivery{1, 2, 9, 0, 0}));

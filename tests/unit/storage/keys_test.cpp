@@ -19,8 +19,11 @@ TEST_CASE("u64 keys are 8 big-endian bytes, so byte order is numeric order", "[k
 }
 
 TEST_CASE("pair keys group by the first number, then order by the second", "[keys]") {
-  CHECK(encode_pair(1, 999) < encode_pair(2, 0));
-  CHECK(encode_pair(2, 1) < encode_pair(2, 2));
+  // As LMDB compares them: byte by byte.
+  auto bytes = [](std::uint64_t a, std::uint64_t b) { return encode_pair(a, b).str(); };
+  CHECK(bytes(1, 999) < bytes(2, 0));
+  CHECK(bytes(2, 1) < bytes(2, 2));
+  CHECK(bytes(0x0102030405060708ull, 9) == std::string("\1\2\3\4\5\6\7\x08\0\0\0\0\0\0\0\x09", 16));
   std::uint64_t a = 0, b = 0;
   REQUIRE(decode_pair(encode_pair(7, 9), a, b));
   CHECK(a == 7);
