@@ -284,10 +284,11 @@ void webhook_actor::flush() {
 
 void webhook_actor::add_record(storage::write_batch& batch, const finished_delivery& f) const {
   const config::config& cfg = *svc_->cfg;
-  std::string id = make_uuid();
+  char id[36];
+  make_uuid(id);
   storage::record_fields r;
   r.seq = svc_->next_record_seq.fetch_add(1);
-  r.id = id;
+  r.id = std::string_view(id, sizeof id);
   r.webhook_key = hook_.key;
   r.webhook_id = hook_.id;
   r.webhook_name = hook_.name;

@@ -48,7 +48,7 @@ class random_pool {
 
 }  // namespace
 
-std::string make_uuid() {
+void make_uuid(char (&out)[36]) {
   thread_local random_pool pool;
   std::uint8_t b[16];
   const std::uint8_t* r = pool.take16();
@@ -56,14 +56,18 @@ std::string make_uuid() {
   b[6] = (b[6] & 0x0f) | 0x40;
   b[8] = (b[8] & 0x3f) | 0x80;
   static const char* hex = "0123456789abcdef";
-  std::string out(36, '-');
   size_t o = 0;
   for (int i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) ++o;
+    if (i == 4 || i == 6 || i == 8 || i == 10) out[o++] = '-';
     out[o++] = hex[b[i] >> 4];
     out[o++] = hex[b[i] & 15];
   }
-  return out;
+}
+
+std::string make_uuid() {
+  char text[36];
+  make_uuid(text);
+  return std::string(text, sizeof text);
 }
 
 }  // namespace hookshot

@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <algorithm>
+#include <iterator>
 #include <set>
 #include <thread>
 #include <vector>
@@ -68,4 +70,13 @@ TEST_CASE("a forked child does not repeat the parent's buffered randomness") {
   std::string child_next(buf, sizeof buf);
   CHECK(well_formed(child_next));
   CHECK(child_next != parent_next);
+}
+
+TEST_CASE("make_uuid into a buffer writes every one of its 36 characters") {
+  char text[36];
+  std::fill(std::begin(text), std::end(text), '?');  // nothing left over from before
+  make_uuid(text);
+  std::string u(text, sizeof text);
+  CHECK(well_formed(u));
+  CHECK(u != make_uuid());
 }
