@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 #include <memory>
+#include <thread>
 #include <vector>
 
 #include "temp_dir.hpp"
@@ -74,4 +75,27 @@ TEST_CASE("load_event's table forgets released events while thousands stay held"
   auto ev = s.svc.load_event(1);
   REQUIRE(ev);
   CHECK((*ev)->id == "event-1");
+}
+
+TEST_CASE("threads loading the same events at once end up sharing one copy of each") {
+  // Reads run outside the table's lock: two workers may read the same event together, and
+  // the one that adds it second must hand out the first copy, not a second one.
+  constexpr std::uint64_t kEvents = 500;
+  constexpr int kThreads = 4;
+  stored_events s(kEvents);
+  std::vector<std::vector<std::shared_ptr<const event>>> got(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      for (std::uint64_t seq = 1; seq <= kEvents; ++seq) {
+        auto ev = s.svc.load_event(seq);
+        got[t].push_back(ev ? *ev : nullptr);
+      }
+    });
+  for (auto& th : threads) th.join();
+  for (std::uint64_t i = 0; i < kEvents; ++i) {
+    REQUIRE(got[0][i]);
+    CHECK(got[0][i]->seq == i + 1);
+    for (int t = 1; t < kThreads; ++t) CHECK(got[t][i].get() == got[0][i].get());
+  }
 }
