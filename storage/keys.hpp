@@ -14,7 +14,8 @@ std::string encode_u64(std::uint64_t v);
 /// Inverse of encode_u64; false when `bytes` is not exactly 8 bytes.
 bool decode_u64(std::string_view bytes, std::uint64_t& out);
 
-/// 16 bytes: `a` then `b`, each big-endian (records are indexed by webhook, then sequence).
+/// 16 bytes: `a` then `b`, each big-endian (a record's index entry: webhook, then sequence; a
+/// filter: webhook, then filter).
 /// Held in place: a std::string of 16 bytes would allocate, once per record written.
 struct pair_key {
   char bytes[16];
