@@ -15,6 +15,18 @@
 
 namespace hookshot::bench {
 
+baseline_result taken_together(const baseline_result& a, const baseline_result& b) {
+  baseline_result both = b;
+  both.per_s = (a.per_s + b.per_s) / 2;
+  both.requests = a.requests + b.requests;
+  both.errors = a.errors + b.errors;
+  if (both.requests > 0)
+    both.cpu_us_per_request = (a.cpu_us_per_request * static_cast<double>(a.requests) +
+                               b.cpu_us_per_request * static_cast<double>(b.requests)) /
+                              static_cast<double>(both.requests);
+  return both;
+}
+
 baseline_result run_raw_curl(const std::string& url, const std::string& body,
                              const header_list& headers, size_t threads, size_t in_flight,
                              double seconds) {

@@ -24,6 +24,10 @@ struct baseline_result {
   double cpu_us_per_request = 0;  // raw-curl: its loop threads' CPU per request (0: not measured)
 };
 
+/// Two runs of one baseline as one: their mean rate, their requests and errors summed, CPU per
+/// request over both. Named as `b`.
+baseline_result taken_together(const baseline_result& a, const baseline_result& b);
+
 baseline_result run_raw_curl(const std::string& url, const std::string& body,
                              const header_list& headers, size_t threads, size_t in_flight,
                              double seconds);

@@ -14,6 +14,7 @@
 #include "bench/delivery_curve.hpp"
 #include "bench/event_lines.hpp"
 #include "bench/processes.hpp"
+#include "core/settings.hpp"
 #include "core/signature.hpp"
 #include "storage/lmdb_store.hpp"
 
@@ -371,9 +372,13 @@ void set_steady_ratio(scenario_result& r, double baseline_per_s) {
 // headers, loops and in-flight cap.
 baseline_result raw_curl_on(const bench_options& o, const sink_process& sink, const std::string& owner,
                             size_t webhooks) {
+  // The engine's cap with its default settings: each webhook and each loop at its limit.
+  auto limit = [](const char* name) { return std::stoul(find_setting(name)->default_value); };
+  size_t in_flight = std::min(webhooks * limit("webhook.delivery.max.inflight"),
+                              engine_loops() * limit("webhook.delivery.pool.max.inflight"));
   std::string body = event_json(owner, 0);
-  return run_raw_curl(sink.url("/w0"), body, sample_headers(body), engine_loops(),
-                      std::min<size_t>(webhooks * 16, engine_loops() * 512), o.quick ? 2 : 5);
+  return run_raw_curl(sink.url("/w0"), body, sample_headers(body), engine_loops(), in_flight,
+                      o.quick ? 2 : 5);
 }
 
 // The raw-curl run that opens a round, before the engine's (the sink is reset after it).
@@ -387,21 +392,14 @@ baseline_result raw_curl_before(const bench_options& o, const sink_process& sink
 
 // The raw-curl baseline for `m`: `before` (raw_curl_before) and a second run right after the
 // engine's (stopped first), taken together, so that the machine speeding up or slowing down
-// during a round moves both sides of the ratio alike: their mean rate, their requests and
-// errors summed, CPU per request over both. Then the ratio to it and the log's bytes per record.
+// during a round moves both sides of the ratio alike. Then the ratio to it and the log's bytes
+// per record.
 void finish_with_raw_curl(const bench_options& o, measured& m, const sink_process& sink,
                           const baseline_result& before, const std::string& owner, size_t webhooks) {
   m.eng.proc.stop();
   progress(o, m.r.name + ": raw-curl baseline (after the engine)");
   baseline_result after = raw_curl_on(o, sink, owner, webhooks);
-  baseline_result b = after;
-  b.per_s = (before.per_s + after.per_s) / 2;
-  b.requests = before.requests + after.requests;
-  b.errors = before.errors + after.errors;
-  if (b.requests > 0)
-    b.cpu_us_per_request = (before.cpu_us_per_request * static_cast<double>(before.requests) +
-                            after.cpu_us_per_request * static_cast<double>(after.requests)) /
-                           static_cast<double>(b.requests);
+  baseline_result b = taken_together(before, after);
   m.r.baseline = b;
   m.r.ratio = m.r.deliveries_per_s / b.per_s;
   set_steady_ratio(m.r, b.per_s);
