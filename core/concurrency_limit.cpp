@@ -1,0 +1,64 @@
+#include "core/concurrency_limit.hpp"
+
+#include <algorithm>
+
+namespace hookshot {
+
+namespace {
+// A round of fewer answers is mostly noise.
+constexpr std::size_t kMinRoundSamples = 8;
+}  // namespace
+
+concurrency_limit::concurrency_limit(options o) : opt_(o) {
+  opt_.max = std::max<std::size_t>(1, opt_.max);
+  opt_.min = std::clamp<std::size_t>(opt_.min, 1, opt_.max);
+  limit_ = opt_.min;  // the first round: measuring the receiver unloaded
+}
+
+void concurrency_limit::end_first_round() {
+  if (!first_round_) return;
+  first_round_ = false;
+  limit_ = opt_.max;
+}
+
+void concurrency_limit::on_answer(std::int64_t rtt_us, std::size_t in_flight) {
+  if (skip_ > 0) {
+    --skip_;
+    return;
+  }
+  sum_us_ += static_cast<double>(std::max<std::int64_t>(rtt_us, 1));
+  ++samples_;
+  if (2 * in_flight >= limit_) used_ = true;
+  if (samples_ >= (measured_ ? std::max(kMinRoundSamples, limit_) : kMinRoundSamples))
+    end_round(in_flight);
+}
+
+void concurrency_limit::end_round(std::size_t in_flight) {
+  double avg = sum_us_ / static_cast<double>(samples_);
+  bool used = used_;
+  sum_us_ = 0;
+  samples_ = 0;
+  used_ = false;
+  if (!measured_) {  // the first answers: their requests went out with at most `min` in flight
+    measured_ = true;
+    base_us_ = avg;
+    end_first_round();
+    return;
+  }
+  if (limit_ <= 2 * opt_.min) {
+    base_us_ = avg;  // measured unloaded: whatever it was before, this is the receiver now
+  } else {
+    base_us_ = std::min(base_us_, avg);
+  }
+  double queueing = avg / base_us_;
+  double current = static_cast<double>(limit_);
+  if (queueing > opt_.queueing_factor) {
+    double pipe = current * opt_.queueing_factor / queueing;
+    limit_ = std::max(opt_.min, static_cast<std::size_t>(std::max(pipe, current / 2)));
+    skip_ = in_flight > 0 ? in_flight - 1 : 0;  // the others on the wire, sent at the old limit
+  } else if (used) {
+    limit_ = std::min(opt_.max, limit_ + std::max<std::size_t>(1, limit_ / 8));
+  }
+}
+
+}  // namespace hookshot

@@ -1,0 +1,81 @@
+#pragma once
+
+// How many requests one receiver gets on the wire at once, adapted to its round trips.
+//
+// A receiver that answers in 100 µs is kept busy by a handful of requests in flight; a thousand
+// only queue up (in its accept backlog, its workers, our own loop) and cost both sides a
+// connection each: on this machine curl sent 1.5 times as fast with 16-64 in flight per loop
+// as with 512 (docs/benchmarks.md). A receiver that answers in 100 ms needs a thousand. So the
+// limit follows what the round trips say, the way TCP Vegas sizes its window:
+//
+// - Answers are averaged per round: about `limit()` of them, one round trip's worth.
+// - The receiver's own round trip (`base`) is measured unloaded: its first requests go out
+//   with `min` in flight until their 8 answers are in, which set it (a burst of `max` new
+//   requests would time our own loop sending them), and any round run with at most 2 × `min`
+//   in flight sets it again. Between those it only falls (the lowest round average). The
+//   owner ends the first round early (end_first_round) when its answers are slow to come, so
+//   a slow receiver is not held at `min` for a whole round trip: the answers of the requests
+//   sent in it still set the base.
+// - A round whose average is more than `queueing_factor` times the base means requests wait
+//   behind each other: the limit drops to what keeps the pipe full at that factor
+//   (limit × factor × base / average), at most halving per round, never below `min`. The
+//   answers to requests sent before a drop say nothing about the new limit: they are skipped.
+// - Otherwise, when the round used at least half the limit, it grows by an eighth (at least
+//   1), up to `max`. A limit nobody uses does not grow.
+//
+// After its first round a receiver may use `max`: no receiver is slower to reach than with a
+// fixed cap of `max` (beyond the first round's few milliseconds), and a fast one is brought
+// down within a few rounds. A receiver whose answers get slower on their own (not through us),
+// or whose first answers were its fastest by chance (a cache), is backed off towards `min`
+// until a round there measures it again, then given room back.
+//
+// Pure (round trips are given, not timed here) and not thread-safe: one loop owns each.
+
+#include <cstddef>
+#include <cstdint>
+
+namespace hookshot {
+
+class concurrency_limit {
+ public:
+  struct options {
+    std::size_t min = 8;
+    std::size_t max = 512;
+    double queueing_factor = 2.0;
+  };
+
+  explicit concurrency_limit(options o);
+
+  /// Requests of this receiver that may be on the wire now.
+  std::size_t limit() const { return limit_; }
+
+  /// Whether the first round (`min` in flight until 8 answers) is still on.
+  bool in_first_round() const { return first_round_; }
+
+  /// Ends the first round now: the limit becomes `max`; the first 8 answers still set the base.
+  void end_first_round();
+
+  /// One answer (or a timeout) `rtt_us` after its request was sent (its connection already
+  /// open), with `in_flight` requests of this receiver on the wire just before it ended
+  /// (itself included).
+  void on_answer(std::int64_t rtt_us, std::size_t in_flight);
+
+  /// The unloaded round trip the limit is judged against (µs; 0 before the first round).
+  double base_rtt_us() const { return base_us_; }
+
+ private:
+  void end_round(std::size_t in_flight);
+
+  options opt_;
+  std::size_t limit_;
+  double base_us_ = 0;
+  bool first_round_ = true;  // `min` in flight until the first answers or end_first_round
+  bool measured_ = false;    // the first answers have set the base
+  // The round in progress.
+  double sum_us_ = 0;
+  std::size_t samples_ = 0;
+  bool used_ = false;  // an answer came with at least half the limit in flight
+  std::size_t skip_ = 0;  // answers still due from before the last drop
+};
+
+}  // namespace hookshot
