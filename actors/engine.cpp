@@ -147,6 +147,7 @@ result<std::unique_ptr<engine>> engine::start(const config::config& cfg) {
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   net::engine_options opts;
   opts.max_in_flight = static_cast<size_t>(values.get_int("webhook.delivery.pool.max.inflight"));
+  opts.adaptive = values.get("webhook.delivery.pool.adaptive", "", nullptr) == "true";
   opts.max_response_bytes =
       static_cast<size_t>(values.get_int("webhook.delivery.response.max.bytes"));
   opts.ca_file = values.get("webhook.delivery.ca.file", "", nullptr);

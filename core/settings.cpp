@@ -29,6 +29,10 @@ const std::vector<setting_spec>& known_settings() {
        "HTTP event-loop threads (0 = number of cores)"},
       {"webhook.delivery.pool.max.inflight", "512", false, setting_spec::integer, 1,
        "transfers one HTTP event loop keeps on the wire at once"},
+      {"webhook.delivery.pool.adaptive", "true", false, setting_spec::boolean, 0,
+       "each receiver's share of a loop's transfers follows its round trips (a fast receiver "
+       "gets a few connections, a slow one up to the whole pool); false: any receiver may use "
+       "them all"},
       {"webhook.delivery.backlog.memory.mb", "64", false, setting_spec::integer, 0,
        "MiB for the events of deliveries waiting beyond each webhook's first 256 in line; the "
        "rest are read back from storage when due (0 = none)"},

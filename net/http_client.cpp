@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "core/concurrency_limit.hpp"
 #include "core/retry_policy.hpp"
 
 namespace hookshot::net {
@@ -30,6 +31,7 @@ struct http_client::transfer {
   std::string retry_after;
   size_t max_bytes = 0;
   http_client::loop* loop = nullptr;  // whose sockets this transfer opens
+  http_client::receiver* receiver = nullptr;  // whose share it counts against
   bool truncated = false;  // we stopped reading the body on purpose
   bool blocked = false;    // the policy refused an address of this hop
   int hops = 0;            // redirects followed so far in this attempt
@@ -105,7 +107,27 @@ struct http_client::loop {
   void closed(int fd) { at(fd) = socket_state{}; }  // the kernel drops it from epoll
 };
 
+// One origin (scheme, host, port) as the loop sees it: its share of the loop's transfers,
+// how many of them it has on the wire, and its requests waiting for room.
+struct http_client::receiver {
+  std::string origin;
+  concurrency_limit share;
+  size_t active = 0;
+  std::deque<http_request> waiting;
+  bool ready = false;    // in the loop's ready_ line
+  size_t published = 0;  // the share receiver_limits() shows (0: none yet)
+  std::chrono::steady_clock::time_point first_round_ends;  // see kFirstRoundMs
+
+  receiver(std::string o, concurrency_limit::options opt) : origin(std::move(o)), share(opt) {}
+  bool has_room() const { return active < share.limit(); }
+};
+
 namespace {
+
+// A new receiver's first requests go out a few at a time until their answers are in (its share
+// measures it unloaded), for this long at most: a slow receiver's answers take a round trip,
+// and its backlog should not wait that long.
+constexpr auto kFirstRoundMs = std::chrono::milliseconds(10);
 
 // Keeps the first max_bytes of the body and stops the transfer there: a receiver answering
 // 100 MB must not cost 100 MB of reading (the status line is already in hand).
@@ -167,6 +189,13 @@ int on_prereq(void* user, char* primary_ip, char*, int, int) {
 
 bool is_redirect(long status) {
   return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+// "scheme://host:port" of a URL: what a receiver is, for its share of the loop.
+std::string_view origin_of(std::string_view url) {
+  size_t scheme = url.find("://");
+  size_t end = url.find_first_of("/?#", scheme == std::string_view::npos ? 0 : scheme + 3);
+  return url.substr(0, end);
 }
 
 }  // namespace
@@ -332,6 +361,7 @@ void http_client::start_transfer(std::unique_ptr<transfer> t) {
     return fail_transfer(std::move(t), std::string("Failed due to : ") + curl_multi_strerror(mc));
   }
   active_.insert(easy);
+  ++t->receiver->active;
   t.release();  // owned through CURLOPT_PRIVATE until finish_transfer
 }
 
@@ -368,40 +398,146 @@ void http_client::finish_transfer(void* handle, int result) {
     const char* why = t->error[0] ? t->error : curl_easy_strerror(static_cast<CURLcode>(result));
     out.response = std::string("Failed due to : ") + why;
   }
+  receiver& r = *t->receiver;
+  // An answer, or silence until the timeout, tells how long this receiver takes (from the
+  // request's sending: connecting is not its answer); a refused connection or a blocked
+  // address does not.
+  if (out.http_status > 0 || result == CURLE_OPERATION_TIMEDOUT) {
+    curl_off_t total = 0, sent = 0;
+    curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME_T, &total);
+    curl_easy_getinfo(easy, CURLINFO_PRETRANSFER_TIME_T, &sent);
+    r.share.on_answer(static_cast<std::int64_t>(total - sent), r.active);
+    publish_limit(r);
+  }
+  --r.active;
   curl_multi_remove_handle(static_cast<CURLM*>(multi_), easy);
   idle_handles_.push_back(easy);
   active_.erase(easy);
-  if (!redirect_to.empty()) {  // the next hop, inside the same attempt
-    auto next = std::make_unique<transfer>();
+  if (!redirect_to.empty()) {  // the next hop, inside the same attempt (its receiver's share
+    auto next = std::make_unique<transfer>();  // may be full: a hop is not made to wait)
     next->request = std::move(t->request);
     next->request.url = std::move(redirect_to);
+    next->receiver = &receiver_for(next->request.url);
     next->hops = t->hops + 1;
     next->outcome.start_ms = out.start_ms;
-    return start_transfer(std::move(next));
+    start_transfer(std::move(next));
+  } else {
+    if (t->request.done) t->request.done(std::move(out));
+    completed_ = true;
+    in_flight_.fetch_sub(1);
   }
-  if (t->request.done) t->request.done(std::move(out));
-  completed_ = true;
-  in_flight_.fetch_sub(1);
+  mark_ready(r);
 }
 
 void http_client::take_queued() {
-  std::vector<http_request> incoming;
   {
     std::lock_guard lock(mutex_);
-    size_t room =
-        options_.max_in_flight > active_.size() ? options_.max_in_flight - active_.size() : 0;
-    size_t take = std::min(room, queue_.size());
-    incoming.reserve(take);
-    for (size_t i = 0; i < take; ++i) {
-      incoming.push_back(std::move(queue_.front()));
-      queue_.pop_front();
+    taken_.swap(queue_);
+  }
+  start_waiting();  // room freed since the last turn goes to those waiting first
+  if (taken_.empty()) return;
+  if (receivers_.size() > forget_above_) forget_idle_receivers();  // before any is in hand
+  for (auto& request : taken_) {
+    receiver& r = receiver_for(request.url);
+    if (r.waiting.empty() && r.has_room() && active_.size() < options_.max_in_flight) {
+      start_request(r, std::move(request));
+      continue;
     }
+    r.waiting.push_back(std::move(request));
+    ++waiting_;
+    mark_ready(r);
   }
-  for (auto& r : incoming) {
-    auto t = std::make_unique<transfer>();
-    t->request = std::move(r);
-    start_transfer(std::move(t));
+  taken_.clear();
+  start_waiting();
+}
+
+http_client::receiver& http_client::receiver_for(const std::string& url) {
+  std::string_view origin = origin_of(url);
+  auto it = receivers_.find(origin);
+  if (it != receivers_.end()) return *it->second;
+  concurrency_limit::options opt;
+  opt.max = options_.max_in_flight;
+  opt.min = options_.adaptive ? options_.min_per_receiver : options_.max_in_flight;
+  auto r = std::make_unique<receiver>(std::string(origin), opt);
+  receiver& ref = *r;
+  receivers_.emplace(ref.origin, std::move(r));
+  if (ref.share.in_first_round()) {
+    ref.first_round_ends = std::chrono::steady_clock::now() + kFirstRoundMs;
+    first_rounds_.push_back(&ref);  // in order of their ends: all last as long
   }
+  publish_limit(ref);
+  return ref;
+}
+
+void http_client::end_due_first_rounds() {
+  auto now = std::chrono::steady_clock::now();
+  while (!first_rounds_.empty()) {
+    receiver& r = *first_rounds_.front();
+    if (r.share.in_first_round()) {
+      if (now < r.first_round_ends) return;
+      r.share.end_first_round();  // slow to answer: its backlog goes out, its answers still count
+      publish_limit(r);
+      mark_ready(r);
+    }
+    first_rounds_.pop_front();
+  }
+}
+
+long http_client::first_round_wait_ms(long cap) const {
+  if (first_rounds_.empty()) return cap;
+  auto left = std::chrono::ceil<std::chrono::milliseconds>(first_rounds_.front()->first_round_ends -
+                                                           std::chrono::steady_clock::now());
+  return std::clamp<long>(left.count(), 0, cap);
+}
+
+void http_client::mark_ready(receiver& r) {
+  if (r.ready || r.waiting.empty() || !r.has_room()) return;
+  r.ready = true;
+  ready_.push_back(&r);
+}
+
+void http_client::start_waiting() {
+  while (active_.size() < options_.max_in_flight && !ready_.empty()) {
+    receiver* r = ready_.front();
+    ready_.pop_front();
+    r->ready = false;
+    if (r->waiting.empty() || !r->has_room()) continue;
+    http_request request = std::move(r->waiting.front());
+    r->waiting.pop_front();
+    --waiting_;
+    start_request(*r, std::move(request));
+    mark_ready(*r);  // to the back of the line: receivers take turns
+  }
+}
+
+void http_client::start_request(receiver& r, http_request request) {
+  auto t = std::make_unique<transfer>();
+  t->request = std::move(request);
+  t->receiver = &r;
+  start_transfer(std::move(t));
+}
+
+void http_client::publish_limit(receiver& r) {
+  if (r.share.limit() == r.published) return;
+  r.published = r.share.limit();
+  std::lock_guard lock(limits_mutex_);
+  published_limits_[r.origin] = r.published;
+}
+
+std::vector<std::pair<std::string, size_t>> http_client::receiver_limits() const {
+  std::lock_guard lock(limits_mutex_);
+  return {published_limits_.begin(), published_limits_.end()};
+}
+
+void http_client::forget_idle_receivers() {
+  std::lock_guard lock(limits_mutex_);
+  boost::unordered::erase_if(receivers_, [this](const auto& entry) {
+    const receiver& r = *entry.second;
+    if (r.active != 0 || !r.waiting.empty() || r.ready || r.share.in_first_round()) return false;
+    published_limits_.erase(r.origin);
+    return true;
+  });
+  forget_above_ = std::max<size_t>(256, 2 * receivers_.size());
 }
 
 void http_client::read_completions() {
@@ -425,8 +561,14 @@ void http_client::run() {
     if (stop_.load()) {
       // Drop what never started; give transfers on the wire until the deadline.
       std::lock_guard lock(mutex_);
-      in_flight_.fetch_sub(queue_.size());
+      in_flight_.fetch_sub(queue_.size() + waiting_);
       queue_.clear();
+      for (auto& [origin, r] : receivers_) {
+        r->waiting.clear();
+        r->ready = false;
+      }
+      ready_.clear();
+      waiting_ = 0;
       if (active_.empty() || clock_.now_ms() >= stop_deadline_.load()) break;
     }
     long wait_ms = 1000;
@@ -437,7 +579,7 @@ void http_client::run() {
       wait_ms = std::clamp<long>(left, 0, 1000);
     }
     if (stop_.load()) wait_ms = std::min<long>(wait_ms, 50);
-    wait_ms = completions_wait_ms(wait_ms);
+    wait_ms = first_round_wait_ms(completions_wait_ms(wait_ms));
     int n = epoll_wait(loop_->epoll_fd, events, kMaxEvents, static_cast<int>(wait_ms));
     for (int i = 0; i < n; ++i) {
       int fd = events[i].data.fd;
@@ -458,6 +600,7 @@ void http_client::run() {
       curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &running);
     }
     read_completions();
+    end_due_first_rounds();
     take_queued();  // completions freed room; the wake fd may also have brought work
     hand_over_completions(false);
   }

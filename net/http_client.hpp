@@ -11,8 +11,13 @@
 // touches only the sockets that are ready, so the cost per delivery does not grow with the
 // number of transfers in flight (curl_multi_perform/poll walk all of them on every wake).
 //
-// - At most `max_in_flight` transfers are inside curl at once; more wait in our own queue
+// - At most `max_in_flight` transfers are inside curl at once; more wait in our own queues
 //   (libcurl 7.88 can stall transfers parked in its internal pending queue).
+// - Each receiver (origin: scheme, host and port) gets at most its own share of them, which
+//   adapts to its round trips (core/concurrency_limit: a fast receiver needs a few transfers in
+//   flight, a slow one many) when `adaptive`; otherwise every receiver may use all of them.
+//   Receivers waiting for room are served in turn, so one receiver's backlog does not hold up
+//   another's requests.
 // - Each transfer has its own timeout (connect to last byte), HTTP/1.1 with keep-alive
 //   connections reused across transfers to the same host.
 // - The request's url_policy is enforced on the wire: the scheme before anything is sent, and
@@ -35,14 +40,19 @@
 // actor and return).
 
 #include <atomic>
+#include <boost/container_hash/hash.hpp>
+#include <boost/unordered/unordered_flat_map.hpp>
 #include <chrono>
 #include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
+#include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "core/clock.hpp"
@@ -64,6 +74,8 @@ struct http_request {
 
 struct engine_options {
   size_t max_in_flight = 512;
+  bool adaptive = true;              // each receiver's share follows its round trips
+  size_t min_per_receiver = 8;       // the least an adaptive share drops to
   size_t max_response_bytes = 8192;  // response bytes kept; the rest is read and dropped
   std::string ca_file;               // extra trust when verify_tls (empty = system store)
   /// Runs on the loop thread after `done` callbacks have run: at once when the last run was
@@ -86,16 +98,35 @@ class http_client {
   /// Requests queued or on the wire. It drops only after the transfer's `done` has returned.
   size_t in_flight() const { return in_flight_.load(); }
 
+  /// Each receiver's current share of max_in_flight (origin -> transfers), as the loop last
+  /// published it (when it changes). Receivers idle long enough to be forgotten are not listed.
+  std::vector<std::pair<std::string, size_t>> receiver_limits() const;
+
   /// Stops taking requests; transfers already on the wire get until `grace_ms` to finish
   /// (their `done` runs); the rest are abandoned without `done`. Idempotent.
   void stop(millis grace_ms);
 
   struct transfer;  // one request on the wire (defined in the .cpp)
   struct loop;      // the epoll state of the loop thread (defined in the .cpp)
+  struct receiver;  // one origin's share, transfers and waiting requests (loop thread)
 
  private:
   void run();
   void take_queued();
+  /// The receiver state for `url`'s origin (created on first use).
+  receiver& receiver_for(const std::string& url);
+  /// Starts waiting requests, receivers in turn, while the loop and their shares have room.
+  void start_waiting();
+  void start_request(receiver& r, http_request request);
+  /// Puts `r` in line for start_waiting when it has requests waiting and room.
+  void mark_ready(receiver& r);
+  void publish_limit(receiver& r);
+  /// Drops receivers with nothing on the wire or waiting once there are many of them.
+  void forget_idle_receivers();
+  /// Gives receivers whose first round has lasted kFirstRoundMs their whole share.
+  void end_due_first_rounds();
+  /// How long the loop may wait before a first round ends; `cap` when none is on.
+  long first_round_wait_ms(long cap) const;
   /// A new easy handle with the options every transfer shares (nullptr: out of memory).
   void* new_handle();
   void start_transfer(std::unique_ptr<transfer> t);
@@ -115,16 +146,29 @@ class http_client {
   int wake_fd_ = -1;  // eventfd: submit() and stop() wake the loop through it
   std::unique_ptr<loop> loop_;
   std::mutex mutex_;
-  // Requests beyond max_in_flight wait here, oldest first. A deque: the loop takes from the
-  // front while thousands may wait (5,000 webhooks against slow receivers), and a vector
-  // shifted all of them on every take.
-  std::deque<http_request> queue_;
+  // Requests submitted and not yet taken by the loop (it takes them all at each turn, into
+  // their receivers' queues).
+  std::vector<http_request> queue_;
+  std::vector<http_request> taken_;  // the loop's side of queue_ (swapped with it)
   std::vector<void*> idle_handles_;
   std::atomic<size_t> in_flight_{0};
   std::atomic<bool> accepting_{true};
   std::atomic<bool> stop_{false};
   std::atomic<millis> stop_deadline_{0};
   std::unordered_set<void*> active_;  // easy handles inside the multi handle
+  // Receivers by origin, and those with requests waiting and room in their share, in turn
+  // (loop thread only).
+  struct origin_hash : boost::hash<std::string_view> {
+    using is_transparent = void;  // looked up by a view of the URL, no string made
+  };
+  boost::unordered_flat_map<std::string, std::unique_ptr<receiver>, origin_hash, std::equal_to<>>
+      receivers_;
+  std::deque<receiver*> ready_;
+  std::deque<receiver*> first_rounds_;  // receivers created in the last kFirstRoundMs, oldest first
+  size_t waiting_ = 0;                // requests in receivers' queues
+  size_t forget_above_ = 256;         // receivers_ size that triggers forget_idle_receivers
+  mutable std::mutex limits_mutex_;   // guards published_limits_
+  std::unordered_map<std::string, size_t> published_limits_;
   bool completed_ = false;            // a `done` ran since on_completions last ran (loop thread)
   std::chrono::steady_clock::time_point next_hand_over_{};  // on_completions not before then
   std::thread thread_;

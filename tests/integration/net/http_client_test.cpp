@@ -14,6 +14,7 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -356,4 +357,58 @@ TEST_CASE("a handle reused for the next transfer carries nothing of the one befo
   CHECK(seen[1].path == "/ok");
   CHECK(seen[1].first_header.empty());
   CHECK(seen[1].body == "{}");
+}
+
+TEST_CASE("a receiver that serves one request at a time gets a few transfers, a slow one them all",
+          "[net]") {
+  // One thread that is busy 200 µs per request: what we keep in flight beyond a few only
+  // queues there. The other answers after 50 ms however many are waiting.
+  http_server serial(server_options{"127.0.0.1:0", 1, 1 << 20}, [](incoming_request&&, responder respond) {
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+    outgoing_response r;
+    r.body = "ok";
+    respond(std::move(r));
+  });
+  REQUIRE(serial.start().is_ok());
+  loopback_server slow(50);
+  std::string serial_origin = "http://127.0.0.1:" + std::to_string(serial.port());
+  std::string slow_origin = "http://127.0.0.1:" + std::to_string(slow.server.port());
+
+  system_clock_source clock;
+  engine_options opts;
+  opts.max_in_flight = 128;
+  http_client client(opts, clock);
+  std::atomic<int> ok{0};
+  constexpr int kSerial = 3000, kSlow = 400;
+  for (int i = 0; i < kSerial + kSlow; ++i)
+    client.submit(loopback_request(i % 8 == 7 && i / 8 < kSlow ? slow.url("/ok") : serial_origin + "/ok",
+                                   [&](attempt_outcome&& out) { ok += out.success(); }));
+  REQUIRE(eventually([&] { return client.in_flight() == 0; }, std::chrono::seconds(30)));
+  CHECK(ok.load() == kSerial + kSlow);
+  std::map<std::string, size_t> limits;
+  for (auto& [origin, n] : client.receiver_limits()) limits[origin] = n;
+  REQUIRE(limits.count(serial_origin));
+  REQUIRE(limits.count(slow_origin));
+  CHECK(limits[serial_origin] >= 8);
+  CHECK(limits[serial_origin] <= 64);
+  CHECK(limits[slow_origin] == 128);
+  client.stop(0);
+}
+
+TEST_CASE("without adaptation every receiver may use the whole loop", "[net]") {
+  loopback_server srv;
+  system_clock_source clock;
+  engine_options opts;
+  opts.max_in_flight = 32;
+  opts.adaptive = false;
+  http_client client(opts, clock);
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 500; ++i)
+    client.submit(loopback_request(srv.url("/ok"), [&](attempt_outcome&& out) { ok += out.success(); }));
+  REQUIRE(eventually([&] { return client.in_flight() == 0; }, std::chrono::seconds(30)));
+  CHECK(ok.load() == 500);
+  auto limits = client.receiver_limits();
+  REQUIRE(limits.size() == 1);
+  CHECK(limits[0].second == 32);
+  client.stop(0);
 }
