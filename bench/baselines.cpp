@@ -29,10 +29,11 @@ baseline_result taken_together(const baseline_result& a, const baseline_result& 
 
 baseline_result run_raw_curl(const std::string& url, const std::string& body,
                              const header_list& headers, size_t threads, size_t in_flight,
-                             double seconds) {
+                             bool adaptive, double seconds) {
   system_clock_source clock;
   net::engine_options opts;
   opts.max_in_flight = std::max<size_t>(1, in_flight / std::max<size_t>(1, threads));
+  opts.adaptive = adaptive;
   opts.max_response_bytes = 0;
   std::vector<std::unique_ptr<net::http_client>> loops;
   for (size_t i = 0; i < threads; ++i) loops.push_back(std::make_unique<net::http_client>(opts, clock));

@@ -28,9 +28,11 @@ struct baseline_result {
 /// request over both. Named as `b`.
 baseline_result taken_together(const baseline_result& a, const baseline_result& b);
 
+/// Our HTTP loops (net::http_client) alone in a closed loop for `seconds`: `threads` loops,
+/// `in_flight` requests outstanding in all, each loop's receiver share adaptive or not.
 baseline_result run_raw_curl(const std::string& url, const std::string& body,
                              const header_list& headers, size_t threads, size_t in_flight,
-                             double seconds);
+                             bool adaptive, double seconds);
 
 baseline_result run_cloudstack_pool(const std::string& url, const std::string& body,
                                     const header_list& headers, double seconds,

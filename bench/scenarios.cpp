@@ -26,6 +26,12 @@ constexpr const char* kSecret = "bench-secret";
 
 size_t engine_loops() { return std::max(1u, std::thread::hardware_concurrency()); }
 
+// Whether the engine's loops adapt each receiver's share (its default setting, as the engine
+// runs here): raw-curl's loops do the same.
+bool engine_adaptive() {
+  return std::string_view(find_setting("webhook.delivery.pool.adaptive")->default_value) == "true";
+}
+
 // ---- the sink ------------------------------------------------------------------------------
 
 struct sink_figures {
@@ -378,7 +384,7 @@ baseline_result raw_curl_on(const bench_options& o, const sink_process& sink, co
                               engine_loops() * limit("webhook.delivery.pool.max.inflight"));
   std::string body = event_json(owner, 0);
   return run_raw_curl(sink.url("/w0"), body, sample_headers(body), engine_loops(), in_flight,
-                      o.quick ? 2 : 5);
+                      engine_adaptive(), o.quick ? 2 : 5);
 }
 
 // The raw-curl run that opens a round, before the engine's (the sink is reset after it).
@@ -495,7 +501,7 @@ result<scenario_result> slow_receivers(const bench_options& o) {
   // absolute figure from another machine; this makes it comparable here).
   progress(o, name + ": raw-curl at the same in-flight cap");
   auto raw = run_raw_curl(sink->url("/w0"), body, sample_headers(body), engine_loops(),
-                          per_loop * engine_loops(), o.quick ? 2 : 5);
+                          per_loop * engine_loops(), engine_adaptive(), o.quick ? 2 : 5);
   r.other_baselines.push_back(raw);
   r.extra["raw_curl_cpu_us"] = raw.cpu_us_per_request;
   r.disk_bytes_per_record = disk_per_record(m->eng);
