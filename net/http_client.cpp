@@ -272,9 +272,9 @@ void http_client::submit(http_request request) {
     was_empty = queue_.empty();
     queue_.push_back(std::move(request));
   }
-  // The loop takes everything queued in one go, so one wakeup per non-empty queue is enough;
-  // a wakeup per request would make the loop walk every transfer once per request.
-  if (was_empty) wake(wake_fd_);
+  // The loop takes everything queued at the end of each turn, so it needs waking only when it
+  // sleeps, and once per non-empty queue: a busy loop takes this with the next completions.
+  if (was_empty && sleeping_.load()) wake(wake_fd_);
 }
 
 void http_client::stop(millis grace_ms) {
@@ -580,7 +580,14 @@ void http_client::run() {
     }
     if (stop_.load()) wait_ms = std::min<long>(wait_ms, 50);
     wait_ms = first_round_wait_ms(completions_wait_ms(wait_ms));
+    if (wait_ms > 0) {
+      // Submitters wake a sleeping loop only; what came in since this turn's take is taken now.
+      sleeping_.store(true);
+      std::lock_guard lock(mutex_);
+      if (!queue_.empty()) wait_ms = 0;
+    }
     int n = epoll_wait(loop_->epoll_fd, events, kMaxEvents, static_cast<int>(wait_ms));
+    sleeping_.store(false);
     for (int i = 0; i < n; ++i) {
       int fd = events[i].data.fd;
       if (fd == wake_fd_) {
