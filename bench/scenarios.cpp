@@ -376,15 +376,16 @@ void set_steady_ratio(scenario_result& r, double baseline_per_s) {
 
 // raw-curl on `sink` as the engine sends for `webhooks` webhooks of `owner`: the same body,
 // headers, loops and in-flight cap.
+// `adaptive` false: every request may use the whole cap (no share per receiver).
 baseline_result raw_curl_on(const bench_options& o, const sink_process& sink, const std::string& owner,
-                            size_t webhooks) {
+                            size_t webhooks, bool adaptive = engine_adaptive()) {
   // The engine's cap with its default settings: each webhook and each loop at its limit.
   auto limit = [](const char* name) { return std::stoul(find_setting(name)->default_value); };
   size_t in_flight = std::min(webhooks * limit("webhook.delivery.max.inflight"),
                               engine_loops() * limit("webhook.delivery.pool.max.inflight"));
   std::string body = event_json(owner, 0);
   return run_raw_curl(sink.url("/w0"), body, sample_headers(body), engine_loops(), in_flight,
-                      engine_adaptive(), o.quick ? 2 : 5);
+                      adaptive, o.quick ? 2 : 5);
 }
 
 // The raw-curl run that opens a round, before the engine's (the sink is reset after it).
@@ -412,6 +413,15 @@ void finish_with_raw_curl(const bench_options& o, measured& m, const sink_proces
   m.r.extra["raw_curl_cpu_us"] = b.cpu_us_per_request;
   m.r.extra["raw_curl_before_per_s"] = before.per_s;
   m.r.extra["raw_curl_after_per_s"] = after.per_s;
+  if (engine_adaptive()) {
+    // The baseline before receivers had shares (every request free to use the whole cap): the
+    // ratios of earlier runs were to this one.
+    progress(o, m.r.name + ": raw-curl with the whole cap for its receiver");
+    baseline_result fixed = raw_curl_on(o, sink, owner, webhooks, false);
+    fixed.name = "raw-curl-whole-cap";
+    m.r.other_baselines.push_back(fixed);
+    m.r.extra["ratio_to_raw_curl_whole_cap"] = fixed.per_s > 0 ? m.r.deliveries_per_s / fixed.per_s : 0;
+  }
   m.r.disk_bytes_per_record = disk_per_record(m.eng);
 }
 
