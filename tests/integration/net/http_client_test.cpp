@@ -412,3 +412,21 @@ TEST_CASE("without adaptation every receiver may use the whole loop", "[net]") {
   CHECK(limits[0].second == 32);
   client.stop(0);
 }
+
+TEST_CASE("a receiver's backlog does not hold up another receiver's requests", "[net]") {
+  loopback_server slow(200), fast;
+  system_clock_source clock;
+  engine_options opts;
+  opts.max_in_flight = 8;  // the slow receiver alone could fill the loop for 5 s
+  http_client client(opts, clock);
+  std::atomic<int> slow_done{0}, fast_done{0};
+  for (int i = 0; i < 200; ++i)
+    client.submit(loopback_request(slow.url("/ok"), [&](attempt_outcome&&) { ++slow_done; }));
+  for (int i = 0; i < 20; ++i)
+    client.submit(loopback_request(fast.url("/ok"), [&](attempt_outcome&&) { ++fast_done; }));
+  // In one queue the fast requests would start after the 200 slow ones: 25 rounds of 200 ms.
+  // Taking turns, they start as the first slow answers free room.
+  REQUIRE(eventually([&] { return fast_done.load() == 20; }, std::chrono::milliseconds(2000)));
+  CHECK(slow_done.load() < 100);
+  client.stop(0);
+}
