@@ -200,7 +200,11 @@ std::string engine::metrics_text() const {
   const impl& m = *impl_;
   metrics_gauges g;
   g.pending = m.svc.pending.load(std::memory_order_relaxed);
-  for (const auto& h : m.svc.http) g.in_flight += h->in_flight();
+  for (const auto& h : m.svc.http) {
+    g.in_flight += h->in_flight();
+    for (const auto& [origin, share] : h->receiver_limits())
+      (share < h->cap() ? g.receivers_held_back : g.receivers_whole_cap) += 1;
+  }
   g.commits = m.writer->commits();
   g.batches = m.writer->batches();
   g.held_event_bytes = m.svc.held_event_bytes.load(std::memory_order_relaxed);

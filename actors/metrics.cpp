@@ -47,6 +47,12 @@ std::string render_prometheus(const engine_metrics& m, const metrics_gauges& g) 
        "Bytes of events held in memory for deliveries beyond each webhook's first 256 in line "
        "(at most webhook.delivery.backlog.memory.mb).",
        {{"", static_cast<std::uint64_t>(std::max<std::int64_t>(0, g.held_event_bytes))}}},
+      {"hookshot_http_receivers", "gauge",
+       "Receivers (origins) the HTTP loops know now, counted per loop, by their share of the "
+       "loop (webhook.delivery.pool.adaptive): held back below webhook.delivery.pool.max.inflight "
+       "(they answer slower with more in flight, or are being measured) or free to use all of it.",
+       {{"{share=\"held_back\"}", g.receivers_held_back},
+        {"{share=\"whole_cap\"}", g.receivers_whole_cap}}},
       {"hookshot_webhooks", "gauge", "Webhooks the engine delivers for (enabled or not).",
        {{"", static_cast<std::uint64_t>(std::max<std::int64_t>(0, m.webhooks.load()))}}},
       {"hookshot_storage_commits_total", "counter",

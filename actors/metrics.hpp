@@ -32,6 +32,8 @@ struct metrics_gauges {
   std::uint64_t commits = 0;     // storage group commits since start
   std::uint64_t batches = 0;     // write batches those commits held
   std::int64_t held_event_bytes = 0;  // events a backlog holds in memory (services)
+  std::uint64_t receivers_held_back = 0;  // receivers whose share of a loop is below its cap
+  std::uint64_t receivers_whole_cap = 0;  // receivers that may use a loop's whole cap
 };
 
 /// The Prometheus text format (version 0.0.4), every family with HELP and TYPE.

@@ -98,6 +98,9 @@ class http_client {
   /// Requests queued or on the wire. It drops only after the transfer's `done` has returned.
   size_t in_flight() const { return in_flight_.load(); }
 
+  /// engine_options::max_in_flight: transfers on the wire at once, at most.
+  size_t cap() const { return options_.max_in_flight; }
+
   /// Each receiver's current share of max_in_flight (origin -> transfers), as the loop last
   /// published it (when it changes). Receivers idle long enough to be forgotten are not listed.
   std::vector<std::pair<std::string, size_t>> receiver_limits() const;

@@ -6,7 +6,7 @@ import urllib.request
 
 from harness import ALICE, BOB, Hookshot, Receiver, event, wait_for, webhook
 
-SAMPLE = re.compile(r'^([a-z_]+)(\{result="(success|failure)"\})? (-?\d+)$')
+SAMPLE = re.compile(r'^([a-z_]+)(\{(result="(success|failure)"|share="(held_back|whole_cap)")\})? (-?\d+)$')
 
 
 def scrape(hs):
@@ -23,7 +23,7 @@ def scrape(hs):
             continue
         m = SAMPLE.match(line)
         assert m, f"not a sample line: {line!r}"
-        samples[m.group(1) + (m.group(2) or "")] = int(m.group(4))
+        samples[m.group(1) + (m.group(2) or "")] = int(m.group(6))
     return content_type, types, samples
 
 
@@ -67,6 +67,13 @@ class MetricsTest(unittest.TestCase):
         self.assertGreater(after["hookshot_storage_commits_total"], before["hookshot_storage_commits_total"])
         self.assertGreaterEqual(after["hookshot_storage_batches_total"], after["hookshot_storage_commits_total"])
         self.assertEqual(self.rx.count(), 4)
+        # One receiver, on the loop its webhook is sent through; measured at first, then free
+        # to use the whole cap unless it answers slower with more in flight.
+        self.assertEqual(types["hookshot_http_receivers"], "gauge")
+        self.assertEqual(before['hookshot_http_receivers{share="held_back"}'] +
+                         before['hookshot_http_receivers{share="whole_cap"}'], 0)
+        self.assertEqual(after['hookshot_http_receivers{share="held_back"}'] +
+                         after['hookshot_http_receivers{share="whole_cap"}'], 1)
 
 
 if __name__ == "__main__":
