@@ -129,6 +129,10 @@ namespace {
 // and its backlog should not wait that long.
 constexpr auto kFirstRoundMs = std::chrono::milliseconds(10);
 
+// While requests wait in its queues for room, the loop sleeps at most this long, and
+// submitters do not wake it: what they add waits at most this long to be taken.
+constexpr long kBacklogLookMs = 1;
+
 // Keeps the first max_bytes of the body and stops the transfer there: a receiver answering
 // 100 MB must not cost 100 MB of reading (the status line is already in hand).
 size_t on_body(char* data, size_t size, size_t n, void* user) {
@@ -273,8 +277,9 @@ void http_client::submit(http_request request) {
     queue_.push_back(std::move(request));
   }
   // The loop takes everything queued at the end of each turn, so it needs waking only when it
-  // sleeps, and once per non-empty queue: a busy loop takes this with the next completions.
-  if (was_empty && sleeping_.load()) wake(wake_fd_);
+  // sleeps, once per non-empty queue, and not while it holds a backlog (it then looks at the
+  // queue at least every kBacklogLookMs): a busy loop takes this at the end of its turn.
+  if (was_empty && sleeping_.load() && !backlog_.load()) wake(wake_fd_);
 }
 
 void http_client::stop(millis grace_ms) {
@@ -435,7 +440,6 @@ void http_client::take_queued() {
     taken_.swap(queue_);
   }
   start_waiting();  // room freed since the last turn goes to those waiting first
-  if (taken_.empty()) return;
   if (receivers_.size() > forget_above_) forget_idle_receivers();  // before any is in hand
   for (auto& request : taken_) {
     receiver& r = receiver_for(request.url);
@@ -447,8 +451,11 @@ void http_client::take_queued() {
     ++waiting_;
     mark_ready(r);
   }
-  taken_.clear();
-  start_waiting();
+  if (!taken_.empty()) {
+    taken_.clear();
+    start_waiting();
+  }
+  backlog_.store(waiting_ > 0);
 }
 
 http_client::receiver& http_client::receiver_for(const std::string& url) {
@@ -580,6 +587,7 @@ void http_client::run() {
     }
     if (stop_.load()) wait_ms = std::min<long>(wait_ms, 50);
     wait_ms = first_round_wait_ms(completions_wait_ms(wait_ms));
+    if (waiting_ > 0) wait_ms = std::min(wait_ms, kBacklogLookMs);
     if (wait_ms > 0) {
       // Submitters wake a sleeping loop only; what came in since this turn's take is taken now.
       sleeping_.store(true);

@@ -158,6 +158,7 @@ class http_client {
   std::atomic<bool> accepting_{true};
   std::atomic<bool> stop_{false};
   std::atomic<bool> sleeping_{false};  // the loop is in (or about to enter) a blocking epoll_wait
+  std::atomic<bool> backlog_{false};   // requests wait in the loop's queues (it looks every ms)
   std::atomic<millis> stop_deadline_{0};
   std::unordered_set<void*> active_;  // easy handles inside the multi handle
   // Receivers by origin, and those with requests waiting and room in their share, in turn
