@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "core/concurrency_limit.hpp"
 #include "core/retry_policy.hpp"
+#include "net/receivers.hpp"
 
 namespace hookshot::net {
 
@@ -31,7 +31,7 @@ struct http_client::transfer {
   std::string retry_after;
   size_t max_bytes = 0;
   http_client::loop* loop = nullptr;  // whose sockets this transfer opens
-  http_client::receiver* receiver = nullptr;  // whose share it counts against
+  net::receiver* to = nullptr;  // the receiver whose share it counts against
   bool truncated = false;  // we stopped reading the body on purpose
   bool blocked = false;    // the policy refused an address of this hop
   int hops = 0;            // redirects followed so far in this attempt
@@ -107,27 +107,7 @@ struct http_client::loop {
   void closed(int fd) { at(fd) = socket_state{}; }  // the kernel drops it from epoll
 };
 
-// One origin (scheme, host, port) as the loop sees it: its share of the loop's transfers,
-// how many of them it has on the wire, and its requests waiting for room.
-struct http_client::receiver {
-  std::string origin;
-  concurrency_limit share;
-  size_t active = 0;
-  std::deque<http_request> waiting;
-  bool ready = false;    // in the loop's ready_ line
-  size_t published = 0;  // the share receiver_limits() shows (0: none yet)
-  std::chrono::steady_clock::time_point first_round_ends;  // see kFirstRoundMs
-
-  receiver(std::string o, concurrency_limit::options opt) : origin(std::move(o)), share(opt) {}
-  bool has_room() const { return active < share.limit(); }
-};
-
 namespace {
-
-// A new receiver's first requests go out a few at a time until their answers are in (its share
-// measures it unloaded), for this long at most: a slow receiver's answers take a round trip,
-// and its backlog should not wait that long.
-constexpr auto kFirstRoundMs = std::chrono::milliseconds(10);
 
 // While requests wait in its queues for room, the loop sleeps at most this long, and
 // submitters do not wake it: what they add waits at most this long to be taken.
@@ -195,13 +175,6 @@ bool is_redirect(long status) {
   return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
 
-// "scheme://host:port" of a URL: what a receiver is, for its share of the loop.
-std::string_view origin_of(std::string_view url) {
-  size_t scheme = url.find("://");
-  size_t end = url.find_first_of("/?#", scheme == std::string_view::npos ? 0 : scheme + 3);
-  return url.substr(0, end);
-}
-
 }  // namespace
 
 namespace {
@@ -229,6 +202,10 @@ int on_timer(CURLM*, long timeout_ms, void* user) {
 
 http_client::http_client(engine_options options, const clock_source& clock)
     : options_(std::move(options)), clock_(clock), loop_(std::make_unique<loop>()) {
+  concurrency_limit::options share;
+  share.max = options_.max_in_flight;
+  share.min = options_.adaptive ? options_.min_per_receiver : options_.max_in_flight;
+  receivers_ = std::make_unique<receivers>(share);
   multi_ = curl_multi_init();
   CURLM* multi = static_cast<CURLM*>(multi_);
   loop_->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
@@ -366,7 +343,7 @@ void http_client::start_transfer(std::unique_ptr<transfer> t) {
     return fail_transfer(std::move(t), std::string("Failed due to : ") + curl_multi_strerror(mc));
   }
   active_.insert(easy);
-  ++t->receiver->active;
+  ++t->to->active;
   t.release();  // owned through CURLOPT_PRIVATE until finish_transfer
 }
 
@@ -403,7 +380,7 @@ void http_client::finish_transfer(void* handle, int result) {
     const char* why = t->error[0] ? t->error : curl_easy_strerror(static_cast<CURLcode>(result));
     out.response = std::string("Failed due to : ") + why;
   }
-  receiver& r = *t->receiver;
+  receiver& r = *t->to;
   // An answer, or silence until the timeout, tells how long this receiver takes (from the
   // request's sending: connecting is not its answer); a refused connection or a blocked
   // address does not.
@@ -411,8 +388,7 @@ void http_client::finish_transfer(void* handle, int result) {
     curl_off_t total = 0, sent = 0;
     curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME_T, &total);
     curl_easy_getinfo(easy, CURLINFO_PRETRANSFER_TIME_T, &sent);
-    r.share.on_answer(static_cast<std::int64_t>(total - sent), r.active);
-    publish_limit(r);
+    receivers_->answered(r, static_cast<std::int64_t>(total - sent));
   }
   --r.active;
   curl_multi_remove_handle(static_cast<CURLM*>(multi_), easy);
@@ -422,7 +398,7 @@ void http_client::finish_transfer(void* handle, int result) {
     auto next = std::make_unique<transfer>();  // may be full: a hop is not made to wait)
     next->request = std::move(t->request);
     next->request.url = std::move(redirect_to);
-    next->receiver = &receiver_for(next->request.url);
+    next->to = &receivers_->of(next->request.url, std::chrono::steady_clock::now());
     next->hops = t->hops + 1;
     next->outcome.start_ms = out.start_ms;
     start_transfer(std::move(next));
@@ -431,7 +407,7 @@ void http_client::finish_transfer(void* handle, int result) {
     completed_ = true;
     in_flight_.fetch_sub(1);
   }
-  mark_ready(r);
+  receivers_->stand_in_line(r);
 }
 
 void http_client::take_queued() {
@@ -440,111 +416,40 @@ void http_client::take_queued() {
     taken_.swap(queue_);
   }
   start_waiting();  // room freed since the last turn goes to those waiting first
-  if (receivers_.size() > forget_above_) forget_idle_receivers();  // before any is in hand
+  receivers_->forget_idle();
+  auto now = std::chrono::steady_clock::now();
   for (auto& request : taken_) {
-    receiver& r = receiver_for(request.url);
-    if (r.waiting.empty() && r.has_room() && active_.size() < options_.max_in_flight) {
+    receiver& r = receivers_->of(request.url, now);
+    if (r.waiting.empty() && r.has_room() && active_.size() < options_.max_in_flight)
       start_request(r, std::move(request));
-      continue;
-    }
-    r.waiting.push_back(std::move(request));
-    ++waiting_;
-    mark_ready(r);
+    else
+      receivers_->wait(r, std::move(request));
   }
   if (!taken_.empty()) {
     taken_.clear();
     start_waiting();
   }
-  backlog_.store(waiting_ > 0);
-}
-
-http_client::receiver& http_client::receiver_for(const std::string& url) {
-  std::string_view origin = origin_of(url);
-  auto it = receivers_.find(origin);
-  if (it != receivers_.end()) return *it->second;
-  concurrency_limit::options opt;
-  opt.max = options_.max_in_flight;
-  opt.min = options_.adaptive ? options_.min_per_receiver : options_.max_in_flight;
-  auto r = std::make_unique<receiver>(std::string(origin), opt);
-  receiver& ref = *r;
-  receivers_.emplace(ref.origin, std::move(r));
-  if (ref.share.in_first_round()) {
-    ref.first_round_ends = std::chrono::steady_clock::now() + kFirstRoundMs;
-    first_rounds_.push_back(&ref);  // in order of their ends: all last as long
-  }
-  publish_limit(ref);
-  return ref;
-}
-
-void http_client::end_due_first_rounds() {
-  auto now = std::chrono::steady_clock::now();
-  while (!first_rounds_.empty()) {
-    receiver& r = *first_rounds_.front();
-    if (r.share.in_first_round()) {
-      if (now < r.first_round_ends) return;
-      r.share.end_first_round();  // slow to answer: its backlog goes out, its answers still count
-      publish_limit(r);
-      mark_ready(r);
-    }
-    first_rounds_.pop_front();
-  }
-}
-
-long http_client::first_round_wait_ms(long cap) const {
-  if (first_rounds_.empty()) return cap;
-  auto left = std::chrono::ceil<std::chrono::milliseconds>(first_rounds_.front()->first_round_ends -
-                                                           std::chrono::steady_clock::now());
-  return std::clamp<long>(left.count(), 0, cap);
-}
-
-void http_client::mark_ready(receiver& r) {
-  if (r.ready || r.waiting.empty() || !r.has_room()) return;
-  r.ready = true;
-  ready_.push_back(&r);
+  backlog_.store(receivers_->waiting() > 0);
 }
 
 void http_client::start_waiting() {
-  while (active_.size() < options_.max_in_flight && !ready_.empty()) {
-    receiver* r = ready_.front();
-    ready_.pop_front();
-    r->ready = false;
-    if (r->waiting.empty() || !r->has_room()) continue;
-    http_request request = std::move(r->waiting.front());
-    r->waiting.pop_front();
-    --waiting_;
+  receiver* r = nullptr;
+  http_request request;
+  while (active_.size() < options_.max_in_flight && receivers_->next(r, request)) {
     start_request(*r, std::move(request));
-    mark_ready(*r);  // to the back of the line: receivers take turns
+    receivers_->stand_in_line(*r);  // to the back of the line: receivers take turns
   }
 }
 
 void http_client::start_request(receiver& r, http_request request) {
   auto t = std::make_unique<transfer>();
   t->request = std::move(request);
-  t->receiver = &r;
+  t->to = &r;
   start_transfer(std::move(t));
 }
 
-void http_client::publish_limit(receiver& r) {
-  if (r.share.limit() == r.published) return;
-  r.published = r.share.limit();
-  std::lock_guard lock(limits_mutex_);
-  published_limits_[r.origin] = r.published;
-}
-
 std::vector<std::pair<std::string, size_t>> http_client::receiver_limits() const {
-  std::lock_guard lock(limits_mutex_);
-  return {published_limits_.begin(), published_limits_.end()};
-}
-
-void http_client::forget_idle_receivers() {
-  std::lock_guard lock(limits_mutex_);
-  boost::unordered::erase_if(receivers_, [this](const auto& entry) {
-    const receiver& r = *entry.second;
-    if (r.active != 0 || !r.waiting.empty() || r.ready || r.share.in_first_round()) return false;
-    published_limits_.erase(r.origin);
-    return true;
-  });
-  forget_above_ = std::max<size_t>(256, 2 * receivers_.size());
+  return receivers_->limits();
 }
 
 void http_client::read_completions() {
@@ -568,14 +473,8 @@ void http_client::run() {
     if (stop_.load()) {
       // Drop what never started; give transfers on the wire until the deadline.
       std::lock_guard lock(mutex_);
-      in_flight_.fetch_sub(queue_.size() + waiting_);
+      in_flight_.fetch_sub(queue_.size() + receivers_->drop_waiting());
       queue_.clear();
-      for (auto& [origin, r] : receivers_) {
-        r->waiting.clear();
-        r->ready = false;
-      }
-      ready_.clear();
-      waiting_ = 0;
       if (active_.empty() || clock_.now_ms() >= stop_deadline_.load()) break;
     }
     long wait_ms = 1000;
@@ -586,8 +485,8 @@ void http_client::run() {
       wait_ms = std::clamp<long>(left, 0, 1000);
     }
     if (stop_.load()) wait_ms = std::min<long>(wait_ms, 50);
-    wait_ms = first_round_wait_ms(completions_wait_ms(wait_ms));
-    if (waiting_ > 0) wait_ms = std::min(wait_ms, kBacklogLookMs);
+    wait_ms = receivers_->first_round_wait_ms(completions_wait_ms(wait_ms), std::chrono::steady_clock::now());
+    if (receivers_->waiting() > 0) wait_ms = std::min(wait_ms, kBacklogLookMs);
     if (wait_ms > 0) {
       // Submitters wake a sleeping loop only; what came in since this turn's take is taken now.
       sleeping_.store(true);
@@ -615,7 +514,7 @@ void http_client::run() {
       curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &running);
     }
     read_completions();
-    end_due_first_rounds();
+    receivers_->end_due_first_rounds(std::chrono::steady_clock::now());
     take_queued();  // completions freed room; the wake fd may also have brought work
     hand_over_completions(false);
   }

@@ -40,17 +40,12 @@
 // actor and return).
 
 #include <atomic>
-#include <boost/container_hash/hash.hpp>
-#include <boost/unordered/unordered_flat_map.hpp>
 #include <chrono>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <string_view>
 #include <thread>
-#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -61,6 +56,9 @@
 #include "core/url_policy.hpp"
 
 namespace hookshot::net {
+
+class receivers;  // net/receivers.hpp: the loop's receivers, their shares and queues
+struct receiver;
 
 struct http_request {
   std::string url;
@@ -111,25 +109,13 @@ class http_client {
 
   struct transfer;  // one request on the wire (defined in the .cpp)
   struct loop;      // the epoll state of the loop thread (defined in the .cpp)
-  struct receiver;  // one origin's share, transfers and waiting requests (loop thread)
 
  private:
   void run();
   void take_queued();
-  /// The receiver state for `url`'s origin (created on first use).
-  receiver& receiver_for(const std::string& url);
   /// Starts waiting requests, receivers in turn, while the loop and their shares have room.
   void start_waiting();
   void start_request(receiver& r, http_request request);
-  /// Puts `r` in line for start_waiting when it has requests waiting and room.
-  void mark_ready(receiver& r);
-  void publish_limit(receiver& r);
-  /// Drops receivers with nothing on the wire or waiting once there are many of them.
-  void forget_idle_receivers();
-  /// Gives receivers whose first round has lasted kFirstRoundMs their whole share.
-  void end_due_first_rounds();
-  /// How long the loop may wait before a first round ends; `cap` when none is on.
-  long first_round_wait_ms(long cap) const;
   /// A new easy handle with the options every transfer shares (nullptr: out of memory).
   void* new_handle();
   void start_transfer(std::unique_ptr<transfer> t);
@@ -161,19 +147,7 @@ class http_client {
   std::atomic<bool> backlog_{false};   // requests wait in the loop's queues (it looks every ms)
   std::atomic<millis> stop_deadline_{0};
   std::unordered_set<void*> active_;  // easy handles inside the multi handle
-  // Receivers by origin, and those with requests waiting and room in their share, in turn
-  // (loop thread only).
-  struct origin_hash : boost::hash<std::string_view> {
-    using is_transparent = void;  // looked up by a view of the URL, no string made
-  };
-  boost::unordered_flat_map<std::string, std::unique_ptr<receiver>, origin_hash, std::equal_to<>>
-      receivers_;
-  std::deque<receiver*> ready_;
-  std::deque<receiver*> first_rounds_;  // receivers created in the last kFirstRoundMs, oldest first
-  size_t waiting_ = 0;                // requests in receivers' queues
-  size_t forget_above_ = 256;         // receivers_ size that triggers forget_idle_receivers
-  mutable std::mutex limits_mutex_;   // guards published_limits_
-  std::unordered_map<std::string, size_t> published_limits_;
+  std::unique_ptr<receivers> receivers_;  // their shares and queues (loop thread)
   bool completed_ = false;            // a `done` ran since on_completions last ran (loop thread)
   std::chrono::steady_clock::time_point next_hand_over_{};  // on_completions not before then
   std::thread thread_;

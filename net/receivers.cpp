@@ -1,0 +1,119 @@
+#include "net/receivers.hpp"
+
+#include <algorithm>
+
+namespace hookshot::net {
+
+namespace {
+
+// "scheme://host:port" of a URL: what a receiver is, for its share of the loop.
+std::string_view origin_of(std::string_view url) {
+  size_t scheme = url.find("://");
+  size_t end = url.find_first_of("/?#", scheme == std::string_view::npos ? 0 : scheme + 3);
+  return url.substr(0, end);
+}
+
+}  // namespace
+
+receiver& receivers::of(std::string_view url, clock::time_point now) {
+  std::string_view origin = origin_of(url);
+  auto it = by_origin_.find(origin);
+  if (it != by_origin_.end()) return *it->second;
+  auto r = std::make_unique<receiver>(std::string(origin), share_);
+  receiver& ref = *r;
+  by_origin_.emplace(ref.origin, std::move(r));
+  if (ref.share.in_first_round()) {
+    ref.first_round_ends = now + kFirstRoundMs;
+    first_rounds_.push_back(&ref);
+  }
+  publish(ref);
+  return ref;
+}
+
+void receivers::wait(receiver& r, http_request request) {
+  r.waiting.push_back(std::move(request));
+  ++waiting_;
+  stand_in_line(r);
+}
+
+void receivers::stand_in_line(receiver& r) {
+  if (r.ready || r.waiting.empty() || !r.has_room()) return;
+  r.ready = true;
+  line_.push_back(&r);
+}
+
+bool receivers::next(receiver*& r, http_request& request) {
+  while (!line_.empty()) {
+    receiver* front = line_.front();
+    line_.pop_front();
+    front->ready = false;
+    if (front->waiting.empty() || !front->has_room()) continue;
+    request = std::move(front->waiting.front());
+    front->waiting.pop_front();
+    --waiting_;
+    r = front;
+    return true;
+  }
+  return false;
+}
+
+void receivers::answered(receiver& r, std::int64_t rtt_us) {
+  r.share.on_answer(rtt_us, r.active);
+  publish(r);
+}
+
+void receivers::end_due_first_rounds(clock::time_point now) {
+  while (!first_rounds_.empty()) {
+    receiver& r = *first_rounds_.front();
+    if (r.share.in_first_round()) {
+      if (now < r.first_round_ends) return;
+      r.share.end_first_round();  // slow to answer: its backlog goes out, its answers still count
+      publish(r);
+      stand_in_line(r);
+    }
+    first_rounds_.pop_front();
+  }
+}
+
+long receivers::first_round_wait_ms(long cap, clock::time_point now) const {
+  if (first_rounds_.empty()) return cap;
+  auto left = std::chrono::ceil<std::chrono::milliseconds>(first_rounds_.front()->first_round_ends - now);
+  return std::clamp<long>(left.count(), 0, cap);
+}
+
+size_t receivers::drop_waiting() {
+  size_t dropped = waiting_;
+  for (auto& [origin, r] : by_origin_) {
+    r->waiting.clear();
+    r->ready = false;
+  }
+  line_.clear();
+  waiting_ = 0;
+  return dropped;
+}
+
+void receivers::forget_idle() {
+  if (by_origin_.size() <= forget_above_) return;
+  std::lock_guard lock(limits_mutex_);
+  boost::unordered::erase_if(by_origin_, [this](const auto& entry) {
+    const receiver& r = *entry.second;
+    if (r.active != 0 || !r.waiting.empty() || r.ready || r.share.in_first_round()) return false;
+    published_.erase(r.origin);
+    return true;
+  });
+  forget_above_ = std::max<size_t>(256, 2 * by_origin_.size());
+}
+
+void receivers::publish(receiver& r) {
+  if (r.share.limit() == r.published) return;
+  r.published = r.share.limit();
+  std::lock_guard lock(limits_mutex_);
+  published_[r.origin] = r.published;
+}
+
+std::vector<std::pair<std::string, size_t>> receivers::limits() const {
+  std::lock_guard lock(limits_mutex_);
+  return {published_.begin(), published_.end()};
+}
+
+}  // namespace hookshot::net
