@@ -163,10 +163,15 @@ bool url_policy::blocks(const ip_address& a) const {
   return std::find(local_addresses.begin(), local_addresses.end(), a) != local_addresses.end();
 }
 
+std::string_view url_origin(std::string_view url) {
+  size_t scheme = url.find("://");
+  return url.substr(0, url.find_first_of("/?#", scheme == std::string_view::npos ? 0 : scheme + 3));
+}
+
 std::string url_host(const std::string& url) {
   size_t start = url.find("://");
   if (start == std::string::npos) return "";
-  std::string authority = url.substr(start + 3, url.find_first_of("/?#", start + 3) - (start + 3));
+  std::string authority(url_origin(url).substr(start + 3));
   if (size_t at = authority.rfind('@'); at != std::string::npos) authority = authority.substr(at + 1);
   if (!authority.empty() && authority[0] == '[') {
     size_t close = authority.find(']');

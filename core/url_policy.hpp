@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/status.hpp"
@@ -71,6 +72,10 @@ struct url_policy {
   /// True if no delivery may connect to `a`.
   bool blocks(const ip_address& a) const;
 };
+
+/// "scheme://authority" of a URL (up to its path, query or fragment): one receiver, as the
+/// HTTP loops count them. Without "://", everything up to the first '/', '?' or '#'.
+std::string_view url_origin(std::string_view url);
 
 /// The host part of an http(s) URL without brackets or port ("" if there is none).
 std::string url_host(const std::string& url);

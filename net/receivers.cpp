@@ -2,21 +2,12 @@
 
 #include <algorithm>
 
+#include "core/url_policy.hpp"
+
 namespace hookshot::net {
 
-namespace {
-
-// "scheme://host:port" of a URL: what a receiver is, for its share of the loop.
-std::string_view origin_of(std::string_view url) {
-  size_t scheme = url.find("://");
-  size_t end = url.find_first_of("/?#", scheme == std::string_view::npos ? 0 : scheme + 3);
-  return url.substr(0, end);
-}
-
-}  // namespace
-
 receiver& receivers::of(std::string_view url, clock::time_point now) {
-  std::string_view origin = origin_of(url);
+  std::string_view origin = url_origin(url);
   auto it = by_origin_.find(origin);
   if (it != by_origin_.end()) return *it->second;
   auto r = std::make_unique<receiver>(std::string(origin), share_);
