@@ -416,16 +416,16 @@ void http_client::take_queued() {
     taken_.swap(queue_);
   }
   start_waiting();  // room freed since the last turn goes to those waiting first
-  receivers_->forget_idle();
-  auto now = std::chrono::steady_clock::now();
-  for (auto& request : taken_) {
-    receiver& r = receivers_->of(request.url, now);
-    if (r.waiting.empty() && r.has_room() && active_.size() < options_.max_in_flight)
-      start_request(r, std::move(request));
-    else
-      receivers_->wait(r, std::move(request));
-  }
   if (!taken_.empty()) {
+    receivers_->forget_idle();  // before any receiver is in hand
+    auto now = std::chrono::steady_clock::now();
+    for (auto& request : taken_) {
+      receiver& r = receivers_->of(request.url, now);
+      if (r.waiting.empty() && r.has_room() && active_.size() < options_.max_in_flight)
+        start_request(r, std::move(request));
+      else
+        receivers_->wait(r, std::move(request));
+    }
     taken_.clear();
     start_waiting();
   }
