@@ -514,8 +514,6 @@ status lmdb_store::sweep_events(MDB_txn* txn, size_t budget, std::uint64_t& from
   MDB_cursor* cur = nullptr;
   int rc = mdb_cursor_open(txn, events_, &cur);
   if (rc) return lmdb_status("mdb_cursor_open", rc);
-  std::vector<std::uint64_t>& dead = sweep_dead_;
-  dead.clear();
   std::string start = encode_u64(from);
   MDB_val k = as_val(start), v;
   rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
@@ -525,18 +523,17 @@ status lmdb_store::sweep_events(MDB_txn* txn, size_t budget, std::uint64_t& from
       mdb_cursor_close(cur);
       return status::corruption("an event with a malformed key");
     }
-    if (!event_refs_.contains(seq)) dead.push_back(seq);
+    // Deleted where the walk stands, without a second descent from the root; the cursor then
+    // stands on the next event, which MDB_NEXT returns.
+    if (!event_refs_.contains(seq) && (rc = mdb_cursor_del(cur, 0)) != 0) {
+      mdb_cursor_close(cur);
+      return lmdb_status("mdb_cursor_del", rc);
+    }
     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
   }
   mdb_cursor_close(cur);
   if (rc != 0 && rc != MDB_NOTFOUND) return lmdb_status("mdb_cursor_get", rc);
   from = rc == MDB_NOTFOUND ? 0 : seq + 1;  // at the end: start again from the oldest
-  for (std::uint64_t d : dead) {
-    std::string key = encode_u64(d);
-    MDB_val dk = as_val(key);
-    rc = mdb_del(txn, events_, &dk, nullptr);
-    if (rc) return lmdb_status("mdb_del", rc);
-  }
   return status::ok();
 }
 

@@ -241,7 +241,6 @@ class lmdb_store {
   boost::unordered_flat_map<std::uint64_t, std::uint32_t> event_refs_;
   std::vector<std::pair<std::uint64_t, int>> ref_undo_;
   std::uint64_t sweep_from_ = 0;
-  std::vector<std::uint64_t> sweep_dead_;  // the sweep's finds, kept to reuse its storage
   // The transaction's record plans and kept records, members so their storage is reused.
   record_plans plans_;
   kept_records kept_;
