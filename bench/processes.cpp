@@ -134,6 +134,9 @@ std::map<std::string, thread_usage> thread_usage_by_role(pid_t pid) {
       if (line.rfind("voluntary_ctxt_switches:", 0) == 0 ||
           line.rfind("nonvoluntary_ctxt_switches:", 0) == 0)
         u.switches += std::strtod(line.c_str() + line.find(':') + 1, nullptr);
+    std::ifstream io(thread_dir + "/io");
+    while (std::getline(io, line))
+      if (line.rfind("wchar:", 0) == 0) u.written_bytes += std::strtod(line.c_str() + 6, nullptr);
   }
   closedir(dir);
   return by_role;

@@ -53,6 +53,9 @@ class child {
 struct thread_usage {
   double cpu_seconds = 0;  // user + system
   double switches = 0;     // context switches, voluntary (waits) and not (preempted)
+  // Bytes handed to write calls, from /proc/<pid>/task/<tid>/io (files and sockets alike:
+  // the writer's are its pwrite of LMDB pages; a writable map's stores are not counted).
+  double written_bytes = 0;
 };
 /// The usage of a live process's threads by role, from the thread names the engine gives
 /// them: "http" (hs-http), "writer" (hs-writer), "intake" (hs-server), "actors" (CAF's
