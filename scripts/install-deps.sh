@@ -11,6 +11,7 @@ packages=(
   libboost1.81-dev         # Beast, Asio (never the unversioned libboost-dev: it pulls 1.74)
   libboost-json1.81-dev
   liblmdb-dev
+  libtcmalloc-minimal4     # the binary's malloc (CMakeLists.txt says why)
   catch2                   # Catch2 v2
   python3                  # integration test receivers and drivers
   openssl ca-certificates  # TLS test certificates; the system trust store

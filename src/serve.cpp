@@ -10,8 +10,18 @@
 #include "src/commands.hpp"
 #include "web/assets.hpp"
 
+// gperftools' tcmalloc, when the binary is linked with it (CMakeLists.txt): gives the free
+// memory it holds back to the system. Null in builds without it (sanitizers).
+extern "C" void MallocExtension_ReleaseFreeMemory() __attribute__((weak));
+
 namespace hookshot::cli {
 namespace {
+
+// Hands memory the process no longer uses back to the system, whichever malloc it runs on.
+void release_free_memory() {
+  if (MallocExtension_ReleaseFreeMemory) MallocExtension_ReleaseFreeMemory();
+  else malloc_trim(0);
+}
 
 const char* kHelp =
     "usage: hookshot serve [--config FILE]\n"
@@ -68,7 +78,7 @@ int serve(const args& a) {
   std::vector<config::webhook_decl>().swap(cfg->webhooks);  // the engine has applied them
   // Start-up parsed the config and loaded every webhook and pending delivery into temporary
   // structures; hand that memory back instead of keeping it resident.
-  malloc_trim(0);
+  release_free_memory();
   actors::ingest_endpoint intake(**eng, *cfg);
   actors::api_endpoint api(**eng, (*eng)->cfg());
   net::server_options opts;
