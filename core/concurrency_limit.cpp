@@ -13,6 +13,7 @@ concurrency_limit::concurrency_limit(options o) : opt_(o) {
   opt_.max = std::max<std::size_t>(1, opt_.max);
   opt_.min = std::clamp<std::size_t>(opt_.min, 1, opt_.max);
   limit_ = opt_.min;  // the first round: measuring the receiver unloaded
+  first_round_ = opt_.min < opt_.max;  // a fixed cap has nothing to measure
 }
 
 void concurrency_limit::end_first_round() {

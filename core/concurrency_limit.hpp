@@ -70,6 +70,7 @@ class concurrency_limit {
   std::size_t limit_;
   double base_us_ = 0;
   bool first_round_ = true;  // `min` in flight until the first answers or end_first_round
+                             // (none when min = max)
   bool measured_ = false;    // the first answers have set the base
   // The round in progress.
   double sum_us_ = 0;
