@@ -359,7 +359,7 @@ TEST_CASE("a handle reused for the next transfer carries nothing of the one befo
   CHECK(seen[1].body == "{}");
 }
 
-TEST_CASE("a receiver that serves one request at a time gets a few transfers, a slow one them all",
+TEST_CASE("a receiver that serves one request at a time gets a few transfers, a slow one most",
           "[net]") {
   // One thread that is busy 1 ms per request: what we keep in flight beyond a few only queues
   // there (and its round trips, not our loop's speed, set the shares, even under TSan). The
@@ -392,7 +392,12 @@ TEST_CASE("a receiver that serves one request at a time gets a few transfers, a 
   REQUIRE(limits.count(slow_origin));
   CHECK(limits[serial_origin] >= 8);
   CHECK(limits[serial_origin] <= 64);
-  CHECK(limits[slow_origin] == 128);
+  // The slow one keeps most of the loop. Not all of it for certain: on a machine busy with
+  // other work (tests in parallel, sanitizers) a round of its answers can come late enough to
+  // look like queueing, which takes the limit down until later rounds give it back (seen:
+  // 102-125 of 128 with four sanitized test processes on two cores, 89 with twelve on one).
+  CHECK(limits[slow_origin] >= 64);
+  CHECK(limits[slow_origin] > limits[serial_origin]);
   client.stop(0);
 }
 
