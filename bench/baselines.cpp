@@ -20,16 +20,20 @@ baseline_result taken_together(const baseline_result& a, const baseline_result& 
   both.per_s = (a.per_s + b.per_s) / 2;
   both.requests = a.requests + b.requests;
   both.errors = a.errors + b.errors;
-  if (both.requests > 0)
-    both.cpu_us_per_request = (a.cpu_us_per_request * static_cast<double>(a.requests) +
-                               b.cpu_us_per_request * static_cast<double>(b.requests)) /
-                              static_cast<double>(both.requests);
+  auto over_both = [&](double baseline_result::*per_request) {
+    if (both.requests > 0)
+      both.*per_request = (a.*per_request * static_cast<double>(a.requests) +
+                           b.*per_request * static_cast<double>(b.requests)) /
+                          static_cast<double>(both.requests);
+  };
+  over_both(&baseline_result::cpu_us_per_request);
+  over_both(&baseline_result::receiver_cpu_us_per_request);
   return both;
 }
 
 baseline_result run_raw_curl(const std::string& url, const std::string& body,
                              const header_list& headers, size_t threads, size_t in_flight,
-                             bool adaptive, double seconds) {
+                             bool adaptive, double seconds, pid_t receiver) {
   system_clock_source clock;
   net::engine_options opts;
   opts.max_in_flight = std::max<size_t>(1, in_flight / std::max<size_t>(1, threads));
@@ -55,15 +59,18 @@ baseline_result run_raw_curl(const std::string& url, const std::string& body,
     loops[loop]->submit(std::move(r));
   };
   double cpu0 = thread_usage_by_role(getpid())["http"].cpu_seconds;
+  double receiver_cpu0 = receiver ? process_cpu_seconds(receiver) : 0;
   for (size_t i = 0; i < opts.max_in_flight * threads; ++i) send_one(i % threads);
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
   std::uint64_t done = ok.load() + errors.load();
   double elapsed = mono_seconds() - started;
   double cpu = thread_usage_by_role(getpid())["http"].cpu_seconds - cpu0;  // loops still alive
+  double receiver_cpu = receiver ? process_cpu_seconds(receiver) - receiver_cpu0 : 0;
   running = false;
   for (auto& l : loops) l->stop(2000);
   baseline_result r{"raw-curl", static_cast<double>(done) / elapsed, done, errors.load()};
   r.cpu_us_per_request = done ? cpu * 1e6 / static_cast<double>(done) : 0;
+  r.receiver_cpu_us_per_request = done ? receiver_cpu * 1e6 / static_cast<double>(done) : 0;
   return r;
 }
 

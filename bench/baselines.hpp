@@ -8,6 +8,8 @@
 //   cloudstack-pool  5 threads doing blocking POSTs, the way CloudStack delivers.
 // Each runs closed-loop (a finished request starts the next) for a fixed time.
 
+#include <sys/types.h>
+
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,17 +24,19 @@ struct baseline_result {
   std::uint64_t requests = 0;
   std::uint64_t errors = 0;  // transport errors and non-2xx answers
   double cpu_us_per_request = 0;  // raw-curl: its loop threads' CPU per request (0: not measured)
+  double receiver_cpu_us_per_request = 0;  // raw-curl: the receiver's CPU per request (0: not measured)
 };
 
 /// Two runs of one baseline as one: their mean rate, their requests and errors summed, CPU per
-/// request over both. Named as `b`.
+/// request (the loops' and the receiver's) over both. Named as `b`.
 baseline_result taken_together(const baseline_result& a, const baseline_result& b);
 
 /// Our HTTP loops (net::http_client) alone in a closed loop for `seconds`: `threads` loops,
-/// `in_flight` requests outstanding in all, each loop's receiver share adaptive or not.
+/// `in_flight` requests outstanding in all, each loop's receiver share adaptive or not. The
+/// CPU of the process `receiver` (0: none) is measured over the same span as the loops'.
 baseline_result run_raw_curl(const std::string& url, const std::string& body,
                              const header_list& headers, size_t threads, size_t in_flight,
-                             bool adaptive, double seconds);
+                             bool adaptive, double seconds, pid_t receiver = 0);
 
 baseline_result run_cloudstack_pool(const std::string& url, const std::string& body,
                                     const header_list& headers, double seconds,

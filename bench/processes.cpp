@@ -108,9 +108,11 @@ double stat_cpu_seconds(const std::string& stat_path, std::string* name = nullpt
 
 }  // namespace
 
-double child::cpu_seconds() const {
-  return stat_cpu_seconds("/proc/" + std::to_string(pid_) + "/stat");
+double process_cpu_seconds(pid_t pid) {
+  return stat_cpu_seconds("/proc/" + std::to_string(pid) + "/stat");
 }
+
+double child::cpu_seconds() const { return process_cpu_seconds(pid_); }
 
 std::map<std::string, thread_usage> thread_usage_by_role(pid_t pid) {
   std::map<std::string, thread_usage> by_role;

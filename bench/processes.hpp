@@ -49,6 +49,9 @@ class child {
   pid_t pid_ = -1;
 };
 
+/// User + system CPU seconds a live process (this one: getpid()) has used so far.
+double process_cpu_seconds(pid_t pid);
+
 /// What a process's threads have used so far, summed by role.
 struct thread_usage {
   double cpu_seconds = 0;  // user + system

@@ -327,6 +327,7 @@ result<measured> measure(const bench_options& o, const std::string& name, const 
   measured m{scenario_result{}, std::move(*eng)};
   m.r.name = name;
   double cpu0 = m.eng.proc.cpu_seconds(), t0 = mono_seconds();
+  double sink_cpu0 = sink.proc.cpu_seconds(), bench_cpu0 = process_cpu_seconds(getpid());
   auto threads0 = thread_usage_by_role(m.eng.proc.pid());
   // The sink is sampled while the events are posted too: deliveries start long before the
   // last event is in (posting 200,000 events takes most of a throughput run).
@@ -350,8 +351,19 @@ result<measured> measure(const bench_options& o, const std::string& name, const 
       o, name, sink, in.accepted * per_unit, 30,
       [&e, &peak_anon] { peak_anon = std::max(peak_anon, e.proc.anon_kib()); },
       [&e] { return e.pending() == 0; }, &curve);
-  fill_common(m.r, sink.figures(), expected, t0, t1, m.eng.proc.cpu_seconds() - cpu0, m.eng,
-              in.refused * per_unit, peak_anon);
+  double engine_cpu = m.eng.proc.cpu_seconds() - cpu0, sink_cpu = sink.proc.cpu_seconds() - sink_cpu0,
+         bench_cpu = process_cpu_seconds(getpid()) - bench_cpu0;
+  fill_common(m.r, sink.figures(), expected, t0, t1, engine_cpu, m.eng, in.refused * per_unit,
+              peak_anon);
+  // What else ran on the machine's cores meanwhile: the sink, and this process (posting the
+  // events, sampling the sink). With cores_busy near the core count the run was bound by CPU,
+  // and the engine's rate is what its CPU per delivery leaves of the cores (cpu_bound_ratio).
+  if (m.r.deliveries > 0) {
+    double n = static_cast<double>(m.r.deliveries);
+    m.r.extra["cpu_us_sink"] = sink_cpu * 1e6 / n;
+    m.r.extra["cpu_us_bench"] = bench_cpu * 1e6 / n;
+  }
+  if (t1 > t0) m.r.extra["cores_busy"] = (engine_cpu + sink_cpu + bench_cpu) / (t1 - t0);
   if (double steady = steady_rate(curve, expected); steady > 0) m.r.extra["steady_per_s"] = steady;
   // Where the engine's CPU went, per delivery: its HTTP loops (comparable with raw-curl's
   // raw_curl_cpu_us), the writer, the actors and the intake; and how often each role's
@@ -389,7 +401,7 @@ baseline_result raw_curl_on(const bench_options& o, const sink_process& sink, co
                               engine_loops() * limit("webhook.delivery.pool.max.inflight"));
   std::string body = event_json(owner, 0);
   return run_raw_curl(sink.url("/w0"), body, sample_headers(body), engine_loops(), in_flight,
-                      adaptive, o.quick ? 2 : 5);
+                      adaptive, o.quick ? 2 : 5, sink.proc.pid());
 }
 
 // The raw-curl run that opens a round, before the engine's (the sink is reset after it).
@@ -415,6 +427,12 @@ void finish_with_raw_curl(const bench_options& o, measured& m, const sink_proces
   m.r.ratio = m.r.deliveries_per_s / b.per_s;
   set_steady_ratio(m.r, b.per_s);
   m.r.extra["raw_curl_cpu_us"] = b.cpu_us_per_request;
+  m.r.extra["raw_curl_sink_cpu_us"] = b.receiver_cpu_us_per_request;
+  // The ratio the runs' CPU alone predicts when both kept every core busy: raw-curl's loops
+  // and the sink per request against the engine, the sink and the posting per delivery.
+  double engine_side = m.r.cpu_us_per_delivery + m.r.extra["cpu_us_sink"] + m.r.extra["cpu_us_bench"];
+  if (engine_side > 0)
+    m.r.extra["cpu_bound_ratio"] = (b.cpu_us_per_request + b.receiver_cpu_us_per_request) / engine_side;
   m.r.extra["raw_curl_before_per_s"] = before.per_s;
   m.r.extra["raw_curl_after_per_s"] = after.per_s;
   if (engine_adaptive()) {
@@ -515,9 +533,11 @@ result<scenario_result> slow_receivers(const bench_options& o) {
   // absolute figure from another machine; this makes it comparable here).
   progress(o, name + ": raw-curl at the same in-flight cap");
   auto raw = run_raw_curl(sink->url("/w0"), body, sample_headers(body), engine_loops(),
-                          per_loop * engine_loops(), engine_adaptive(), o.quick ? 2 : 5);
+                          per_loop * engine_loops(), engine_adaptive(), o.quick ? 2 : 5,
+                          sink->proc.pid());
   r.other_baselines.push_back(raw);
   r.extra["raw_curl_cpu_us"] = raw.cpu_us_per_request;
+  r.extra["raw_curl_sink_cpu_us"] = raw.receiver_cpu_us_per_request;
   r.disk_bytes_per_record = disk_per_record(m->eng);
   progress_done(o);
   return r;

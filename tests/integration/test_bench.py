@@ -46,6 +46,16 @@ class BenchSmokeTest(unittest.TestCase):
                 self.assertGreater(s["cpu_us_per_delivery"], 0)
                 self.assertGreater(s["peak_rss_mb"], 0)
                 self.assertGreater(s["disk_bytes_per_record"], 0)
+                # What else used the cores: the sink on both sides, the posting on the engine's.
+                x = s["extra"]
+                self.assertGreater(x["cpu_us_sink"], 0)
+                self.assertGreater(x["raw_curl_sink_cpu_us"], 0)
+                self.assertGreaterEqual(x["cpu_us_bench"], 0)
+                self.assertGreater(x["cores_busy"], 0)
+                engine_side = s["cpu_us_per_delivery"] + x["cpu_us_sink"] + x["cpu_us_bench"]
+                self.assertAlmostEqual(x["cpu_bound_ratio"],
+                                       (x["raw_curl_cpu_us"] + x["raw_curl_sink_cpu_us"]) / engine_side,
+                                       delta=1e-9)
             # The synced store writes each delivery's event (a 1 KiB body) through pwrite at
             # least once; with os the writable map is written back by the kernel instead.
             by_name = {s["name"]: s for s in report["scenarios"]}
