@@ -416,31 +416,42 @@ baseline_result raw_curl_before(const bench_options& o, const sink_process& sink
 // The raw-curl baseline for `m`: `before` (raw_curl_before) and a second run right after the
 // engine's (stopped first), taken together, so that the machine speeding up or slowing down
 // during a round moves both sides of the ratio alike. Then the ratio to it and the log's bytes
-// per record.
+// per record. `successes_only`: the sink fails some requests on purpose, and as the engine's
+// rate counts deliveries, the baselines count their successes (and their CPU per success).
 void finish_with_raw_curl(const bench_options& o, measured& m, const sink_process& sink,
-                          const baseline_result& before, const std::string& owner, size_t webhooks) {
+                          const baseline_result& before, const std::string& owner, size_t webhooks,
+                          bool successes_only = false) {
   m.eng.proc.stop();
   progress(o, m.r.name + ": raw-curl baseline (after the engine)");
   baseline_result after = raw_curl_on(o, sink, owner, webhooks);
   baseline_result b = taken_together(before, after);
+  auto succeeded = [successes_only](const baseline_result& x) {
+    if (!successes_only) return 1.0;
+    return x.requests ? static_cast<double>(x.requests - x.errors) / static_cast<double>(x.requests) : 0.0;
+  };
+  double share = succeeded(b);
+  b.per_s *= share;
   m.r.baseline = b;
   m.r.ratio = m.r.deliveries_per_s / b.per_s;
   set_steady_ratio(m.r, b.per_s);
   m.r.extra["raw_curl_cpu_us"] = b.cpu_us_per_request;
   m.r.extra["raw_curl_sink_cpu_us"] = b.receiver_cpu_us_per_request;
-  // The ratio the runs' CPU alone predicts when both kept every core busy: raw-curl's loops
-  // and the sink per request against the engine, the sink and the posting per delivery.
-  double engine_side = m.r.cpu_us_per_delivery + m.r.extra["cpu_us_sink"] + m.r.extra["cpu_us_bench"];
-  if (engine_side > 0)
-    m.r.extra["cpu_bound_ratio"] = (b.cpu_us_per_request + b.receiver_cpu_us_per_request) / engine_side;
   m.r.extra["raw_curl_before_per_s"] = before.per_s;
   m.r.extra["raw_curl_after_per_s"] = after.per_s;
+  // The ratio the runs' CPU alone predicts when both kept every core busy: raw-curl's loops
+  // and the sink per request (per success) against the engine, the sink and the posting per
+  // delivery.
+  double engine_side = m.r.cpu_us_per_delivery + m.r.extra["cpu_us_sink"] + m.r.extra["cpu_us_bench"];
+  if (engine_side > 0 && share > 0)
+    m.r.extra["cpu_bound_ratio"] =
+        (b.cpu_us_per_request + b.receiver_cpu_us_per_request) / share / engine_side;
   if (engine_adaptive()) {
     // The baseline before receivers had shares (every request free to use the whole cap): the
     // ratios of earlier runs were to this one.
     progress(o, m.r.name + ": raw-curl with the whole cap for its receiver");
     baseline_result fixed = raw_curl_on(o, sink, owner, webhooks, false);
     fixed.name = "raw-curl-whole-cap";
+    fixed.per_s *= succeeded(fixed);
     m.r.other_baselines.push_back(fixed);
     m.r.extra["ratio_to_raw_curl_whole_cap"] = fixed.per_s > 0 ? m.r.deliveries_per_s / fixed.per_s : 0;
   }
@@ -566,12 +577,8 @@ result<scenario_result> retries(const bench_options& o) {
   r.extra["attempts_per_delivery"] = r.deliveries ? static_cast<double>(f.requests) / r.deliveries : 0;
   r.extra["time_to_drain_s"] = r.seconds;
   sink->reset();
-  finish_with_raw_curl(o, *m, *sink, before, "acc-0", webhooks);
-  // The sink still fails 30 % of the baseline's requests; count only its successes.
-  auto& b = *r.baseline;
-  b.per_s *= b.requests ? static_cast<double>(b.requests - b.errors) / b.requests : 0;
-  r.ratio = r.deliveries_per_s / b.per_s;
-  set_steady_ratio(r, b.per_s);  // against successes too
+  // The sink still fails 30 % of the baseline's requests.
+  finish_with_raw_curl(o, *m, *sink, before, "acc-0", webhooks, true);
   r.note = "30 % of all attempts answered 500; backoff 0.05 s, up to 30 tries";
   progress_done(o);
   return r;
