@@ -441,7 +441,12 @@ void finish_with_raw_curl(const bench_options& o, measured& m, const sink_proces
   // The ratio the runs' CPU alone predicts when both kept every core busy: raw-curl's loops
   // and the sink per request (per success) against the engine, the sink and the posting per
   // delivery.
-  double engine_side = m.r.cpu_us_per_delivery + m.r.extra["cpu_us_sink"] + m.r.extra["cpu_us_bench"];
+  auto sink_cpu = m.r.extra.find("cpu_us_sink"), bench_cpu = m.r.extra.find("cpu_us_bench");
+  double engine_side = m.r.cpu_us_per_delivery;
+  if (sink_cpu != m.r.extra.end() && bench_cpu != m.r.extra.end())
+    engine_side += sink_cpu->second + bench_cpu->second;
+  else
+    engine_side = 0;  // nothing delivered: nothing to predict
   if (engine_side > 0 && share > 0)
     m.r.extra["cpu_bound_ratio"] =
         (b.cpu_us_per_request + b.receiver_cpu_us_per_request) / share / engine_side;
