@@ -71,7 +71,8 @@ screenshots: build web-deps
 	cd tests/web && HOOKSHOT_BIN=$(CURDIR)/$(BUILD_DIR)/hookshot SCREENSHOT_DIR=$(CURDIR)/docs/screenshots \
 	  node --test e2e.test.mjs
 
-# Every scenario at full size (about 5 minutes); `hookshot bench --quick` for a minute's run.
+# Every scenario at full size (about 3.5 minutes; 10 with BENCH_ARGS="--rounds 3");
+# `hookshot bench --quick` for a minute's run.
 bench: build
 	@bash scripts/install-deps.sh --bench
 	./$(BUILD_DIR)/hookshot bench --json $(BUILD_DIR)/bench.json --svg $(BUILD_DIR)/bench.svg $(BENCH_ARGS)
