@@ -317,6 +317,9 @@ void fill_common(scenario_result& r, const sink_figures& f, std::uint64_t expect
 struct measured {
   scenario_result r;
   engine_process eng;
+  // The engine's, the sink's and this process's CPU per delivery over the run: what the cores
+  // spent on each delivery (0: nothing delivered).
+  double all_cpu_us_per_delivery = 0;
 };
 
 result<measured> measure(const bench_options& o, const std::string& name, const sink_process& sink,
@@ -355,21 +358,20 @@ result<measured> measure(const bench_options& o, const std::string& name, const 
          bench_cpu = process_cpu_seconds(getpid()) - bench_cpu0;
   fill_common(m.r, sink.figures(), expected, t0, t1, engine_cpu, m.eng, in.refused * per_unit,
               peak_anon);
-  // What else ran on the machine's cores meanwhile: the sink, and this process (posting the
-  // events, sampling the sink). With cores_busy near the core count the run was bound by CPU,
-  // and the engine's rate is what its CPU per delivery leaves of the cores (cpu_bound_ratio).
-  if (m.r.deliveries > 0) {
-    double n = static_cast<double>(m.r.deliveries);
-    m.r.extra["cpu_us_sink"] = sink_cpu * 1e6 / n;
-    m.r.extra["cpu_us_bench"] = bench_cpu * 1e6 / n;
-  }
+  // With cores_busy near the core count the run was bound by CPU, and the engine's rate is
+  // what its CPU per delivery leaves of the cores (cpu_bound_ratio).
   if (t1 > t0) m.r.extra["cores_busy"] = (engine_cpu + sink_cpu + bench_cpu) / (t1 - t0);
   if (double steady = steady_rate(curve, expected); steady > 0) m.r.extra["steady_per_s"] = steady;
-  // Where the engine's CPU went, per delivery: its HTTP loops (comparable with raw-curl's
-  // raw_curl_cpu_us), the writer, the actors and the intake; and how often each role's
-  // threads were switched out (waits and wake-ups, which cost dearly across vCPUs).
   if (m.r.deliveries > 0) {
     double n = static_cast<double>(m.r.deliveries);
+    // What else ran on the machine's cores meanwhile: the sink, and this process (posting the
+    // events, sampling the sink).
+    m.r.extra["cpu_us_sink"] = sink_cpu * 1e6 / n;
+    m.r.extra["cpu_us_bench"] = bench_cpu * 1e6 / n;
+    m.all_cpu_us_per_delivery = (engine_cpu + sink_cpu + bench_cpu) * 1e6 / n;
+    // Where the engine's CPU went, per delivery: its HTTP loops (comparable with raw-curl's
+    // raw_curl_cpu_us), the writer, the actors and the intake; and how often each role's
+    // threads were switched out (waits and wake-ups, which cost dearly across vCPUs).
     for (const auto& [role, u] : thread_usage_by_role(m.eng.proc.pid())) {
       if (role == "other") continue;
       m.r.extra["cpu_us_" + role] = (u.cpu_seconds - threads0[role].cpu_seconds) * 1e6 / n;
@@ -441,15 +443,9 @@ void finish_with_raw_curl(const bench_options& o, measured& m, const sink_proces
   // The ratio the runs' CPU alone predicts when both kept every core busy: raw-curl's loops
   // and the sink per request (per success) against the engine, the sink and the posting per
   // delivery.
-  auto sink_cpu = m.r.extra.find("cpu_us_sink"), bench_cpu = m.r.extra.find("cpu_us_bench");
-  double engine_side = m.r.cpu_us_per_delivery;
-  if (sink_cpu != m.r.extra.end() && bench_cpu != m.r.extra.end())
-    engine_side += sink_cpu->second + bench_cpu->second;
-  else
-    engine_side = 0;  // nothing delivered: nothing to predict
-  if (engine_side > 0 && share > 0)
+  if (m.all_cpu_us_per_delivery > 0 && share > 0)
     m.r.extra["cpu_bound_ratio"] =
-        (b.cpu_us_per_request + b.receiver_cpu_us_per_request) / share / engine_side;
+        (b.cpu_us_per_request + b.receiver_cpu_us_per_request) / share / m.all_cpu_us_per_delivery;
   if (engine_adaptive()) {
     // The baseline before receivers had shares (every request free to use the whole cap): the
     // ratios of earlier runs were to this one.
