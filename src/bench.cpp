@@ -6,6 +6,7 @@
 #include "bench/report.hpp"
 #include "bench/rounds.hpp"
 #include "bench/scenarios.hpp"
+#include "bench/store_replay.hpp"
 #include "src/commands.hpp"
 
 namespace hookshot::cli {
@@ -13,7 +14,7 @@ namespace {
 
 const char* kHelp =
     "usage: hookshot bench [--scenario NAME]... [--quick] [--rounds N] [--json FILE]\n"
-    "                      [--svg FILE] [--work-dir DIR] [--no-progress]\n"
+    "                      [--svg FILE] [--work-dir DIR] [--no-progress] [--store-replay]\n"
     "Measures the engine end to end on loopback: each scenario starts its own `hookshot sink`\n"
     "and `hookshot serve` (this binary), drives them, and measures its baselines (raw-curl,\n"
     "wrk when installed, cloudstack-pool, or the ideal rate) in the same run.\n"
@@ -27,7 +28,43 @@ const char* kHelp =
     "                   cpu_us_per_delivery, peak_rss_mb, errors, and more\n"
     "  --svg FILE       a chart: throughput against baselines, latency distribution\n"
     "  --work-dir DIR   where configs, data and logs go (default: a new directory in /tmp,\n"
-    "                   removed afterwards)\n";
+    "                   removed afterwards)\n"
+    "  --store-replay   instead of the scenarios: the writer alone, replaying throughput's\n"
+    "                   writes (64 webhooks, 200,000 deliveries [20,000 with --quick]) with\n"
+    "                   fsync and os, with and without delivery records, --rounds times in\n"
+    "                   turn: storage's CPU per delivery without the rest of the engine\n";
+
+// `--store-replay`: each round replays the four variants in turn, so the machine's drift
+// falls on all of them alike.
+int store_replay(const bench::bench_options& o, long rounds) {
+  std::printf("%-6s %-10s %12s %12s %12s %8s\n", "round", "variant", "cpu-us/deliv",
+              "wall-us/deliv", "KiB-written", "records");
+  int rc = 0;
+  for (long round = 1; round <= rounds && rc == 0; ++round)
+    for (auto d : {storage::durability::fsync, storage::durability::os})
+      for (bool records : {true, false}) {
+        bench::replay_options r;
+        r.dir = o.work_dir + "/replay-" + std::to_string(round) + (d == storage::durability::os ? "-os" : "-fsync") +
+                (records ? "" : "-bare");
+        r.durability = d;
+        r.records = records;
+        if (o.quick) r.deliveries = 20000;
+        auto f = bench::replay_writes(r);
+        if (!f) {
+          std::fprintf(stderr, "hookshot bench: store replay failed: %s\n", f.error().message().c_str());
+          rc = 1;
+          break;
+        }
+        std::string variant = std::string(d == storage::durability::os ? "os" : "fsync") +
+                              (records ? "" : " bare");
+        std::printf("%-6ld %-10s %12.2f %12.2f %12.2f %8llu\n", round, variant.c_str(),
+                    f->cpu_us_per_delivery, f->wall_us_per_delivery, f->written_kib_per_delivery,
+                    static_cast<unsigned long long>(f->records_left));
+        std::fflush(stdout);
+        std::system(("rm -rf '" + r.dir + "'").c_str());
+      }
+  return rc;
+}
 
 }  // namespace
 
@@ -40,6 +77,7 @@ int bench(const args& a) {
   std::vector<std::string> chosen;
   std::string json_path, svg_path, value;
   long rounds = 1;
+  bool replay = false;
   for (size_t i = 0; i < a.size(); ++i) {
     if (take_flag(a, i, "--scenario", value)) {
       chosen.push_back(value);
@@ -60,6 +98,10 @@ int bench(const args& a) {
       continue;
     if (a[i] == "--quick") {
       o.quick = true;
+      continue;
+    }
+    if (a[i] == "--store-replay") {
+      replay = true;
       continue;
     }
     if (a[i] == "--no-progress") {
@@ -83,6 +125,11 @@ int bench(const args& a) {
   }
   std::printf("hookshot bench%s: %s\n", o.quick ? " --quick" : "", bench::machine_description().c_str());
   std::fflush(stdout);
+  if (replay) {
+    int replay_rc = store_replay(o, rounds);
+    if (own_dir && replay_rc == 0) std::system(("rm -rf '" + o.work_dir + "'").c_str());
+    return replay_rc;
+  }
   std::vector<bench::scenario_result> results;
   int rc = 0;
   for (const auto& name : chosen) {
