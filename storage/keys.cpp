@@ -37,13 +37,4 @@ bool decode_pair(std::string_view bytes, std::uint64_t& a, std::uint64_t& b) {
   return bytes.size() == 16 && decode_u64(bytes.substr(0, 8), a) && decode_u64(bytes.substr(8), b);
 }
 
-std::string encode_index_value(std::uint64_t event_seq) {
-  return event_seq ? encode_u64(event_seq) : std::string();
-}
-
-bool decode_index_value(std::string_view bytes, std::uint64_t& event_seq) {
-  event_seq = 0;
-  return bytes.empty() || decode_u64(bytes, event_seq);
-}
-
 }  // namespace hookshot::storage

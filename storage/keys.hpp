@@ -25,11 +25,4 @@ struct pair_key {
 pair_key encode_pair(std::uint64_t a, std::uint64_t b);
 bool decode_pair(std::string_view bytes, std::uint64_t& a, std::uint64_t& b);
 
-/// A `record_index` value: the seq of the event whose body is the record's payload, 8 bytes
-/// big-endian, or nothing when the record holds its payload itself (event seq 0; every entry
-/// written before schema 3).
-std::string encode_index_value(std::uint64_t event_seq);
-/// Inverse of encode_index_value; false when `bytes` is neither empty nor 8 bytes.
-bool decode_index_value(std::string_view bytes, std::uint64_t& event_seq);
-
 }  // namespace hookshot::storage

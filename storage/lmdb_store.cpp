@@ -83,28 +83,6 @@ result<std::uint64_t> last_key_prefix(MDB_txn* txn, MDB_dbi dbi) {
   return out;
 }
 
-// Walks the (webhook key ‖ record seq) keys of one webhook newest first with `cur`, calling
-// fn(record seq, index value) until it returns false. Returns the last cursor code (0 or
-// MDB_NOTFOUND when the walk ended normally).
-template <class F>
-int walk_newest_first(MDB_cursor* cur, std::uint64_t webhook_key, F&& fn) {
-  pair_key upper = encode_pair(webhook_key + 1, 0);
-  MDB_val k = as_val(upper), v;
-  int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-  rc = rc == 0 ? mdb_cursor_get(cur, &k, &v, MDB_PREV) : mdb_cursor_get(cur, &k, &v, MDB_LAST);
-  while (rc == 0) {
-    std::uint64_t wk = 0, seq = 0;
-    if (!decode_pair(as_view(k), wk, seq) || wk != webhook_key) return MDB_NOTFOUND;
-    if (!fn(seq, as_view(v))) return 0;
-    rc = mdb_cursor_get(cur, &k, &v, MDB_PREV);
-  }
-  return rc;
-}
-
-status malformed_index_value() {
-  return status::corruption("a delivery record's index entry with a malformed value");
-}
-
 }  // namespace
 
 status lmdb_status(const char* call, int rc) {
@@ -206,7 +184,6 @@ result<std::unique_ptr<lmdb_store>> lmdb_store::open(const std::string& dir, dur
              {"events", &s->events_},
              {"pending", &s->pending_},
              {"records", &s->records_},
-             {"record_index", &s->record_index_},
              {"filters", &s->filters_}};
   for (auto& db : dbs) {
     rc = mdb_dbi_open(raw, db.name, MDB_CREATE, db.dbi);
@@ -245,7 +222,7 @@ result<std::unique_ptr<lmdb_store>> lmdb_store::open(const std::string& dir, dur
   st = scan<pending_delivery>(raw, s->pending_,
                                      [&](pending_delivery&& p) { ++s->event_refs_[p.event_seq]; });
   if (!st) return st;
-  st = s->count_record_refs(raw);
+  st = s->index_records(raw);
   if (!st) return st;
   rc = txn.commit();
   if (rc) return lmdb_status("mdb_txn_commit", rc);
@@ -308,10 +285,12 @@ lmdb_store::~lmdb_store() {
 }
 
 template <class F>
-status lmdb_store::read(F&& fn) const {
+status lmdb_store::read(F&& fn, std::shared_mutex* also) const {
   for (;;) {
     {
       std::shared_lock lock(resize_mutex_);
+      std::shared_lock<std::shared_mutex> also_lock;
+      if (also) also_lock = std::shared_lock(*also);
       MDB_txn* raw = nullptr;
       int rc = mdb_txn_begin(env_, nullptr, MDB_RDONLY, &raw);
       if (rc == 0) {
@@ -405,7 +384,7 @@ status lmdb_store::reserve(size_t pages) {
 size_t lmdb_store::pages_bound(MDB_txn* txn, const std::vector<const write_batch*>& group,
                                size_t sweep_keys) const {
   size_t depth = 1, table_pages = 0;
-  for (MDB_dbi dbi : {webhooks_, events_, pending_, records_, record_index_, filters_}) {
+  for (MDB_dbi dbi : {webhooks_, events_, pending_, records_, filters_}) {
     MDB_stat ms;
     if (mdb_stat(txn, dbi, &ms) != 0) continue;
     depth = std::max<size_t>(depth, ms.ms_depth);
@@ -430,6 +409,7 @@ status lmdb_store::write(const std::vector<const write_batch*>& group) {
   const size_t sweep_keys = sweep_budget(group);
   for (;;) {
     ref_undo_.clear();
+    staged_logs_.clear();
     status st;
     std::uint64_t sweep_next = sweep_from_;
     {
@@ -462,8 +442,11 @@ status lmdb_store::write(const std::vector<const write_batch*>& group) {
       for (auto it = plans.begin(); st && it != plans.end(); ++it) st = trim(raw, it->first, it->second.keep);
       if (st) st = sweep_events(raw, sweep_keys, sweep_next);
       if (st) {
+        // The logs readers see change with the commit, never apart from it.
+        std::unique_lock logs_lock(logs_mutex_);
         rc = txn.commit();
         if (rc) st = lmdb_status("mdb_txn_commit", rc);
+        else publish_logs();
       }
     }
     if (st) {
@@ -537,23 +520,27 @@ status lmdb_store::sweep_events(MDB_txn* txn, size_t budget, std::uint64_t& from
   return status::ok();
 }
 
-status lmdb_store::count_record_refs(MDB_txn* txn) {
-  MDB_cursor* cur = nullptr;
-  int rc = mdb_cursor_open(txn, record_index_, &cur);
-  if (rc) return lmdb_status("mdb_cursor_open", rc);
-  MDB_val k, v;
-  status st;
-  for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-    std::uint64_t event_seq = 0;
-    if (!decode_index_value(as_view(v), event_seq)) {
-      st = malformed_index_value();
-      break;
-    }
-    if (event_seq) ++event_refs_[event_seq];
+status lmdb_store::index_records(MDB_txn* txn) {
+  // The records table is in seq order, so each log comes out oldest first.
+  return scan<delivery_record>(txn, records_, [&](delivery_record&& r) {
+    logs_[r.webhook_key].push_back({r.seq, r.event_seq});
+    if (r.event_seq) ++event_refs_[r.event_seq];
+  });
+}
+
+lmdb_store::record_log& lmdb_store::staged_log(std::uint64_t webhook_key) {
+  auto [it, added] = staged_logs_.try_emplace(webhook_key);
+  if (added)
+    if (auto committed = logs_.find(webhook_key); committed != logs_.end()) it->second = committed->second;
+  return it->second;
+}
+
+void lmdb_store::publish_logs() {
+  for (auto& [key, log] : staged_logs_) {
+    if (log.empty()) logs_.erase(key);
+    else logs_[key].swap(log);
   }
-  mdb_cursor_close(cur);
-  if (!st) return st;
-  return rc == MDB_NOTFOUND ? status::ok() : lmdb_status("mdb_cursor_get", rc);
+  staged_logs_.clear();
 }
 
 status lmdb_store::apply(MDB_txn* txn, const write_batch& b, record_plans& plans,
@@ -599,22 +586,20 @@ status lmdb_store::apply(MDB_txn* txn, const write_batch& b, record_plans& plans
     record_plan& p = plans[r.key];
     bool among_newest = p.seen++ + std::min(p.total, p.keep) >= p.total;
     if (!among_newest) continue;
-    if (!(st = put(record_index_, encode_pair(r.key, r.seq), encode_index_value(r.event_seq)))) return st;
+    // Each log stays in seq order (a producer's records usually arrive in it).
+    record_log& log = staged_log(r.key);
+    auto at = std::find_if(log.rbegin(), log.rend(), [&](const log_entry& e) { return e.seq < r.seq; });
+    log.insert(at.base(), log_entry{r.seq, r.event_seq});
     if (r.event_seq) take_ref(r.event_seq);
     kept.emplace_back(r.seq, b.value_of(r));  // appended in seq order after the group
   }
   for (const auto& [webhook_key, seq] : b.removed_records) {
-    pair_key key = encode_pair(webhook_key, seq);
-    MDB_val k = as_val(key), v;
-    int rc = mdb_get(txn, record_index_, &k, &v);
-    if (rc == MDB_NOTFOUND) continue;  // already gone
-    if (rc) return lmdb_status("mdb_get", rc);
-    std::uint64_t event_seq = 0;
-    if (!decode_index_value(as_view(v), event_seq))
-      return malformed_index_value();
-    if (!(st = del(record_index_, key))) return st;
+    record_log& log = staged_log(webhook_key);
+    auto it = std::find_if(log.begin(), log.end(), [seq = seq](const log_entry& e) { return e.seq == seq; });
+    if (it == log.end()) continue;  // already gone
     if (!(st = del(records_, encode_u64(seq)))) return st;
-    if (event_seq) drop_ref(event_seq);
+    if (it->event_seq) drop_ref(it->event_seq);
+    log.erase(it);
   }
   for (const auto& f : b.filters)
     if (!(st = put(filters_, encode_pair(f.webhook_key, f.key), encode(f)))) return st;
@@ -650,34 +635,19 @@ status lmdb_store::append_records(MDB_txn* txn, kept_records& kept) {
 }
 
 status lmdb_store::trim(MDB_txn* txn, std::uint64_t webhook_key, std::uint32_t keep) {
-  // Walk the webhook's index newest first; delete everything past the first `keep`, index
-  // entry and record.
-  MDB_cursor* cur = nullptr;
-  int rc = mdb_cursor_open(txn, record_index_, &cur);
-  if (rc) return lmdb_status("mdb_cursor_open", rc);
-  std::uint32_t seen = 0;
-  int del_rc = 0;
-  bool malformed = false;
-  rc = walk_newest_first(cur, webhook_key, [&](std::uint64_t seq, std::string_view value) {
-    if (++seen <= keep) return true;
-    std::uint64_t event_seq = 0;
-    if (!decode_index_value(value, event_seq)) {
-      malformed = true;
-      return false;
-    }
-    del_rc = mdb_cursor_del(cur, 0);
-    if (del_rc) return false;
-    std::string key = encode_u64(seq);
+  // The log's oldest records beyond the newest `keep` go, with their events' references.
+  record_log& log = staged_log(webhook_key);
+  if (log.size() <= keep) return status::ok();
+  size_t gone = log.size() - keep;
+  for (size_t i = 0; i < gone; ++i) {
+    std::string key = encode_u64(log[i].seq);
     MDB_val k = as_val(key);
-    del_rc = mdb_del(txn, records_, &k, nullptr);
-    if (del_rc == MDB_NOTFOUND) del_rc = 0;  // nothing to remove
-    if (del_rc == 0 && event_seq) drop_ref(event_seq);
-    return del_rc == 0;
-  });
-  mdb_cursor_close(cur);
-  if (malformed) return malformed_index_value();
-  if (del_rc) return lmdb_status("mdb_del", del_rc);
-  return rc == 0 || rc == MDB_NOTFOUND ? status::ok() : lmdb_status("trim", rc);
+    int rc = mdb_del(txn, records_, &k, nullptr);
+    if (rc && rc != MDB_NOTFOUND) return lmdb_status("mdb_del", rc);
+    if (log[i].event_seq) drop_ref(log[i].event_seq);
+  }
+  log.erase(log.begin(), log.begin() + static_cast<std::ptrdiff_t>(gone));
+  return status::ok();
 }
 
 status lmdb_store::migrate(MDB_txn* txn) {
@@ -702,8 +672,7 @@ status lmdb_store::migrate(MDB_txn* txn) {
         mdb_cursor_close(cur);
         return status::corruption("a delivery record with a malformed key");
       }
-      if (!(st = put_value(txn, record_index_, encode_pair(wk, seq), {})) ||
-          !(st = put_value(txn, records_, encode_u64(seq), as_view(v)))) {
+      if (!(st = put_value(txn, records_, encode_u64(seq), as_view(v)))) {
         mdb_cursor_close(cur);
         return st;
       }
@@ -715,25 +684,25 @@ status lmdb_store::migrate(MDB_txn* txn) {
   } else if (rc != MDB_NOTFOUND) {
     return lmdb_status("mdb_dbi_open", rc);
   }
+  // Schemas 2 and 3 kept the logs' index in a table of its own.
+  MDB_dbi index = 0;
+  rc = mdb_dbi_open(txn, "record_index", 0, &index);
+  if (rc == 0) {
+    rc = mdb_drop(txn, index, 1);
+    if (rc) return lmdb_status("mdb_drop", rc);
+  } else if (rc != MDB_NOTFOUND) {
+    return lmdb_status("mdb_dbi_open", rc);
+  }
   return put_value(txn, meta_, kSchemaKey, encode_u64(kSchemaVersion));
 }
 
 status lmdb_store::cleanup(MDB_txn* txn, std::uint32_t keep) {
   // Keep the newest `keep` records of every webhook, and none of a webhook that is gone.
   std::vector<std::uint64_t> owners;
-  MDB_cursor* cur = nullptr;
-  int rc = mdb_cursor_open(txn, record_index_, &cur);
-  if (rc) return lmdb_status("mdb_cursor_open", rc);
-  MDB_val k, v;
-  for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;) {
-    std::uint64_t wk = 0, seq = 0;
-    if (!decode_pair(as_view(k), wk, seq)) break;
-    owners.push_back(wk);
-    pair_key next = encode_pair(wk + 1, 0);
-    k = as_val(next);
-    rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-  }
-  mdb_cursor_close(cur);
+  for (const auto& [key, log] : logs_) owners.push_back(key);
+  for (const auto& [key, log] : staged_logs_) owners.push_back(key);
+  std::sort(owners.begin(), owners.end());
+  owners.erase(std::unique(owners.begin(), owners.end()), owners.end());
   for (std::uint64_t wk : owners) {
     std::string key = encode_u64(wk);
     MDB_val wkv = as_val(key), wv;
@@ -803,42 +772,39 @@ status lmdb_store::read_payload(MDB_txn* txn, delivery_record& r) const {
 result<std::vector<delivery_record>> lmdb_store::recent_deliveries(std::uint64_t webhook_key,
                                                                    size_t limit) const {
   std::vector<delivery_record> out;
-  status st = read([&](MDB_txn* t) {
-    MDB_cursor* cur = nullptr;
-    int rc = mdb_cursor_open(t, record_index_, &cur);
-    if (rc) return lmdb_status("mdb_cursor_open", rc);
-    status s;
-    rc = walk_newest_first(cur, webhook_key, [&](std::uint64_t seq, std::string_view) {
-      if (out.size() >= limit) return false;
-      std::string key = encode_u64(seq);
-      MDB_val k = as_val(key), v;
-      int get_rc = mdb_get(t, records_, &k, &v);
-      if (get_rc) {
-        s = get_rc == MDB_NOTFOUND ? status::corruption("delivery record " + std::to_string(seq) +
-                                                        " is indexed but not stored")
-                                   : lmdb_status("mdb_get", get_rc);
-        return false;
-      }
-      delivery_record r;
-      if (!(s = decode(as_view(v), r))) return false;
-      if (r.event_seq && !(s = read_payload(t, r))) return false;
-      out.push_back(std::move(r));
-      return true;
-    });
-    mdb_cursor_close(cur);
-    if (!s) return s;
-    return rc == 0 || rc == MDB_NOTFOUND ? status::ok() : lmdb_status("mdb_cursor_get", rc);
-  });
+  // The index and the transaction's snapshot are of the same commit: the writer commits and
+  // publishes the logs under logs_mutex_, held shared here from before the transaction began.
+  status st = read(
+      [&](MDB_txn* t) {
+        auto it = logs_.find(webhook_key);
+        if (it == logs_.end()) return status::ok();
+        for (auto e = it->second.rbegin(); e != it->second.rend() && out.size() < limit; ++e) {
+          std::string key = encode_u64(e->seq);
+          MDB_val k = as_val(key), v;
+          int rc = mdb_get(t, records_, &k, &v);
+          if (rc == MDB_NOTFOUND)
+            return status::corruption("delivery record " + std::to_string(e->seq) +
+                                      " is indexed but not stored");
+          if (rc) return lmdb_status("mdb_get", rc);
+          delivery_record r;
+          status s = decode(as_view(v), r);
+          if (!s) return s;
+          if (r.event_seq && !(s = read_payload(t, r))) return s;
+          out.push_back(std::move(r));
+        }
+        return status::ok();
+      },
+      &logs_mutex_);
   if (!st) return st;
   return out;
 }
 
 result<lmdb_store::table_size> lmdb_store::size_of(table which) const {
-  // The delivery log is its records and their index; entries count the records.
+  // The delivery log is its records (its index is in memory); entries count the records.
   std::vector<MDB_dbi> dbis;
   if (which == table::events) dbis = {events_};
   else if (which == table::pending) dbis = {pending_};
-  else dbis = {records_, record_index_};
+  else dbis = {records_};
   table_size out;
   status st = read([&](MDB_txn* t) {
     for (size_t i = 0; i < dbis.size(); ++i) {

@@ -116,7 +116,7 @@ struct counters {
 
 class lmdb_store {
  public:
-  static constexpr std::uint32_t kSchemaVersion = 3;
+  static constexpr std::uint32_t kSchemaVersion = 4;
 
   /// Opens (creating if needed) the environment in `dir`, which is created if missing.
   /// Errors: io_error (directory, permissions, LMDB open), corruption (schema version newer
@@ -157,7 +157,8 @@ class lmdb_store {
   /// sweep has passed it).
   result<event> get_event(std::uint64_t seq) const;
   /// The newest `limit` records of a webhook, newest first, each with its payload (read from
-  /// its event when the record names one).
+  /// its event when the record names one). The seqs come from the in-memory log index (as of
+  /// this store's last commit, or its open in a reading process).
   result<std::vector<delivery_record>> recent_deliveries(std::uint64_t webhook_key,
                                                          size_t limit) const;
   result<counters> load_counters() const;
@@ -194,16 +195,30 @@ class lmdb_store {
   // Events a transaction applying `group` sweeps: kSweepKeys plus twice what it can release.
   static size_t sweep_budget(const std::vector<const write_batch*>& group);
   static constexpr size_t kSweepKeys = 256;
-  // At open: every record_index entry naming an event holds a reference on it.
-  status count_record_refs(MDB_txn* txn);
+  // A webhook's delivery log as the index keeps it: its records' seqs, oldest first, each with
+  // the event it names (0: the record holds its payload).
+  struct log_entry {
+    std::uint64_t seq = 0;
+    std::uint64_t event_seq = 0;
+  };
+  using record_log = std::vector<log_entry>;
+  // At open: every record joins its webhook's log, and each one naming an event holds a
+  // reference on it.
+  status index_records(MDB_txn* txn);
+  // The transaction's copy of a webhook's log, made from the committed one at first use.
+  record_log& staged_log(std::uint64_t webhook_key);
+  // At a commit, under logs_mutex_: the staged logs become the index readers see.
+  void publish_logs();
   // Fills a record's payload from the event it names.
   status read_payload(MDB_txn* txn, delivery_record& r) const;
   // Appends the records apply() kept, in seq order.
   status append_records(MDB_txn* txn, kept_records& kept);
   status trim(MDB_txn* txn, std::uint64_t webhook_key, std::uint32_t keep);
-  // Brings an older schema up to kSchemaVersion in the opening transaction. 1 → 2 moves the
-  // records of the old `deliveries` table to `records` and `record_index` and drops it; 2 → 3
-  // rewrites nothing (records that hold their payloads stay readable). Then writes the version.
+  // Brings an older schema up to kSchemaVersion in the opening transaction. 1 → 2 moved the
+  // records of the old `deliveries` table to `records` (and an index table) and dropped it;
+  // 2 → 3 rewrites nothing (records that hold their payloads stay readable); 3 → 4 drops the
+  // `record_index` table (the index is rebuilt in memory at every open). Then writes the
+  // version.
   status migrate(MDB_txn* txn);
   status cleanup(MDB_txn* txn, std::uint32_t keep);
   status grow();
@@ -219,12 +234,13 @@ class lmdb_store {
   status reserve(size_t pages);
   status init_secrets(MDB_txn* txn, const std::string& dir);
   result<std::string> encode_webhook(const webhook& w) const;
+  // Runs fn(txn) in a read transaction; `also`, when given, is held shared from before the
+  // transaction begins until it ends.
   template <class F>
-  status read(F&& fn) const;
+  status read(F&& fn, std::shared_mutex* also = nullptr) const;
 
   MDB_env* env_ = nullptr;
-  MDB_dbi meta_ = 0, webhooks_ = 0, events_ = 0, pending_ = 0, records_ = 0, record_index_ = 0,
-          filters_ = 0;
+  MDB_dbi meta_ = 0, webhooks_ = 0, events_ = 0, pending_ = 0, records_ = 0, filters_ = 0;
   size_t map_size_ = 0;
   bool write_map_ = false;
   size_t page_size_ = 4096;
@@ -244,6 +260,15 @@ class lmdb_store {
   // The transaction's record plans and kept records, members so their storage is reused.
   record_plans plans_;
   kept_records kept_;
+  // The delivery logs' index, by webhook key: which records each log holds. Kept in memory,
+  // not in a table: on disk it was a page per webhook rewritten by every commit that
+  // delivered for it (measured, docs/benchmarks.md, seventeenth session). Written by the
+  // writer thread only, as it commits and under logs_mutex_; read by it without the lock and
+  // by readers under it, held from before their transaction begins (so a reader's index and
+  // snapshot are of the same commit). A transaction changes copies in staged_logs_.
+  boost::unordered_flat_map<std::uint64_t, record_log> logs_;
+  boost::unordered_flat_map<std::uint64_t, record_log> staged_logs_;
+  mutable std::shared_mutex logs_mutex_;
 };
 
 /// "LMDB <call>: <mdb_strerror>" as a status of the matching code.

@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <algorithm>
+#include <atomic>
 #include <map>
 #include <future>
 #include <string>
@@ -665,7 +667,7 @@ TEST_CASE("records from many producers are stored whatever order their seqs arri
   CHECK((*store)->load_counters()->next_record_seq == 7);
 }
 
-TEST_CASE("a schema 1 delivery log moves to the records table and its index at the first open",
+TEST_CASE("a schema 1 delivery log moves to the records table at the first open",
           "[storage]") {
   temp_dir dir;
   // Schema 1 kept every record in one table keyed by webhook key ‖ record seq.
@@ -714,7 +716,8 @@ TEST_CASE("a schema 1 delivery log moves to the records table and its index at t
   CHECK((*again)->size_of(lmdb_store::table::deliveries)->records == 5);
 }
 
-TEST_CASE("a schema 2 log keeps its payloads at the upgrade and mixes with records naming events",
+TEST_CASE("a schema 2 log keeps its payloads at the upgrade, mixes with records naming events, "
+          "and its index table goes",
           "[storage]") {
   temp_dir dir;
   // Schema 2: records in format 1 (the payload inline, no event seq), empty index values, and
@@ -774,8 +777,97 @@ TEST_CASE("a schema 2 log keeps its payloads at the upgrade and mixes with recor
     std::string key = "schema_version";
     MDB_val k{key.size(), key.data()}, v;
     REQUIRE(mdb_get(txn, meta, &k, &v) == 0);
-    CHECK(std::string(static_cast<const char*>(v.mv_data), v.mv_size) == encode_u64(3));
+    CHECK(std::string(static_cast<const char*>(v.mv_data), v.mv_size) == encode_u64(4));
+    // The logs' index is rebuilt in memory at every open since schema 4.
+    MDB_dbi index;
+    CHECK(mdb_dbi_open(txn, "record_index", 0, &index) == MDB_NOTFOUND);
   });
+}
+
+TEST_CASE("the logs' index is rebuilt from the records at open and trims on from there", "[storage]") {
+  temp_dir dir;
+  {
+    auto store = lmdb_store::open(dir.path, durability::fsync);
+    REQUIRE(store);
+    // Webhook 1's records name events 1-4 (each still pending elsewhere until its record
+    // holds it), webhook 2's hold their payloads.
+    write_batch b;
+    for (std::uint64_t e = 1; e <= 4; ++e) {
+      b.add_event(make_event(e));
+      b.new_pendings.push_back({e, 3, e, 0, 0});
+    }
+    REQUIRE(write(**store, b).is_ok());
+    write_batch done;
+    for (std::uint64_t seq = 1; seq <= 8; ++seq) {
+      delivery_record r = make_record(seq % 2 ? 1 : 2, seq);
+      if (seq % 2) {
+        r.event_seq = (seq + 1) / 2;
+        r.payload.clear();
+      }
+      done.add_record(r);
+    }
+    for (std::uint64_t e = 1; e <= 4; ++e) done.finished_pendings.push_back({e, 3, e, 1, 0});
+    done.keep_records = 10;
+    REQUIRE(write(**store, done).is_ok());
+    CHECK(count_events(**store) == 4);
+  }
+  auto store = lmdb_store::open(dir.path, durability::fsync);
+  REQUIRE(store);
+  CHECK(log_seqs(**store, 1) == std::vector<std::uint64_t>{7, 5, 3, 1});
+  CHECK(log_seqs(**store, 2) == std::vector<std::uint64_t>{8, 6, 4, 2});
+  CHECK((*store)->recent_deliveries(1, 1)->front().payload == make_event(4).body);
+  // Keeping 2 of webhook 1's log drops its three oldest records and, with them, the last
+  // references on events 1-3; webhook 2's log is untouched.
+  write_batch more;
+  more.keep_records = 2;
+  more.add_record(make_record(1, 9));
+  REQUIRE(write(**store, more).is_ok());
+  CHECK(log_seqs(**store, 1) == std::vector<std::uint64_t>{9, 7});
+  CHECK(log_seqs(**store, 2) == std::vector<std::uint64_t>{8, 6, 4, 2});
+  CHECK((*store)->size_of(lmdb_store::table::deliveries)->records == 6);
+  for (int i = 0; i < 3; ++i) REQUIRE(write(**store, write_batch{}).is_ok());  // the sweep
+  CHECK((*store)->get_event(1).error().error_code() == status::code::not_found);
+  CHECK((*store)->get_event(3).error().error_code() == status::code::not_found);
+  CHECK((*store)->get_event(4)->seq == 4);
+  // Deleting a webhook's record by its seq, and one that is not there.
+  write_batch removal;
+  removal.removed_records = {{2, 4}, {2, 99}};
+  REQUIRE(write(**store, removal).is_ok());
+  CHECK(log_seqs(**store, 2) == std::vector<std::uint64_t>{8, 6, 2});
+}
+
+TEST_CASE("a reader listing a log while the writer appends and trims it always gets a whole list",
+          "[storage]") {
+  temp_dir dir;
+  auto store = lmdb_store::open(dir.path, durability::os);
+  REQUIRE(store);
+  std::atomic<bool> done{false};
+  std::atomic<int> lists{0}, bad{0};
+  std::thread reader([&] {
+    while (!done.load()) {
+      auto recent = (*store)->recent_deliveries(1, 10);
+      if (!recent) {
+        ++bad;
+        continue;
+      }
+      // Once the log is full, every list holds its 5 newest, newest first.
+      bool ordered = std::is_sorted(recent->rbegin(), recent->rend(),
+                                    [](const auto& a, const auto& b) { return a.seq < b.seq; });
+      if (recent->size() > 5 || !ordered || (!recent->empty() && recent->front().seq > 5 && recent->size() != 5)) ++bad;
+      ++lists;
+    }
+  });
+  for (std::uint64_t seq = 1; seq <= 3000; ++seq) {
+    write_batch b;
+    b.keep_records = 5;
+    b.add_record(make_record(1, seq));
+    REQUIRE(write(**store, b).is_ok());
+  }
+  done = true;
+  reader.join();
+  CHECK(bad.load() == 0);
+  CHECK(lists.load() > 0);
+  CHECK(log_seqs(**store, 1) == std::vector<std::uint64_t>{3000, 2999, 2998, 2997, 2996});
 }
 
 TEST_CASE("unreferenced events are swept in key order, a bounded number per commit", "[storage]") {

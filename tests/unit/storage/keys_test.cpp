@@ -31,18 +31,6 @@ TEST_CASE("pair keys group by the first number, then order by the second", "[key
   CHECK_FALSE(decode_pair(encode_u64(7), a, b));
 }
 
-TEST_CASE("an index value names a record's event, or nothing when the record holds its payload",
-          "[keys]") {
-  std::uint64_t event_seq = 99;
-  CHECK(encode_index_value(0).empty());
-  REQUIRE(decode_index_value("", event_seq));
-  CHECK(event_seq == 0);
-  CHECK(encode_index_value(7) == encode_u64(7));
-  REQUIRE(decode_index_value(encode_index_value(7), event_seq));
-  CHECK(event_seq == 7);
-  CHECK_FALSE(decode_index_value("four", event_seq));
-}
-
 TEST_CASE("a record naming its event stores no payload; one from before names none", "[keys]") {
   delivery_record r;
   r.seq = 42;
