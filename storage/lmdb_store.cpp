@@ -531,7 +531,8 @@ status lmdb_store::index_records(MDB_txn* txn) {
 lmdb_store::record_log& lmdb_store::staged_log(std::uint64_t webhook_key) {
   auto [it, added] = staged_logs_.try_emplace(webhook_key);
   if (added)
-    if (auto committed = logs_.find(webhook_key); committed != logs_.end()) it->second = committed->second;
+    if (auto committed = logs_.find(webhook_key); committed != logs_.end())
+      it->second = committed->second;
   return it->second;
 }
 
@@ -588,14 +589,16 @@ status lmdb_store::apply(MDB_txn* txn, const write_batch& b, record_plans& plans
     if (!among_newest) continue;
     // Each log stays in seq order (a producer's records usually arrive in it).
     record_log& log = staged_log(r.key);
-    auto at = std::find_if(log.rbegin(), log.rend(), [&](const log_entry& e) { return e.seq < r.seq; });
+    auto at =
+        std::find_if(log.rbegin(), log.rend(), [&](const log_entry& e) { return e.seq < r.seq; });
     log.insert(at.base(), log_entry{r.seq, r.event_seq});
     if (r.event_seq) take_ref(r.event_seq);
     kept.emplace_back(r.seq, b.value_of(r));  // appended in seq order after the group
   }
   for (const auto& [webhook_key, seq] : b.removed_records) {
     record_log& log = staged_log(webhook_key);
-    auto it = std::find_if(log.begin(), log.end(), [seq = seq](const log_entry& e) { return e.seq == seq; });
+    auto it = std::find_if(log.begin(), log.end(),
+                           [seq = seq](const log_entry& e) { return e.seq == seq; });
     if (it == log.end()) continue;  // already gone
     if (!(st = del(records_, encode_u64(seq)))) return st;
     if (it->event_seq) drop_ref(it->event_seq);
