@@ -39,31 +39,30 @@ const char* kHelp =
 int store_replay(const bench::bench_options& o, long rounds) {
   std::printf("%-6s %-10s %12s %12s %12s %8s\n", "round", "variant", "cpu-us/deliv",
               "wall-us/deliv", "KiB-written", "records");
-  int rc = 0;
-  for (long round = 1; round <= rounds && rc == 0; ++round)
+  for (long round = 1; round <= rounds; ++round)
     for (auto d : {storage::durability::fsync, storage::durability::os})
       for (bool records : {true, false}) {
+        std::string variant = std::string(d == storage::durability::os ? "os" : "fsync") +
+                              (records ? "" : " bare");
         bench::replay_options r;
-        r.dir = o.work_dir + "/replay-" + std::to_string(round) + (d == storage::durability::os ? "-os" : "-fsync") +
-                (records ? "" : "-bare");
+        r.dir = o.work_dir + "/replay-" + std::to_string(round) + "-" + variant;
+        std::replace(r.dir.begin(), r.dir.end(), ' ', '-');
         r.durability = d;
         r.records = records;
         if (o.quick) r.deliveries = 20000;
         auto f = bench::replay_writes(r);
         if (!f) {
-          std::fprintf(stderr, "hookshot bench: store replay failed: %s\n", f.error().message().c_str());
-          rc = 1;
-          break;
+          std::fprintf(stderr, "hookshot bench: store replay failed: %s\n",
+                       f.error().message().c_str());
+          return 1;
         }
-        std::string variant = std::string(d == storage::durability::os ? "os" : "fsync") +
-                              (records ? "" : " bare");
         std::printf("%-6ld %-10s %12.2f %12.2f %12.2f %8llu\n", round, variant.c_str(),
                     f->cpu_us_per_delivery, f->wall_us_per_delivery, f->written_kib_per_delivery,
                     static_cast<unsigned long long>(f->records_left));
         std::fflush(stdout);
         std::system(("rm -rf '" + r.dir + "'").c_str());
       }
-  return rc;
+  return 0;
 }
 
 }  // namespace
