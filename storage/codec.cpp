@@ -68,6 +68,13 @@ class reader {
     pos_ += n;
     return *this;
   }
+  reader& skip_str() {
+    std::uint32_t n = 0;
+    num(n);
+    if (!ok_ || in_.size() - pos_ < n) ok_ = false;
+    else pos_ += n;
+    return *this;
+  }
   reader& flag(bool& b) {
     std::uint8_t v = 0;
     num(v);
@@ -77,6 +84,11 @@ class reader {
   }
   status finish(const char* what) const {
     if (ok_ && pos_ == in_.size()) return status::ok();
+    return status::corruption(std::string("undecodable ") + what + " value");
+  }
+  // As finish(), for a decode that reads only the value's leading fields.
+  status finish_prefix(const char* what) const {
+    if (ok_) return status::ok();
     return status::corruption(std::string("undecodable ") + what + " value");
   }
 
@@ -219,6 +231,18 @@ status decode(std::string_view bytes, delivery_record& r) {
   if (r.event_seq && !r.payload.empty())  // a record naming its event never holds a payload
     return status::corruption("delivery record value names an event and holds a payload");
   return in.finish("delivery record");
+}
+
+status decode(std::string_view bytes, record_owner& out) {
+  reader in(bytes, kRecordVersion);
+  bool json = false;
+  in.num(out.seq).skip_str().num(out.webhook_key);
+  // webhook id and name, event id and type, management server id and name, account, signature
+  for (int i = 0; i < 8; ++i) in.skip_str();
+  in.flag(json);
+  out.event_seq = 0;
+  if (in.format() >= 2) in.num(out.event_seq);
+  return in.finish_prefix("delivery record");
 }
 
 std::string encode(const webhook_filter& f) {

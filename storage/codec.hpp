@@ -53,6 +53,14 @@ status decode(std::string_view bytes, webhook& out);
 status decode(std::string_view bytes, event& out);
 status decode(std::string_view bytes, pending_delivery& out);
 status decode(std::string_view bytes, delivery_record& out);
+/// Which log a stored record belongs to and the event it names, read from the record's
+/// leading fields only (the rest is decoded when the record is read).
+struct record_owner {
+  std::uint64_t seq = 0;
+  std::uint64_t webhook_key = 0;
+  std::uint64_t event_seq = 0;
+};
+status decode(std::string_view bytes, record_owner& out);
 status decode(std::string_view bytes, webhook_filter& out);
 
 }  // namespace hookshot::storage

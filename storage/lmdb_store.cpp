@@ -522,7 +522,7 @@ status lmdb_store::sweep_events(MDB_txn* txn, size_t budget, std::uint64_t& from
 
 status lmdb_store::index_records(MDB_txn* txn) {
   // The records table is in seq order, so each log comes out oldest first.
-  return scan<delivery_record>(txn, records_, [&](delivery_record&& r) {
+  return scan<record_owner>(txn, records_, [&](record_owner&& r) {
     logs_[r.webhook_key].push_back({r.seq, r.event_seq});
     if (r.event_seq) ++event_refs_[r.event_seq];
   });

@@ -66,6 +66,35 @@ TEST_CASE("a record naming its event stores no payload; one from before names no
   CHECK(decode(both, back).error_code() == status::code::corruption);
 }
 
+TEST_CASE("a record's owner and event are read from its leading fields", "[keys]") {
+  delivery_record r;
+  r.seq = 42;
+  r.id = "id";
+  r.webhook_key = 3;
+  r.webhook_name = "hook";
+  r.signature = "sig";
+  r.event_seq = 7;
+  record_owner owner;
+  REQUIRE(decode(encode(r), owner).is_ok());
+  CHECK(owner.seq == 42);
+  CHECK(owner.webhook_key == 3);
+  CHECK(owner.event_seq == 7);
+
+  // Format 1 names no event.
+  r.event_seq = 0;
+  r.payload = "{\"old\":1}";
+  std::string v2 = encode(r);
+  size_t payload_at = v2.find("{\"old\":1}") - 4;
+  std::string v1 = v2.substr(0, payload_at - 8) + v2.substr(payload_at);
+  v1[0] = 1;
+  REQUIRE(decode(v1, owner).is_ok());
+  CHECK(owner.webhook_key == 3);
+  CHECK(owner.event_seq == 0);
+
+  // Cut inside the leading fields: corruption.
+  CHECK(decode(v2.substr(0, 20), owner).error_code() == status::code::corruption);
+}
+
 TEST_CASE("values round-trip through the codec", "[keys]") {
   delivery_record r;
   r.seq = 42;
