@@ -1,27 +1,29 @@
 #include "bench/store_replay.hpp"
 
+#include <unistd.h>
+
 #include <ctime>
 #include <deque>
-#include <fstream>
 #include <vector>
+
+#include "bench/processes.hpp"
 
 namespace hookshot::bench {
 namespace {
 
-double clock_seconds(clockid_t id) {
+// This thread's CPU (user + system), in seconds: /proc's per-thread figures count clock
+// ticks, too coarse for a run of a few seconds.
+double thread_cpu_seconds() {
   timespec t{};
-  clock_gettime(id, &t);
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
   return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
 }
 
-// Bytes this process has written so far (/proc/self/io wchar), 0 where it cannot be read.
-std::uint64_t bytes_written() {
-  std::ifstream io("/proc/self/io");
-  std::string key;
-  std::uint64_t value = 0;
-  while (io >> key >> value)
-    if (key == "wchar:") return value;
-  return 0;
+// Bytes this process's threads have handed to write calls so far.
+double bytes_written() {
+  double bytes = 0;
+  for (const auto& [role, usage] : thread_usage_by_role(getpid())) bytes += usage.written_bytes;
+  return bytes;
 }
 
 }  // namespace
@@ -43,8 +45,7 @@ result<replay_figures> replay_writes(const replay_options& o) {
   replay_figures f;
   std::vector<storage::write_batch> batches;
   std::vector<const storage::write_batch*> group;
-  std::uint64_t written0 = bytes_written();
-  double cpu0 = clock_seconds(CLOCK_THREAD_CPUTIME_ID), wall0 = clock_seconds(CLOCK_MONOTONIC);
+  double written0 = bytes_written(), cpu0 = thread_cpu_seconds(), wall0 = mono_seconds();
   while (finished < o.deliveries) {
     batches.clear();
     if (waiting.size() < o.backlog && posted < o.deliveries) {
@@ -94,9 +95,8 @@ result<replay_figures> replay_writes(const replay_options& o) {
     if (!st) return st;
     ++f.commits;
   }
-  double cpu = clock_seconds(CLOCK_THREAD_CPUTIME_ID) - cpu0;
-  double wall = clock_seconds(CLOCK_MONOTONIC) - wall0;
-  double written = static_cast<double>(bytes_written() - written0);
+  double cpu = thread_cpu_seconds() - cpu0, wall = mono_seconds() - wall0;
+  double written = bytes_written() - written0;
   f.deliveries = finished;
   f.cpu_us_per_delivery = cpu * 1e6 / static_cast<double>(finished);
   f.wall_us_per_delivery = wall * 1e6 / static_cast<double>(finished);

@@ -49,6 +49,16 @@ status write(lmdb_store& s, const write_batch& b) {
   return s.write({&b});
 }
 
+// Events first..last, each with one pending delivery (seq = the event's) for `webhook`.
+write_batch events_pending_for(std::uint64_t first, std::uint64_t last, std::uint64_t webhook) {
+  write_batch b;
+  for (std::uint64_t e = first; e <= last; ++e) {
+    b.add_event(make_event(e));
+    b.new_pendings.push_back({e, webhook, e, 0, 0});
+  }
+  return b;
+}
+
 // This process's mappings of `file`, in address order, from /proc/self/smaps: file offset,
 // length, and whether they carry random-read advice (VmFlags "rr": no readahead on faults).
 struct mapping {
@@ -792,12 +802,7 @@ TEST_CASE("the logs' index is rebuilt from the records at open and trims on from
     REQUIRE(store);
     // Webhook 1's records name events 1-4 (each still pending elsewhere until its record
     // holds it), webhook 2's hold their payloads.
-    write_batch b;
-    for (std::uint64_t e = 1; e <= 4; ++e) {
-      b.add_event(make_event(e));
-      b.new_pendings.push_back({e, 3, e, 0, 0});
-    }
-    REQUIRE(write(**store, b).is_ok());
+    REQUIRE(write(**store, events_pending_for(1, 4, 3)).is_ok());
     write_batch done;
     for (std::uint64_t seq = 1; seq <= 8; ++seq) {
       delivery_record r = make_record(seq % 2 ? 1 : 2, seq);
@@ -885,12 +890,7 @@ TEST_CASE("unreferenced events are swept in key order, a bounded number per comm
   REQUIRE(store);
   // 3,000 events with one delivery each. The commit's sweep starts at the oldest event: the
   // leftover goes.
-  write_batch ingest;
-  for (std::uint64_t e = 2; e <= 3001; ++e) {
-    ingest.add_event(make_event(e));
-    ingest.new_pendings.push_back({e, 10, e, 0, 0});
-  }
-  REQUIRE(write(**store, ingest).is_ok());
+  REQUIRE(write(**store, events_pending_for(2, 3001, 10)).is_ok());
   CHECK(count_events(**store) == 3000);
   // The newest 100 finish: released, but beyond this commit's sweep (256 + 2 x 100 events on
   // from where the last one stopped).
