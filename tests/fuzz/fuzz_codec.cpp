@@ -38,5 +38,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, size_t size) {
   round_trip<hookshot::pending_delivery>(bytes);
   round_trip<hookshot::delivery_record>(bytes);
   round_trip<hookshot::webhook_filter>(bytes);
+  // A record's leading fields: whenever the whole record decodes, they agree with it.
+  hookshot::delivery_record whole;
+  hookshot::storage::record_owner owner;
+  auto owner_st = hookshot::storage::decode(bytes, owner);
+  if (!owner_st && owner_st.error_code() != hookshot::status::code::corruption) std::abort();
+  if (hookshot::storage::decode(bytes, whole) &&
+      (!owner_st || owner.seq != whole.seq || owner.webhook_key != whole.webhook_key ||
+       owner.event_seq != whole.event_seq))
+    std::abort();
   return 0;
 }
