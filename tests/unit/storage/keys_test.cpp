@@ -7,6 +7,21 @@
 using namespace hookshot;
 using namespace hookshot::storage;
 
+namespace {
+
+// `r` (no event, a payload of its own) encoded in format 1, as schema 2 and older stored it:
+// format 2's fields without the 8 bytes of event_seq, which come right before the payload's
+// length.
+std::string format1_of(const delivery_record& r) {
+  std::string v2 = encode(r);
+  size_t payload_at = v2.find(r.payload) - 4;
+  std::string v1 = v2.substr(0, payload_at - 8) + v2.substr(payload_at);
+  v1[0] = 1;
+  return v1;
+}
+
+}  // namespace
+
 TEST_CASE("u64 keys are 8 big-endian bytes, so byte order is numeric order", "[keys]") {
   CHECK(encode_u64(1) == std::string("\0\0\0\0\0\0\0\x01", 8));
   CHECK(encode_u64(0x0102030405060708ull) == "\x01\x02\x03\x04\x05\x06\x07\x08");
@@ -51,16 +66,13 @@ TEST_CASE("a record naming its event stores no payload; one from before names no
   old_style.payload = "{\"old\":1}";
   std::string v2 = encode(old_style);
   REQUIRE(v2[0] == 2);
-  // In format 2 the 8 bytes of event_seq come right before the payload's length.
-  size_t payload_at = v2.find("{\"old\":1}") - 4;
-  std::string v1 = v2.substr(0, payload_at - 8) + v2.substr(payload_at);
-  v1[0] = 1;
-  REQUIRE(decode(v1, back).is_ok());
+  REQUIRE(decode(format1_of(old_style), back).is_ok());
   CHECK(back.seq == 41);
   CHECK(back.event_seq == 0);
   CHECK(back.payload == "{\"old\":1}");
 
   // Both an event and a payload was never written.
+  size_t payload_at = v2.find("{\"old\":1}") - 4;
   std::string both = v2;
   both.replace(payload_at - 8, 8, std::string("\x07\0\0\0\0\0\0\0", 8));
   CHECK(decode(both, back).error_code() == status::code::corruption);
@@ -83,16 +95,12 @@ TEST_CASE("a record's owner and event are read from its leading fields", "[keys]
   // Format 1 names no event.
   r.event_seq = 0;
   r.payload = "{\"old\":1}";
-  std::string v2 = encode(r);
-  size_t payload_at = v2.find("{\"old\":1}") - 4;
-  std::string v1 = v2.substr(0, payload_at - 8) + v2.substr(payload_at);
-  v1[0] = 1;
-  REQUIRE(decode(v1, owner).is_ok());
+  REQUIRE(decode(format1_of(r), owner).is_ok());
   CHECK(owner.webhook_key == 3);
   CHECK(owner.event_seq == 0);
 
   // Cut inside the leading fields: corruption.
-  CHECK(decode(v2.substr(0, 20), owner).error_code() == status::code::corruption);
+  CHECK(decode(encode(r).substr(0, 20), owner).error_code() == status::code::corruption);
 }
 
 TEST_CASE("values round-trip through the codec", "[keys]") {
