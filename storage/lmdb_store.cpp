@@ -410,6 +410,8 @@ status lmdb_store::write(const std::vector<const write_batch*>& group) {
   for (;;) {
     ref_undo_.clear();
     staged_logs_.clear();
+    doomed_pendings_.clear();
+    doomed_records_.clear();
     status st;
     std::uint64_t sweep_next = sweep_from_;
     {
@@ -439,7 +441,9 @@ status lmdb_store::write(const std::vector<const write_batch*>& group) {
         if (!st) break;
       }
       if (st) st = append_records(raw, kept);
-      for (auto it = plans.begin(); st && it != plans.end(); ++it) st = trim(raw, it->first, it->second.keep);
+      for (auto it = plans.begin(); st && it != plans.end(); ++it) st = trim(it->first, it->second.keep);
+      if (st) st = delete_sorted(raw, pending_, doomed_pendings_);
+      if (st) st = delete_sorted(raw, records_, doomed_records_);
       if (st) st = sweep_events(raw, sweep_keys, sweep_next);
       if (st) {
         // The logs readers see change with the commit, never apart from it.
@@ -579,10 +583,7 @@ status lmdb_store::apply(MDB_txn* txn, const write_batch& b, record_plans& plans
   }
   for (const auto& p : b.updated_pendings)
     if (!(st = put(pending_, encode_u64(p.seq), encode(p)))) return st;
-  for (const auto& p : b.finished_pendings) {
-    if (!(st = del(pending_, encode_u64(p.seq)))) return st;
-    drop_ref(p.event_seq);
-  }
+  for (const auto& p : b.finished_pendings) doomed_pendings_.emplace_back(p.seq, p.event_seq);
   for (const auto& r : b.records) {
     record_plan& p = plans[r.key];
     bool among_newest = p.seen++ + std::min(p.total, p.keep) >= p.total;
@@ -600,7 +601,7 @@ status lmdb_store::apply(MDB_txn* txn, const write_batch& b, record_plans& plans
     auto it = std::find_if(log.begin(), log.end(),
                            [seq = seq](const log_entry& e) { return e.seq == seq; });
     if (it == log.end()) continue;  // already gone
-    if (!(st = del(records_, encode_u64(seq)))) return st;
+    doomed_records_.emplace_back(seq, 0);  // the log holds its reference
     if (it->event_seq) drop_ref(it->event_seq);
     log.erase(it);
   }
@@ -610,7 +611,7 @@ status lmdb_store::apply(MDB_txn* txn, const write_batch& b, record_plans& plans
     if (!(st = del(filters_, encode_pair(webhook_key, key)))) return st;
   for (std::uint64_t key : b.removed_webhooks) {
     if (!(st = del(webhooks_, encode_u64(key)))) return st;
-    if (!(st = trim(txn, key, 0))) return st;
+    if (!(st = trim(key, 0))) return st;
     std::vector<std::pair<std::uint64_t, std::uint64_t>> gone;
     status fs = scan<webhook_filter>(txn, filters_, [&](webhook_filter&& f) {
       if (f.webhook_key == key) gone.emplace_back(f.webhook_key, f.key);
@@ -637,20 +638,40 @@ status lmdb_store::append_records(MDB_txn* txn, kept_records& kept) {
   return status::ok();
 }
 
-status lmdb_store::trim(MDB_txn* txn, std::uint64_t webhook_key, std::uint32_t keep) {
+status lmdb_store::trim(std::uint64_t webhook_key, std::uint32_t keep) {
   // The log's oldest records beyond the newest `keep` go, with their events' references.
   record_log& log = staged_log(webhook_key);
   if (log.size() <= keep) return status::ok();
   size_t gone = log.size() - keep;
   for (size_t i = 0; i < gone; ++i) {
-    std::string key = encode_u64(log[i].seq);
-    MDB_val k = as_val(key);
-    int rc = mdb_del(txn, records_, &k, nullptr);
-    if (rc && rc != MDB_NOTFOUND) return lmdb_status("mdb_del", rc);
+    doomed_records_.emplace_back(log[i].seq, 0);
     if (log[i].event_seq) drop_ref(log[i].event_seq);
   }
   log.erase(log.begin(), log.begin() + static_cast<std::ptrdiff_t>(gone));
   return status::ok();
+}
+
+status lmdb_store::delete_sorted(MDB_txn* txn, MDB_dbi dbi, doomed_keys& doomed) {
+  if (doomed.empty()) return status::ok();
+  std::sort(doomed.begin(), doomed.end());
+  MDB_cursor* cur = nullptr;
+  int rc = mdb_cursor_open(txn, dbi, &cur);
+  if (rc) return lmdb_status("mdb_cursor_open", rc);
+  status st;
+  for (const auto& [seq, event_seq] : doomed) {
+    std::string key = encode_u64(seq);
+    MDB_val k = as_val(key), v;
+    // A positioned cursor looks for the key on its own page before descending from the root.
+    rc = mdb_cursor_get(cur, &k, &v, MDB_SET);
+    if (rc == MDB_NOTFOUND) continue;  // gone already
+    if (rc) st = lmdb_status("mdb_cursor_get", rc);
+    else if ((rc = mdb_cursor_del(cur, 0)) != 0) st = lmdb_status("mdb_cursor_del", rc);
+    if (!st) break;
+    if (event_seq) drop_ref(event_seq);
+  }
+  mdb_cursor_close(cur);
+  doomed.clear();
+  return st;
 }
 
 status lmdb_store::migrate(MDB_txn* txn) {
@@ -710,7 +731,7 @@ status lmdb_store::cleanup(MDB_txn* txn, std::uint32_t keep) {
     std::string key = encode_u64(wk);
     MDB_val wkv = as_val(key), wv;
     bool exists = mdb_get(txn, webhooks_, &wkv, &wv) == 0;
-    status st = trim(txn, wk, exists ? keep : 0);
+    status st = trim(wk, exists ? keep : 0);
     if (!st) return st;
   }
   return status::ok();

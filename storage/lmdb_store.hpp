@@ -213,7 +213,15 @@ class lmdb_store {
   status read_payload(MDB_txn* txn, delivery_record& r) const;
   // Appends the records apply() kept, in seq order.
   status append_records(MDB_txn* txn, kept_records& kept);
-  status trim(MDB_txn* txn, std::uint64_t webhook_key, std::uint32_t keep);
+  // Drops the log's records beyond its newest `keep` (and their events' references); their
+  // keys join doomed_records_.
+  status trim(std::uint64_t webhook_key, std::uint32_t keep);
+  // Keys to delete, each with the event whose reference goes with it (0: none).
+  using doomed_keys = std::vector<std::pair<std::uint64_t, std::uint64_t>>;
+  // Deletes the keys of `doomed` from `dbi` in key order through one cursor, dropping the
+  // event reference of each it finds (a key gone already, or named twice, drops none), and
+  // empties `doomed`.
+  status delete_sorted(MDB_txn* txn, MDB_dbi dbi, doomed_keys& doomed);
   // Brings an older schema up to kSchemaVersion in the opening transaction. 1 → 2 moved the
   // records of the old `deliveries` table to `records` (and an index table) and dropped it;
   // 2 → 3 rewrites nothing (records that hold their payloads stay readable); 3 → 4 drops the
@@ -260,6 +268,10 @@ class lmdb_store {
   // The transaction's record plans and kept records, members so their storage is reused.
   record_plans plans_;
   kept_records kept_;
+  // Keys the transaction deletes once every batch is applied: finished pending deliveries and
+  // records trimmed or removed. Deleted in key order through one cursor, each delete that
+  // falls on the page the previous one left the cursor on skips the descent from the root.
+  doomed_keys doomed_pendings_, doomed_records_;
   // The delivery logs' index, by webhook key: which records each log holds. Kept in memory,
   // not in a table: on disk it was a page per webhook rewritten by every commit that
   // delivered for it (measured, docs/benchmarks.md, seventeenth session). Written by the

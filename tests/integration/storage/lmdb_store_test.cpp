@@ -235,6 +235,34 @@ TEST_CASE("a group deletes what its batches finished, whatever batch finished it
   CHECK((*store)->get_event(150)->seq == 150);
 }
 
+TEST_CASE("a group finishing a delivery twice, or one never stored, deletes the rest", "[storage]") {
+  temp_dir dir;
+  auto store = lmdb_store::open(dir.path, durability::fsync);
+  REQUIRE(store);
+  // Events 1..300 with a delivery each to webhook 10, and event 7 one to webhook 11 as well.
+  write_batch ingest = events_pending_for(1, 300, 10);
+  ingest.new_pendings.push_back({301, 11, 7, 0, 0});
+  REQUIRE(write(**store, ingest).is_ok());
+  // Two actors' batches in one group: both finish delivery 7 (a webhook deleted while its
+  // last outcome was on its way), the second also one that was never stored, out of order.
+  write_batch a, b;
+  for (std::uint64_t e : {9, 7, 250, 3}) a.finished_pendings.push_back({e, 10, e, 1, 0});
+  for (std::uint64_t e : {7, 999, 5, 290}) b.finished_pendings.push_back({e, 10, e, 1, 0});
+  REQUIRE((*store)->write({&a, &b}).is_ok());
+  std::vector<std::uint64_t> left;
+  REQUIRE((*store)->for_each_pending([&](pending_delivery&& p) { left.push_back(p.seq); }).is_ok());
+  CHECK(left.size() == 295);
+  for (std::uint64_t gone : {3, 5, 7, 9, 250, 290})
+    CHECK(std::find(left.begin(), left.end(), gone) == left.end());
+  CHECK(std::is_sorted(left.begin(), left.end()));
+  // Finished twice, delivery 7 released its event once: webhook 11's delivery still holds it
+  // through every sweep that follows.
+  for (int i = 0; i < 3; ++i) REQUIRE(write(**store, write_batch{}).is_ok());
+  CHECK(count_events(**store) == 295);
+  CHECK((*store)->get_event(7)->seq == 7);
+  CHECK((*store)->get_event(3).error().error_code() == status::code::not_found);
+}
+
 TEST_CASE("appending records keeps the newest N of that webhook only", "[storage]") {
   temp_dir dir;
   auto store = lmdb_store::open(dir.path, durability::os);
