@@ -8,7 +8,10 @@
 // The pattern: intake batches of 100 one-KiB events with one pending delivery each (webhook =
 // event seq mod webhooks) while fewer than `backlog` deliveries wait; each commit also
 // finishes the `per_commit` oldest waiting deliveries, one batch each (as webhook actors flush
-// them), each with a delivery record naming its event unless `records` is false.
+// them), each with a delivery record naming its event unless `records` is false. Once every
+// delivery finished, empty commits follow until the store's sweep has deleted every event no
+// kept record names: the figures count all the work the deliveries caused, however long a
+// store puts its deletes off.
 
 #include <cstdint>
 #include <string>
@@ -31,11 +34,12 @@ struct replay_options {
 struct replay_figures {
   std::uint64_t deliveries = 0;
   std::uint64_t commits = 0;
+  std::uint64_t catch_up_commits = 0;  // of those, the empty ones after the last delivery
   double cpu_us_per_delivery = 0;   // this thread's user + sys
   double wall_us_per_delivery = 0;  // includes the device flushes with fsync
   double written_kib_per_delivery = 0;  // bytes this process wrote (LMDB's pwrite), in KiB
-  // Left in the store once every delivery finished: nothing pending, at most webhooks ×
-  // keep records, and only the events those records name.
+  // Left in the store at the end: nothing pending, at most webhooks × keep records, and only
+  // the events those records name.
   std::uint64_t pending_left = 0;
   std::uint64_t records_left = 0;
   std::uint64_t events_left = 0;

@@ -37,8 +37,8 @@ const char* kHelp =
 // `--store-replay`: each round replays the four variants in turn, so the machine's drift
 // falls on all of them alike.
 int store_replay(const bench::bench_options& o, long rounds) {
-  std::printf("%-6s %-10s %12s %12s %12s %8s\n", "round", "variant", "cpu-us/deliv",
-              "wall-us/deliv", "KiB-written", "records");
+  std::printf("%-6s %-10s %12s %12s %12s %8s %9s\n", "round", "variant", "cpu-us/deliv",
+              "wall-us/deliv", "KiB-written", "records", "catch-up");
   for (long round = 1; round <= rounds; ++round)
     for (auto d : {storage::durability::fsync, storage::durability::os})
       for (bool records : {true, false}) {
@@ -56,9 +56,10 @@ int store_replay(const bench::bench_options& o, long rounds) {
                        f.error().message().c_str());
           return 1;
         }
-        std::printf("%-6ld %-10s %12.2f %12.2f %12.2f %8llu\n", round, variant.c_str(),
+        std::printf("%-6ld %-10s %12.2f %12.2f %12.2f %8llu %9llu\n", round, variant.c_str(),
                     f->cpu_us_per_delivery, f->wall_us_per_delivery, f->written_kib_per_delivery,
-                    static_cast<unsigned long long>(f->records_left));
+                    static_cast<unsigned long long>(f->records_left),
+                    static_cast<unsigned long long>(f->catch_up_commits));
         std::fflush(stdout);
         std::system(("rm -rf '" + r.dir + "'").c_str());
       }
