@@ -104,6 +104,10 @@ class IngestTest(unittest.TestCase):
         self.assertEqual(answer["events"], [eid])
         wait_for(lambda: self.rx.count() == 1)
         self.assertEqual(header(self.rx.snapshot()[0], "X-CS-Event-ID"), eid)
+        # An id the producer chose goes back in the reply escaped, whatever it holds.
+        odd = 'evt "7" \\ 8'
+        status, answer = hs.post(json.dumps(event()).encode(), {"X-CS-Event-ID": odd})
+        self.assertEqual((status, answer), (202, {"accepted": 1, "events": [odd]}))
 
     def test_a_flood_gets_429_and_memory_stays_bounded(self):
         self.rx.close()
