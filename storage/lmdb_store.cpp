@@ -220,7 +220,7 @@ result<std::unique_ptr<lmdb_store>> lmdb_store::open(const std::string& dir, dur
   // Reference counts: every pending delivery, and every record whose payload is its event,
   // holds one on the event.
   st = scan<pending_delivery>(raw, s->pending_,
-                                     [&](pending_delivery&& p) { ++s->event_refs_[p.event_seq]; });
+                                     [&](pending_delivery&& p) { s->event_refs_.add(p.event_seq, 1); });
   if (!st) return st;
   st = s->index_records(raw);
   if (!st) return st;
@@ -466,12 +466,7 @@ status lmdb_store::write(const std::vector<const write_batch*>& group) {
   }
 }
 
-void lmdb_store::add_ref(std::uint64_t event_seq, int delta) {
-  auto it = event_refs_.try_emplace(event_seq, 0).first;
-  std::int64_t n = static_cast<std::int64_t>(it->second) + delta;
-  if (n <= 0) event_refs_.erase(it);
-  else it->second = static_cast<std::uint32_t>(n);
-}
+void lmdb_store::add_ref(std::uint64_t event_seq, int delta) { event_refs_.add(event_seq, delta); }
 
 void lmdb_store::take_ref(std::uint64_t event_seq) {
   add_ref(event_seq, 1);
@@ -528,7 +523,7 @@ status lmdb_store::index_records(MDB_txn* txn) {
   // The records table is in seq order, so each log comes out oldest first.
   return scan<record_owner>(txn, records_, [&](record_owner&& r) {
     logs_[r.webhook_key].push_back({r.seq, r.event_seq});
-    if (r.event_seq) ++event_refs_[r.event_seq];
+    if (r.event_seq) event_refs_.add(r.event_seq, 1);
   });
 }
 

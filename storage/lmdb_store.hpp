@@ -43,6 +43,7 @@
 #include "core/webhook.hpp"
 #include "storage/codec.hpp"
 #include "storage/disk_reservation.hpp"
+#include "storage/event_refs.hpp"
 
 namespace hookshot::storage {
 
@@ -259,10 +260,7 @@ class lmdb_store {
   // Live references per event seq (pending deliveries and records naming it), the changes of
   // the transaction under way, undone if it does not commit, and where the next sweep of
   // unreferenced events starts. Writer thread only.
-  // Open addressing: one entry per live event (up to webhooks × webhook.deliveries.limit for
-  // the log alone) costs ~20 bytes here against ~40 in a node-based map, with no allocation
-  // per event.
-  boost::unordered_flat_map<std::uint64_t, std::uint32_t> event_refs_;
+  event_refs event_refs_;
   std::vector<std::pair<std::uint64_t, int>> ref_undo_;
   std::uint64_t sweep_from_ = 0;
   // The transaction's record plans and kept records, members so their storage is reused.
