@@ -441,7 +441,8 @@ status lmdb_store::write(const std::vector<const write_batch*>& group) {
         if (!st) break;
       }
       if (st) st = append_records(raw, kept);
-      for (auto it = plans.begin(); st && it != plans.end(); ++it) st = trim(it->first, it->second.keep);
+      if (st)
+        for (const auto& [webhook_key, plan] : plans) trim(webhook_key, plan.keep);
       if (st) st = delete_sorted(raw, pending_, doomed_pendings_);
       if (st) st = delete_sorted(raw, records_, doomed_records_);
       if (st) st = sweep_events(raw, sweep_keys, sweep_next);
@@ -458,7 +459,7 @@ status lmdb_store::write(const std::vector<const write_batch*>& group) {
       return st;
     }
     // Nothing was written: undo the reference counts, newest change first.
-    for (auto it = ref_undo_.rbegin(); it != ref_undo_.rend(); ++it) add_ref(it->first, -it->second);
+    for (auto it = ref_undo_.rbegin(); it != ref_undo_.rend(); ++it) event_refs_.add(it->first, -it->second);
     ref_undo_.clear();
     if (st.error_code() != status::code::map_full) return st;
     status g = grow();
@@ -466,15 +467,13 @@ status lmdb_store::write(const std::vector<const write_batch*>& group) {
   }
 }
 
-void lmdb_store::add_ref(std::uint64_t event_seq, int delta) { event_refs_.add(event_seq, delta); }
-
 void lmdb_store::take_ref(std::uint64_t event_seq) {
-  add_ref(event_seq, 1);
+  event_refs_.add(event_seq, 1);
   ref_undo_.emplace_back(event_seq, 1);
 }
 
 void lmdb_store::drop_ref(std::uint64_t event_seq) {
-  add_ref(event_seq, -1);
+  event_refs_.add(event_seq, -1);
   ref_undo_.emplace_back(event_seq, -1);
 }
 
@@ -573,8 +572,7 @@ status lmdb_store::apply(MDB_txn* txn, const write_batch& b, record_plans& plans
     if (!(st = append(events_, encode_u64(e.key), b.value_of(e)))) return st;
   for (const auto& p : b.new_pendings) {
     if (!(st = append(pending_, encode_u64(p.seq), encode(p)))) return st;
-    add_ref(p.event_seq, 1);
-    ref_undo_.emplace_back(p.event_seq, 1);
+    take_ref(p.event_seq);
   }
   for (const auto& p : b.updated_pendings)
     if (!(st = put(pending_, encode_u64(p.seq), encode(p)))) return st;
@@ -606,7 +604,7 @@ status lmdb_store::apply(MDB_txn* txn, const write_batch& b, record_plans& plans
     if (!(st = del(filters_, encode_pair(webhook_key, key)))) return st;
   for (std::uint64_t key : b.removed_webhooks) {
     if (!(st = del(webhooks_, encode_u64(key)))) return st;
-    if (!(st = trim(key, 0))) return st;
+    trim(key, 0);
     std::vector<std::pair<std::uint64_t, std::uint64_t>> gone;
     status fs = scan<webhook_filter>(txn, filters_, [&](webhook_filter&& f) {
       if (f.webhook_key == key) gone.emplace_back(f.webhook_key, f.key);
@@ -633,17 +631,16 @@ status lmdb_store::append_records(MDB_txn* txn, kept_records& kept) {
   return status::ok();
 }
 
-status lmdb_store::trim(std::uint64_t webhook_key, std::uint32_t keep) {
+void lmdb_store::trim(std::uint64_t webhook_key, std::uint32_t keep) {
   // The log's oldest records beyond the newest `keep` go, with their events' references.
   record_log& log = staged_log(webhook_key);
-  if (log.size() <= keep) return status::ok();
+  if (log.size() <= keep) return;
   size_t gone = log.size() - keep;
   for (size_t i = 0; i < gone; ++i) {
     doomed_records_.emplace_back(log[i].seq, 0);
     if (log[i].event_seq) drop_ref(log[i].event_seq);
   }
   log.erase(log.begin(), log.begin() + static_cast<std::ptrdiff_t>(gone));
-  return status::ok();
 }
 
 status lmdb_store::delete_sorted(MDB_txn* txn, MDB_dbi dbi, doomed_keys& doomed) {
@@ -726,8 +723,7 @@ status lmdb_store::cleanup(MDB_txn* txn, std::uint32_t keep) {
     std::string key = encode_u64(wk);
     MDB_val wkv = as_val(key), wv;
     bool exists = mdb_get(txn, webhooks_, &wkv, &wv) == 0;
-    status st = trim(wk, exists ? keep : 0);
-    if (!st) return st;
+    trim(wk, exists ? keep : 0);
   }
   return status::ok();
 }

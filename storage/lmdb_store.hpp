@@ -185,7 +185,6 @@ class lmdb_store {
   // Records a group keeps, (seq, encoded value), appended after every batch is applied.
   using kept_records = std::vector<std::pair<std::uint64_t, std::string_view>>;
   status apply(MDB_txn* txn, const write_batch& b, record_plans& plans, kept_records& kept);
-  void add_ref(std::uint64_t event_seq, int delta);
   // A reference taken or dropped by the transaction under way (undone if it fails). An event
   // whose last reference goes stays until sweep_events() passes it.
   void take_ref(std::uint64_t event_seq);
@@ -216,7 +215,7 @@ class lmdb_store {
   status append_records(MDB_txn* txn, kept_records& kept);
   // Drops the log's records beyond its newest `keep` (and their events' references); their
   // keys join doomed_records_.
-  status trim(std::uint64_t webhook_key, std::uint32_t keep);
+  void trim(std::uint64_t webhook_key, std::uint32_t keep);
   // Keys to delete, each with the event whose reference goes with it (0: none).
   using doomed_keys = std::vector<std::pair<std::uint64_t, std::uint64_t>>;
   // Deletes the keys of `doomed` from `dbi` in key order through one cursor, dropping the
