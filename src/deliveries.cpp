@@ -53,18 +53,23 @@ int deliveries(const args& a) {
     std::fprintf(stderr, "hookshot deliveries: %s\n", st.message().c_str());
     return 1;
   }
+  // The logs as one snapshot holds them: this process's index is that of its open, and a
+  // server running on DIR trims records after it.
+  auto logs = (*store)->recent_deliveries_at_snapshot(std::strtoul(limit_text.c_str(), nullptr, 10));
+  if (!logs) {
+    std::fprintf(stderr, "hookshot deliveries: %s\n", logs.error().message().c_str());
+    return 1;
+  }
   boost::json::array out;
   for (const auto& [key, w] : hooks) {
     if (!only.empty() && only != w.id && only != w.name) continue;
-    auto records = (*store)->recent_deliveries(key, std::strtoul(limit_text.c_str(), nullptr, 10));
-    if (!records) {
-      std::fprintf(stderr, "hookshot deliveries: %s\n", records.error().message().c_str());
-      return 1;
-    }
+    static const std::vector<delivery_record> kNone;
+    auto found = logs->find(key);
+    const auto& records = found == logs->end() ? kNone : found->second;
     boost::json::object attempts;
     for (const auto& [n, count] : by_attempts[key]) attempts[std::to_string(n)] = count;
     boost::json::array list;
-    for (const auto& r : *records) list.push_back(delivery_json(r));
+    for (const auto& r : records) list.push_back(delivery_json(r));
     out.push_back(boost::json::object{{"id", w.id},
                                       {"name", w.name},
                                       {"payloadurl", w.payload_url},

@@ -784,6 +784,17 @@ status lmdb_store::read_payload(MDB_txn* txn, delivery_record& r) const {
   return status::ok();
 }
 
+status lmdb_store::read_record(MDB_txn* txn, std::uint64_t seq, delivery_record& r) const {
+  std::string key = encode_u64(seq);
+  MDB_val k = as_val(key), v;
+  int rc = mdb_get(txn, records_, &k, &v);
+  if (rc == MDB_NOTFOUND) return status::corruption("delivery record " + std::to_string(seq) + " is indexed but not stored");
+  if (rc) return lmdb_status("mdb_get", rc);
+  status s = decode(as_view(v), r);
+  if (s && r.event_seq) s = read_payload(txn, r);
+  return s;
+}
+
 result<std::vector<delivery_record>> lmdb_store::recent_deliveries(std::uint64_t webhook_key,
                                                                    size_t limit) const {
   std::vector<delivery_record> out;
@@ -794,22 +805,35 @@ result<std::vector<delivery_record>> lmdb_store::recent_deliveries(std::uint64_t
         auto it = logs_.find(webhook_key);
         if (it == logs_.end()) return status::ok();
         for (auto e = it->second.rbegin(); e != it->second.rend() && out.size() < limit; ++e) {
-          std::string key = encode_u64(e->seq);
-          MDB_val k = as_val(key), v;
-          int rc = mdb_get(t, records_, &k, &v);
-          if (rc == MDB_NOTFOUND)
-            return status::corruption("delivery record " + std::to_string(e->seq) +
-                                      " is indexed but not stored");
-          if (rc) return lmdb_status("mdb_get", rc);
           delivery_record r;
-          status s = decode(as_view(v), r);
-          if (!s) return s;
-          if (r.event_seq && !(s = read_payload(t, r))) return s;
+          if (status s = read_record(t, e->seq, r); !s) return s;
           out.push_back(std::move(r));
         }
         return status::ok();
       },
       &logs_mutex_);
+  if (!st) return st;
+  return out;
+}
+
+result<std::map<std::uint64_t, std::vector<delivery_record>>> lmdb_store::recent_deliveries_at_snapshot(
+    size_t limit) const {
+  std::map<std::uint64_t, std::vector<delivery_record>> out;
+  status st = read([&](MDB_txn* t) {
+    // The logs as this snapshot holds them, from the records table (in seq order: oldest first).
+    std::map<std::uint64_t, std::vector<std::uint64_t>> logs;
+    status s = scan<record_owner>(t, records_, [&](record_owner&& r) { logs[r.webhook_key].push_back(r.seq); });
+    if (!s) return s;
+    for (const auto& [webhook_key, seqs] : logs) {
+      std::vector<delivery_record>& list = out[webhook_key];
+      for (auto seq = seqs.rbegin(); seq != seqs.rend() && list.size() < limit; ++seq) {
+        delivery_record r;
+        if (!(s = read_record(t, *seq, r))) return s;
+        list.push_back(std::move(r));
+      }
+    }
+    return status::ok();
+  });
   if (!st) return st;
   return out;
 }

@@ -29,6 +29,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <shared_mutex>
@@ -162,6 +163,12 @@ class lmdb_store {
   /// this store's last commit, or its open in a reading process).
   result<std::vector<delivery_record>> recent_deliveries(std::uint64_t webhook_key,
                                                          size_t limit) const;
+  /// The newest `limit` records of every webhook that has any, by webhook key, newest first,
+  /// read in one snapshot whose own records table says which records each log holds. For a
+  /// process that inspects a directory another process writes (`hookshot deliveries`): its
+  /// in-memory index is that of its open, and the writer trims records after it.
+  result<std::map<std::uint64_t, std::vector<delivery_record>>> recent_deliveries_at_snapshot(
+      size_t limit) const;
   result<counters> load_counters() const;
   /// Entries stored in a table and the bytes of the pages they occupy.
   enum class table { events, pending, deliveries };
@@ -211,6 +218,9 @@ class lmdb_store {
   void publish_logs();
   // Fills a record's payload from the event it names.
   status read_payload(MDB_txn* txn, delivery_record& r) const;
+  // Reads record `seq` with its payload; corruption when it is not stored (the caller's index
+  // names it).
+  status read_record(MDB_txn* txn, std::uint64_t seq, delivery_record& r) const;
   // Appends the records apply() kept, in seq order.
   status append_records(MDB_txn* txn, kept_records& kept);
   // Drops the log's records beyond its newest `keep` (and their events' references); their

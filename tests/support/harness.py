@@ -285,7 +285,8 @@ class Hookshot:
     def deliveries(self):
         """Stored webhooks with pending counts and records, by webhook name."""
         out = subprocess.run([HOOKSHOT, "deliveries", "--data-dir", self.data_dir],
-                             capture_output=True, timeout=30, check=True)
+                             capture_output=True, timeout=30)
+        assert out.returncode == 0, ("hookshot deliveries failed", out.returncode, out.stderr.decode())
         return {w["name"]: w for w in json.loads(out.stdout)["webhook"]}
 
     def metric(self, name):

@@ -1,6 +1,8 @@
 #include "storage/lmdb_store.hpp"
 
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <cstdio>
@@ -868,6 +870,45 @@ TEST_CASE("the logs' index is rebuilt from the records at open and trims on from
   removal.removed_records = {{2, 4}, {2, 99}};
   REQUIRE(write(**store, removal).is_ok());
   CHECK(log_seqs(**store, 2) == std::vector<std::uint64_t>{8, 6, 2});
+}
+
+TEST_CASE("a process inspecting a directory another writes lists the logs of one snapshot",
+          "[storage]") {
+  temp_dir dir;
+  {
+    auto store = lmdb_store::open(dir.path, durability::fsync);
+    REQUIRE(store);
+    write_batch b;
+    for (std::uint64_t seq = 1; seq <= 10; ++seq) b.add_record(make_record(1, seq));
+    b.keep_records = 10;
+    REQUIRE(write(**store, b).is_ok());
+  }
+  // This process opens it as `hookshot deliveries` does: its index holds records 1-10.
+  auto reader = lmdb_store::open(dir.path, durability::fsync);
+  REQUIRE(reader);
+  // Another process, the server, appends 11-15 to the log, which keeps 10: 1-5 go.
+  pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    auto writer = lmdb_store::open(dir.path, durability::fsync);
+    write_batch b;
+    for (std::uint64_t seq = 11; seq <= 15; ++seq) b.add_record(make_record(1, seq));
+    b.keep_records = 10;
+    _exit(writer && write(**writer, b).is_ok() ? 0 : 1);
+  }
+  int child_status = 0;
+  REQUIRE(waitpid(child, &child_status, 0) == child);
+  REQUIRE(WIFEXITED(child_status));
+  REQUIRE(WEXITSTATUS(child_status) == 0);
+  // Its own index is that of its open: record 1 is gone from the snapshot it reads now.
+  CHECK((*reader)->recent_deliveries(1, 10).error().error_code() == status::code::corruption);
+  auto logs = (*reader)->recent_deliveries_at_snapshot(4);
+  REQUIRE(logs);
+  REQUIRE(logs->size() == 1);
+  std::vector<std::uint64_t> seqs;
+  for (const auto& r : logs->at(1)) seqs.push_back(r.seq);
+  CHECK(seqs == std::vector<std::uint64_t>{15, 14, 13, 12});
+  CHECK(logs->at(1).front().payload == make_record(1, 15).payload);
 }
 
 TEST_CASE("a reader listing a log while the writer appends and trims it always gets a whole list",
