@@ -518,12 +518,19 @@ status lmdb_store::sweep_events(MDB_txn* txn, size_t budget, std::uint64_t& from
   return status::ok();
 }
 
-status lmdb_store::index_records(MDB_txn* txn) {
+status lmdb_store::read_logs(MDB_txn* txn, log_index& logs) const {
   // The records table is in seq order, so each log comes out oldest first.
   return scan<record_owner>(txn, records_, [&](record_owner&& r) {
-    logs_[r.webhook_key].push_back({r.seq, r.event_seq});
-    if (r.event_seq) event_refs_.add(r.event_seq, 1);
+    logs[r.webhook_key].push_back({r.seq, r.event_seq});
   });
+}
+
+status lmdb_store::index_records(MDB_txn* txn) {
+  status st = read_logs(txn, logs_);
+  for (const auto& [webhook_key, log] : logs_)
+    for (const log_entry& e : log)
+      if (e.event_seq) event_refs_.add(e.event_seq, 1);
+  return st;
 }
 
 lmdb_store::record_log& lmdb_store::staged_log(std::uint64_t webhook_key) {
@@ -784,15 +791,22 @@ status lmdb_store::read_payload(MDB_txn* txn, delivery_record& r) const {
   return status::ok();
 }
 
-status lmdb_store::read_record(MDB_txn* txn, std::uint64_t seq, delivery_record& r) const {
-  std::string key = encode_u64(seq);
-  MDB_val k = as_val(key), v;
-  int rc = mdb_get(txn, records_, &k, &v);
-  if (rc == MDB_NOTFOUND) return status::corruption("delivery record " + std::to_string(seq) + " is indexed but not stored");
-  if (rc) return lmdb_status("mdb_get", rc);
-  status s = decode(as_view(v), r);
-  if (s && r.event_seq) s = read_payload(txn, r);
-  return s;
+status lmdb_store::read_newest(MDB_txn* txn, const record_log& log, size_t limit,
+                               std::vector<delivery_record>& out) const {
+  for (auto e = log.rbegin(); e != log.rend() && out.size() < limit; ++e) {
+    std::string key = encode_u64(e->seq);
+    MDB_val k = as_val(key), v;
+    int rc = mdb_get(txn, records_, &k, &v);
+    if (rc == MDB_NOTFOUND)
+      return status::corruption("delivery record " + std::to_string(e->seq) + " is indexed but not stored");
+    if (rc) return lmdb_status("mdb_get", rc);
+    delivery_record r;
+    status s = decode(as_view(v), r);
+    if (s && r.event_seq) s = read_payload(txn, r);
+    if (!s) return s;
+    out.push_back(std::move(r));
+  }
+  return status::ok();
 }
 
 result<std::vector<delivery_record>> lmdb_store::recent_deliveries(std::uint64_t webhook_key,
@@ -803,13 +817,7 @@ result<std::vector<delivery_record>> lmdb_store::recent_deliveries(std::uint64_t
   status st = read(
       [&](MDB_txn* t) {
         auto it = logs_.find(webhook_key);
-        if (it == logs_.end()) return status::ok();
-        for (auto e = it->second.rbegin(); e != it->second.rend() && out.size() < limit; ++e) {
-          delivery_record r;
-          if (status s = read_record(t, e->seq, r); !s) return s;
-          out.push_back(std::move(r));
-        }
-        return status::ok();
+        return it == logs_.end() ? status::ok() : read_newest(t, it->second, limit, out);
       },
       &logs_mutex_);
   if (!st) return st;
@@ -820,19 +828,11 @@ result<std::map<std::uint64_t, std::vector<delivery_record>>> lmdb_store::recent
     size_t limit) const {
   std::map<std::uint64_t, std::vector<delivery_record>> out;
   status st = read([&](MDB_txn* t) {
-    // The logs as this snapshot holds them, from the records table (in seq order: oldest first).
-    std::map<std::uint64_t, std::vector<std::uint64_t>> logs;
-    status s = scan<record_owner>(t, records_, [&](record_owner&& r) { logs[r.webhook_key].push_back(r.seq); });
-    if (!s) return s;
-    for (const auto& [webhook_key, seqs] : logs) {
-      std::vector<delivery_record>& list = out[webhook_key];
-      for (auto seq = seqs.rbegin(); seq != seqs.rend() && list.size() < limit; ++seq) {
-        delivery_record r;
-        if (!(s = read_record(t, *seq, r))) return s;
-        list.push_back(std::move(r));
-      }
-    }
-    return status::ok();
+    log_index logs;  // as this snapshot holds them
+    status s = read_logs(t, logs);
+    for (auto it = logs.begin(); s && it != logs.end(); ++it)
+      s = read_newest(t, it->second, limit, out[it->first]);
+    return s;
   });
   if (!st) return st;
   return out;

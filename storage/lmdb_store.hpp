@@ -160,7 +160,7 @@ class lmdb_store {
   result<event> get_event(std::uint64_t seq) const;
   /// The newest `limit` records of a webhook, newest first, each with its payload (read from
   /// its event when the record names one). The seqs come from the in-memory log index (as of
-  /// this store's last commit, or its open in a reading process).
+  /// this store's last commit; in a process that only inspects, of its open: see below).
   result<std::vector<delivery_record>> recent_deliveries(std::uint64_t webhook_key,
                                                          size_t limit) const;
   /// The newest `limit` records of every webhook that has any, by webhook key, newest first,
@@ -209,8 +209,11 @@ class lmdb_store {
     std::uint64_t event_seq = 0;
   };
   using record_log = std::vector<log_entry>;
-  // At open: every record joins its webhook's log, and each one naming an event holds a
-  // reference on it.
+  using log_index = boost::unordered_flat_map<std::uint64_t, record_log>;  // by webhook key
+  // Every record of the snapshot joins its webhook's log in `logs`.
+  status read_logs(MDB_txn* txn, log_index& logs) const;
+  // At open: the logs from read_logs(), and each record naming an event holds a reference on
+  // it.
   status index_records(MDB_txn* txn);
   // The transaction's copy of a webhook's log, made from the committed one at first use.
   record_log& staged_log(std::uint64_t webhook_key);
@@ -218,9 +221,10 @@ class lmdb_store {
   void publish_logs();
   // Fills a record's payload from the event it names.
   status read_payload(MDB_txn* txn, delivery_record& r) const;
-  // Reads record `seq` with its payload; corruption when it is not stored (the caller's index
-  // names it).
-  status read_record(MDB_txn* txn, std::uint64_t seq, delivery_record& r) const;
+  // Appends to `out` the records of `log` (oldest first), newest first until `out` holds
+  // `limit`, each with its payload; corruption when one is not stored.
+  status read_newest(MDB_txn* txn, const record_log& log, size_t limit,
+                     std::vector<delivery_record>& out) const;
   // Appends the records apply() kept, in seq order.
   status append_records(MDB_txn* txn, kept_records& kept);
   // Drops the log's records beyond its newest `keep` (and their events' references); their
@@ -285,8 +289,8 @@ class lmdb_store {
   // writer thread only, as it commits and under logs_mutex_; read by it without the lock and
   // by readers under it, held from before their transaction begins (so a reader's index and
   // snapshot are of the same commit). A transaction changes copies in staged_logs_.
-  boost::unordered_flat_map<std::uint64_t, record_log> logs_;
-  boost::unordered_flat_map<std::uint64_t, record_log> staged_logs_;
+  log_index logs_;
+  log_index staged_logs_;
   mutable std::shared_mutex logs_mutex_;
 };
 
