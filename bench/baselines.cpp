@@ -28,6 +28,7 @@ baseline_result taken_together(const baseline_result& a, const baseline_result& 
   };
   over_both(&baseline_result::cpu_us_per_request);
   over_both(&baseline_result::receiver_cpu_us_per_request);
+  over_both(&baseline_result::switches_per_request);
   return both;
 }
 
@@ -58,18 +59,19 @@ baseline_result run_raw_curl(const std::string& url, const std::string& body,
     };
     loops[loop]->submit(std::move(r));
   };
-  double cpu0 = thread_usage_by_role(getpid())["http"].cpu_seconds;
+  thread_usage loops0 = thread_usage_by_role(getpid())["http"];
   double receiver_cpu0 = receiver ? process_cpu_seconds(receiver) : 0;
   for (size_t i = 0; i < opts.max_in_flight * threads; ++i) send_one(i % threads);
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
   std::uint64_t done = ok.load() + errors.load();
   double elapsed = mono_seconds() - started;
-  double cpu = thread_usage_by_role(getpid())["http"].cpu_seconds - cpu0;  // loops still alive
+  thread_usage loops1 = thread_usage_by_role(getpid())["http"];  // loops still alive
   double receiver_cpu = receiver ? process_cpu_seconds(receiver) - receiver_cpu0 : 0;
   running = false;
   for (auto& l : loops) l->stop(2000);
   baseline_result r{"raw-curl", static_cast<double>(done) / elapsed, done, errors.load()};
-  r.cpu_us_per_request = done ? cpu * 1e6 / static_cast<double>(done) : 0;
+  r.cpu_us_per_request = done ? (loops1.cpu_seconds - loops0.cpu_seconds) * 1e6 / static_cast<double>(done) : 0;
+  r.switches_per_request = done ? (loops1.switches - loops0.switches) / static_cast<double>(done) : 0;
   r.receiver_cpu_us_per_request = done ? receiver_cpu * 1e6 / static_cast<double>(done) : 0;
   return r;
 }

@@ -438,6 +438,7 @@ void finish_with_raw_curl(const bench_options& o, measured& m, const sink_proces
   set_steady_ratio(m.r, b.per_s);
   m.r.extra["raw_curl_cpu_us"] = b.cpu_us_per_request;
   m.r.extra["raw_curl_sink_cpu_us"] = b.receiver_cpu_us_per_request;
+  m.r.extra["raw_curl_switches"] = b.switches_per_request;
   m.r.extra["raw_curl_before_per_s"] = before.per_s;
   m.r.extra["raw_curl_after_per_s"] = after.per_s;
   // The ratio the runs' CPU alone predicts when both kept every core busy: raw-curl's loops
@@ -550,6 +551,7 @@ result<scenario_result> slow_receivers(const bench_options& o) {
   r.other_baselines.push_back(raw);
   r.extra["raw_curl_cpu_us"] = raw.cpu_us_per_request;
   r.extra["raw_curl_sink_cpu_us"] = raw.receiver_cpu_us_per_request;
+  r.extra["raw_curl_switches"] = raw.switches_per_request;
   r.disk_bytes_per_record = disk_per_record(m->eng);
   progress_done(o);
   return r;

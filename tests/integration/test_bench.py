@@ -50,6 +50,7 @@ class BenchSmokeTest(unittest.TestCase):
                 x = s["extra"]
                 self.assertGreater(x["cpu_us_sink"], 0)
                 self.assertGreater(x["raw_curl_sink_cpu_us"], 0)
+                self.assertGreaterEqual(x["raw_curl_switches"], 0)
                 self.assertGreaterEqual(x["cpu_us_bench"], 0)
                 self.assertGreater(x["cores_busy"], 0)
                 engine_side = s["cpu_us_per_delivery"] + x["cpu_us_sink"] + x["cpu_us_bench"]
