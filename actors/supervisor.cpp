@@ -32,6 +32,9 @@ caf::behavior supervisor::make_behavior() {
   svc_->metrics.webhooks.store(static_cast<std::int64_t>(actors_.size()));
   return {
       [this](ingest_msg& msg) { on_ingest(msg); },
+      [this](stored_deliveries_msg& msg) {
+        for (auto& [hdl, m] : msg.sends) send(hdl, std::move(m));
+      },
       [this](upsert_webhook_msg& msg) { on_upsert(msg); },
       [this](stored_atom, upsert_webhook_msg& msg) { apply_stored(msg); },
       [this](filters_msg& msg) { on_filters(msg); },
@@ -145,12 +148,16 @@ void supervisor::on_ingest(ingest_msg& msg) {
     sends.emplace_back(actors_.at(key), deliver_msg{std::move(items)});
   std::uint64_t events = batch.new_events.size(), deliveries = batch.new_pendings.size();
   engine_metrics* metrics = &svc_->metrics;
-  svc_->writer->submit(std::move(batch), [sends = std::move(sends), events, deliveries, metrics,
+  // The supervisor hands the deliveries on: a message from one actor to another is queued on
+  // the sending worker, where one from the writer's thread per webhook actor went through
+  // CAF's scheduler and woke a sleeping worker each (fan-out: a thousand per event).
+  caf::actor self = caf::actor_cast<caf::actor>(this);
+  svc_->writer->submit(std::move(batch), [self, sends = std::move(sends), events, deliveries, metrics,
                                           reply = std::move(msg.reply)](const status& st) mutable {
     if (st) {
       metrics->events_stored.fetch_add(events, std::memory_order_relaxed);
       metrics->deliveries_created.fetch_add(deliveries, std::memory_order_relaxed);
-      for (auto& [hdl, m] : sends) caf::anon_send(hdl, std::move(m));
+      caf::anon_send(self, stored_deliveries_msg{std::move(sends)});
     }
     reply(st);
   });

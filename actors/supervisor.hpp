@@ -4,7 +4,8 @@
 //
 //   ingest_msg ──▶ route each event (routing_index: Global | Domain chain | Local account)
 //              ──▶ one write batch: the events + one pending delivery per (event, webhook)
-//              ──▶ after the commit: deliver_msg to each matching webhook actor, then reply
+//              ──▶ after the commit: the intake's reply, and stored_deliveries_msg back to the
+//                  supervisor, which sends deliver_msg to each matching webhook actor
 //
 // Events that match no webhook, and events outside the ActionEvent category, are accepted
 // and not stored: there is nothing to deliver.

@@ -85,11 +85,18 @@ struct ingest_msg {
   std::function<void(const status&)> reply;
 };
 
+/// An ingest batch's deliveries, stored: each webhook actor's share, for the supervisor to
+/// hand on.
+struct stored_deliveries_msg {
+  std::vector<std::pair<caf::actor, deliver_msg>> sends;
+};
+
 }  // namespace hookshot::actors
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hookshot::actors::deliver_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hookshot::actors::reconfigure_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hookshot::actors::ingest_msg)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hookshot::actors::stored_deliveries_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hookshot::actors::upsert_webhook_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hookshot::actors::delete_webhook_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hookshot::actors::filters_msg)
