@@ -86,8 +86,15 @@ TEST_CASE("schemes: https always, http only when allowed", "[url_policy]") {
         "Only HTTPS webhook payload URLs are allowed, got: http://example.com/x");
   CHECK(p.check_scheme("ftp://example.com/x").message() ==
         "Unsupported URL scheme [ftp], only HTTP/HTTPS are supported");
+  CHECK(p.check_scheme("FTP://example.com/x").message() ==
+        "Unsupported URL scheme [ftp], only HTTP/HTTPS are supported");
+  CHECK(p.check_scheme("httpsx://example.com/x").message() ==
+        "Unsupported URL scheme [httpsx], only HTTP/HTTPS are supported");
+  CHECK(p.check_scheme("example.com/x").message() ==
+        "Unsupported URL scheme [], only HTTP/HTTPS are supported");
   p.allow_http = true;
   CHECK(p.check_scheme("http://example.com/x"));
+  CHECK(p.check_scheme("HtTp://example.com/x"));
 }
 
 TEST_CASE("validate_target checks every address the host resolves to", "[url_policy]") {
