@@ -35,7 +35,7 @@ int deliveries(const args& a) {
     std::fprintf(stderr, "hookshot deliveries: --data-dir is required\n\n%s", kHelp);
     return 2;
   }
-  auto store = storage::lmdb_store::open(dir, storage::durability::os);
+  auto store = storage::lmdb_store::open_reader(dir);
   if (!store) {
     std::fprintf(stderr, "hookshot deliveries: %s\n", store.error().message().c_str());
     return 1;
@@ -53,8 +53,7 @@ int deliveries(const args& a) {
     std::fprintf(stderr, "hookshot deliveries: %s\n", st.message().c_str());
     return 1;
   }
-  // The logs as one snapshot holds them: this process's index is that of its open, and a
-  // server running on DIR trims records after it.
+  // The logs as one snapshot holds them (a server running on DIR trims records meanwhile).
   auto logs = (*store)->recent_deliveries_at_snapshot(std::strtoul(limit_text.c_str(), nullptr, 10));
   if (!logs) {
     std::fprintf(stderr, "hookshot deliveries: %s\n", logs.error().message().c_str());

@@ -229,6 +229,59 @@ result<std::unique_ptr<lmdb_store>> lmdb_store::open(const std::string& dir, dur
   return s;
 }
 
+result<std::unique_ptr<lmdb_store>> lmdb_store::open_reader(const std::string& dir) {
+  struct stat sb;
+  if (stat((dir + "/data.mdb").c_str(), &sb) != 0)
+    return status::not_found("no hookshot data in '" + dir + "' (no data.mdb: " +
+                             std::strerror(errno) + ")");
+  std::unique_ptr<lmdb_store> s(new lmdb_store());
+  s->reader_ = true;
+  int rc = mdb_env_create(&s->env_);
+  if (rc) return lmdb_status("mdb_env_create", rc);
+  mdb_env_set_maxdbs(s->env_, 12);
+  mdb_env_set_maxreaders(s->env_, 512);
+  // The map covers what is committed at the open (LMDB raises it to that); a server that
+  // grows the file later is followed on the next read (MDB_MAP_RESIZED, see read()).
+  rc = mdb_env_open(s->env_, dir.c_str(), MDB_RDONLY | MDB_NOTLS, 0600);
+  if (rc) return lmdb_status("mdb_env_open", rc);
+  MDB_envinfo info;
+  if (mdb_env_info(s->env_, &info) == 0) s->map_size_ = info.me_mapsize;
+  MDB_stat env_stat;
+  if (mdb_env_stat(s->env_, &env_stat) == 0) s->page_size_ = env_stat.ms_psize;
+  MDB_txn* raw = nullptr;
+  rc = mdb_txn_begin(s->env_, nullptr, MDB_RDONLY, &raw);
+  if (rc) return lmdb_status("mdb_txn_begin", rc);
+  txn_guard txn(raw);
+  struct {
+    const char* name;
+    MDB_dbi* dbi;
+  } dbs[] = {{"meta", &s->meta_},         {"webhooks", &s->webhooks_}, {"events", &s->events_},
+             {"pending", &s->pending_},   {"records", &s->records_},   {"filters", &s->filters_}};
+  for (auto& db : dbs) {
+    rc = mdb_dbi_open(raw, db.name, 0, db.dbi);
+    if (rc == MDB_NOTFOUND)
+      return status::corruption("data directory '" + dir + "' has no " + db.name +
+                                " table: written by an older hookshot? start hookshot serve on it "
+                                "once to upgrade it");
+    if (rc) return lmdb_status("mdb_dbi_open", rc);
+  }
+  std::string key = kSchemaKey;
+  MDB_val k = as_val(key), v;
+  rc = mdb_get(raw, s->meta_, &k, &v);
+  if (rc && rc != MDB_NOTFOUND) return lmdb_status("mdb_get", rc);
+  std::uint64_t ver = 0;
+  if (rc == 0 && !decode_u64(as_view(v), ver)) return status::corruption("unreadable schema version");
+  if (ver != kSchemaVersion)
+    return status::corruption("data directory '" + dir + "' has schema version " + std::to_string(ver) +
+                              (ver > kSchemaVersion ? ", newer than this binary's "
+                                                    : ": start hookshot serve on it once to upgrade "
+                                                      "it to this binary's ") +
+                              std::to_string(kSchemaVersion));
+  rc = txn.commit();  // keeps the table handles
+  if (rc) return lmdb_status("mdb_txn_commit", rc);
+  return s;
+}
+
 namespace {
 constexpr char kSecretsCheckKey[] = "secrets_check";
 constexpr char kSecretsCheckText[] = "hookshot secrets check";
@@ -279,7 +332,7 @@ result<std::string> lmdb_store::encode_webhook(const webhook& w) const {
 
 lmdb_store::~lmdb_store() {
   if (env_) {
-    mdb_env_sync(env_, 1);
+    if (!reader_) mdb_env_sync(env_, 1);
     mdb_env_close(env_);
   }
 }
@@ -406,6 +459,7 @@ size_t lmdb_store::pages_bound(MDB_txn* txn, const std::vector<const write_batch
 }
 
 status lmdb_store::write(const std::vector<const write_batch*>& group) {
+  if (reader_) return status::invalid_argument("storage opened to read only (open_reader)");
   const size_t sweep_keys = sweep_budget(group);
   for (;;) {
     ref_undo_.clear();

@@ -141,6 +141,14 @@ class lmdb_store {
                                                   size_t initial_map_size = kDefaultMapSize,
                                                   std::shared_ptr<const secret_box> secrets = nullptr,
                                                   bool write_map = false);
+  /// Opens the data directory `dir` to read only, for a process that inspects what another
+  /// process (hookshot serve) may be writing meanwhile: it takes no write lock (the server's
+  /// commits do not wait for it), creates nothing, and builds no reference counts or log
+  /// index, so its open costs the same however much is stored. Such a store lists logs with
+  /// recent_deliveries_at_snapshot (recent_deliveries finds none); sealed secrets read as ""
+  /// and write() refuses. Errors: not_found when `dir` holds no hookshot data, corruption for
+  /// a schema other than this binary's (an older one is upgraded by hookshot serve's open).
+  static result<std::unique_ptr<lmdb_store>> open_reader(const std::string& dir);
   ~lmdb_store();
   lmdb_store(const lmdb_store&) = delete;
   lmdb_store& operator=(const lmdb_store&) = delete;
@@ -265,6 +273,7 @@ class lmdb_store {
   MDB_dbi meta_ = 0, webhooks_ = 0, events_ = 0, pending_ = 0, records_ = 0, filters_ = 0;
   size_t map_size_ = 0;
   bool write_map_ = false;
+  bool reader_ = false;  // opened by open_reader
   size_t page_size_ = 4096;
   disk_reservation reservation_;  // write_map only
   std::shared_ptr<const secret_box> secrets_;

@@ -32,6 +32,17 @@ class CliTest(unittest.TestCase):
         self.assertEqual(r.returncode, 2)
         self.assertIn("unknown command 'frobnicate'", r.stderr)
 
+    def test_deliveries_names_a_directory_without_data_and_creates_nothing(self):
+        tmp = tempfile.mkdtemp()
+        try:
+            missing = os.path.join(tmp, "typo")
+            r = run("deliveries", "--data-dir", missing)
+            self.assertEqual(r.returncode, 1)
+            self.assertIn("no hookshot data in '%s'" % missing, r.stderr)
+            self.assertFalse(os.path.exists(missing))
+        finally:
+            shutil.rmtree(tmp)
+
     def test_check_config_accepts_the_example(self):
         r = run("check-config", EXAMPLE)
         self.assertEqual(r.returncode, 0, r.stderr)
