@@ -127,6 +127,23 @@ size_t write_batch::capacity_bytes() const {
   return total;
 }
 
+status lmdb_store::open_tables(MDB_txn* txn, unsigned flags, const std::string& dir) {
+  struct {
+    const char* name;
+    MDB_dbi* dbi;
+  } dbs[] = {{"meta", &meta_},       {"webhooks", &webhooks_}, {"events", &events_},
+             {"pending", &pending_}, {"records", &records_},   {"filters", &filters_}};
+  for (auto& db : dbs) {
+    int rc = mdb_dbi_open(txn, db.name, flags, db.dbi);
+    if (rc == MDB_NOTFOUND)
+      return status::corruption("data directory '" + dir + "' has no " + db.name +
+                                " table: written by an older hookshot? start hookshot serve on it "
+                                "once to upgrade it");
+    if (rc) return lmdb_status("mdb_dbi_open", rc);
+  }
+  return status::ok();
+}
+
 result<std::unique_ptr<lmdb_store>> lmdb_store::open(const std::string& dir, durability d,
                                                      size_t initial_map_size,
                                                      std::shared_ptr<const secret_box> secrets,
@@ -176,19 +193,8 @@ result<std::unique_ptr<lmdb_store>> lmdb_store::open(const std::string& dir, dur
   rc = mdb_txn_begin(s->env_, nullptr, 0, &raw);
   if (rc) return lmdb_status("mdb_txn_begin", rc);
   txn_guard txn(raw);
-  struct {
-    const char* name;
-    MDB_dbi* dbi;
-  } dbs[] = {{"meta", &s->meta_},
-             {"webhooks", &s->webhooks_},
-             {"events", &s->events_},
-             {"pending", &s->pending_},
-             {"records", &s->records_},
-             {"filters", &s->filters_}};
-  for (auto& db : dbs) {
-    rc = mdb_dbi_open(raw, db.name, MDB_CREATE, db.dbi);
-    if (rc) return lmdb_status("mdb_dbi_open", rc);
-  }
+  st = s->open_tables(raw, MDB_CREATE, dir);
+  if (!st) return st;
   std::string key = kSchemaKey;
   MDB_val k = as_val(key), v;
   rc = mdb_get(raw, s->meta_, &k, &v);
@@ -252,19 +258,8 @@ result<std::unique_ptr<lmdb_store>> lmdb_store::open_reader(const std::string& d
   rc = mdb_txn_begin(s->env_, nullptr, MDB_RDONLY, &raw);
   if (rc) return lmdb_status("mdb_txn_begin", rc);
   txn_guard txn(raw);
-  struct {
-    const char* name;
-    MDB_dbi* dbi;
-  } dbs[] = {{"meta", &s->meta_},         {"webhooks", &s->webhooks_}, {"events", &s->events_},
-             {"pending", &s->pending_},   {"records", &s->records_},   {"filters", &s->filters_}};
-  for (auto& db : dbs) {
-    rc = mdb_dbi_open(raw, db.name, 0, db.dbi);
-    if (rc == MDB_NOTFOUND)
-      return status::corruption("data directory '" + dir + "' has no " + db.name +
-                                " table: written by an older hookshot? start hookshot serve on it "
-                                "once to upgrade it");
-    if (rc) return lmdb_status("mdb_dbi_open", rc);
-  }
+  status st = s->open_tables(raw, 0, dir);
+  if (!st) return st;
   std::string key = kSchemaKey;
   MDB_val k = as_val(key), v;
   rc = mdb_get(raw, s->meta_, &k, &v);

@@ -223,6 +223,9 @@ class lmdb_store {
   // At open: the logs from read_logs(), and each record naming an event holds a reference on
   // it.
   status index_records(MDB_txn* txn);
+  // Opens the named tables (creating them when `flags` holds MDB_CREATE); a missing one is
+  // a directory of an older schema.
+  status open_tables(MDB_txn* txn, unsigned flags, const std::string& dir);
   // The transaction's copy of a webhook's log, made from the committed one at first use.
   record_log& staged_log(std::uint64_t webhook_key);
   // At a commit, under logs_mutex_: the staged logs become the index readers see.
