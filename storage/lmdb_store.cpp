@@ -127,7 +127,16 @@ size_t write_batch::capacity_bytes() const {
   return total;
 }
 
-status lmdb_store::open_tables(MDB_txn* txn, unsigned flags, const std::string& dir) {
+status lmdb_store::create_env() {
+  int rc = mdb_env_create(&env_);
+  if (rc) return lmdb_status("mdb_env_create", rc);
+  mdb_env_set_maxdbs(env_, 12);
+  mdb_env_set_maxreaders(env_, 512);
+  return status::ok();
+}
+
+status lmdb_store::open_tables(MDB_txn* txn, unsigned flags, const std::string& dir,
+                               std::uint64_t& version) {
   struct {
     const char* name;
     MDB_dbi* dbi;
@@ -141,6 +150,17 @@ status lmdb_store::open_tables(MDB_txn* txn, unsigned flags, const std::string& 
                                 "once to upgrade it");
     if (rc) return lmdb_status("mdb_dbi_open", rc);
   }
+  std::string key = kSchemaKey;
+  MDB_val k = as_val(key), v;
+  int rc = mdb_get(txn, meta_, &k, &v);
+  version = 0;
+  if (rc == MDB_NOTFOUND) return status::ok();
+  if (rc) return lmdb_status("mdb_get", rc);
+  if (!decode_u64(as_view(v), version)) return status::corruption("unreadable schema version");
+  if (version > kSchemaVersion)
+    return status::corruption("data directory '" + dir + "' has schema version " +
+                              std::to_string(version) + ", newer than this binary's " +
+                              std::to_string(kSchemaVersion));
   return status::ok();
 }
 
@@ -152,10 +172,8 @@ result<std::unique_ptr<lmdb_store>> lmdb_store::open(const std::string& dir, dur
     return status::io_error("cannot create data directory '" + dir + "': " + std::strerror(errno));
   std::unique_ptr<lmdb_store> s(new lmdb_store());
   s->secrets_ = std::move(secrets);
-  int rc = mdb_env_create(&s->env_);
-  if (rc) return lmdb_status("mdb_env_create", rc);
-  mdb_env_set_maxdbs(s->env_, 12);
-  mdb_env_set_maxreaders(s->env_, 512);
+  status st = s->create_env();
+  if (!st) return st;
   s->write_map_ = write_map && d == durability::os && disk_reservation::supported(dir);
   // Continue with the size a previous run grew the map to, if larger than the default: at
   // least 1.5 times what the file holds. A writable map leaves the file at the map's size
@@ -170,7 +188,7 @@ result<std::unique_ptr<lmdb_store>> lmdb_store::open(const std::string& dir, dur
   s->map_size_ = initial_map_size;
   while (s->map_size_ < file_blocks + (file_blocks >> 1)) s->map_size_ *= 2;
   if (s->write_map_) s->map_size_ = std::max(s->map_size_, file_size);
-  rc = mdb_env_set_mapsize(s->env_, s->map_size_);
+  int rc = mdb_env_set_mapsize(s->env_, s->map_size_);
   if (rc) return lmdb_status("mdb_env_set_mapsize", rc);
   unsigned flags = MDB_NOTLS | (d == durability::os ? MDB_NOSYNC : 0) |
                    (s->write_map_ ? MDB_WRITEMAP : 0);
@@ -187,32 +205,22 @@ result<std::unique_ptr<lmdb_store>> lmdb_store::open(const std::string& dir, dur
   }
 
   // The tables of a new environment and its schema key take a few pages.
-  status st = s->reserve(kSlackPages);
+  st = s->reserve(kSlackPages);
   if (!st) return st;
   MDB_txn* raw = nullptr;
   rc = mdb_txn_begin(s->env_, nullptr, 0, &raw);
   if (rc) return lmdb_status("mdb_txn_begin", rc);
   txn_guard txn(raw);
-  st = s->open_tables(raw, MDB_CREATE, dir);
+  std::uint64_t version = 0;
+  st = s->open_tables(raw, MDB_CREATE, dir, version);
   if (!st) return st;
-  std::string key = kSchemaKey;
-  MDB_val k = as_val(key), v;
-  rc = mdb_get(raw, s->meta_, &k, &v);
-  if (rc == MDB_NOTFOUND) {
-    std::string ver = encode_u64(kSchemaVersion);
-    MDB_val vv = as_val(ver);
-    rc = mdb_put(raw, s->meta_, &k, &vv, 0);
+  if (version == 0) {  // a new environment
+    std::string key = kSchemaKey, ver = encode_u64(kSchemaVersion);
+    MDB_val k = as_val(key), v = as_val(ver);
+    rc = mdb_put(raw, s->meta_, &k, &v, 0);
     if (rc) return lmdb_status("mdb_put", rc);
-  } else if (rc) {
-    return lmdb_status("mdb_get", rc);
-  } else {
-    std::uint64_t ver = 0;
-    if (!decode_u64(as_view(v), ver)) return status::corruption("unreadable schema version");
-    if (ver > kSchemaVersion)
-      return status::corruption("data directory '" + dir + "' has schema version " +
-                                std::to_string(ver) + ", newer than this binary's " +
-                                std::to_string(kSchemaVersion));
-    if (ver < kSchemaVersion && !(st = s->migrate(raw))) return st;
+  } else if (version < kSchemaVersion && !(st = s->migrate(raw))) {
+    return st;
   }
   // Sealing stored secrets (the first open with a key) rewrites the webhooks table.
   MDB_stat hooks_stat;
@@ -242,13 +250,11 @@ result<std::unique_ptr<lmdb_store>> lmdb_store::open_reader(const std::string& d
                              std::strerror(errno) + ")");
   std::unique_ptr<lmdb_store> s(new lmdb_store());
   s->reader_ = true;
-  int rc = mdb_env_create(&s->env_);
-  if (rc) return lmdb_status("mdb_env_create", rc);
-  mdb_env_set_maxdbs(s->env_, 12);
-  mdb_env_set_maxreaders(s->env_, 512);
+  status st = s->create_env();
+  if (!st) return st;
   // The map covers what is committed at the open (LMDB raises it to that); a server that
   // grows the file later is followed on the next read (MDB_MAP_RESIZED, see read()).
-  rc = mdb_env_open(s->env_, dir.c_str(), MDB_RDONLY | MDB_NOTLS, 0600);
+  int rc = mdb_env_open(s->env_, dir.c_str(), MDB_RDONLY | MDB_NOTLS, 0600);
   if (rc) return lmdb_status("mdb_env_open", rc);
   MDB_envinfo info;
   if (mdb_env_info(s->env_, &info) == 0) s->map_size_ = info.me_mapsize;
@@ -258,19 +264,13 @@ result<std::unique_ptr<lmdb_store>> lmdb_store::open_reader(const std::string& d
   rc = mdb_txn_begin(s->env_, nullptr, MDB_RDONLY, &raw);
   if (rc) return lmdb_status("mdb_txn_begin", rc);
   txn_guard txn(raw);
-  status st = s->open_tables(raw, 0, dir);
+  std::uint64_t version = 0;
+  st = s->open_tables(raw, 0, dir, version);
   if (!st) return st;
-  std::string key = kSchemaKey;
-  MDB_val k = as_val(key), v;
-  rc = mdb_get(raw, s->meta_, &k, &v);
-  if (rc && rc != MDB_NOTFOUND) return lmdb_status("mdb_get", rc);
-  std::uint64_t ver = 0;
-  if (rc == 0 && !decode_u64(as_view(v), ver)) return status::corruption("unreadable schema version");
-  if (ver != kSchemaVersion)
-    return status::corruption("data directory '" + dir + "' has schema version " + std::to_string(ver) +
-                              (ver > kSchemaVersion ? ", newer than this binary's "
-                                                    : ": start hookshot serve on it once to upgrade "
-                                                      "it to this binary's ") +
+  if (version != kSchemaVersion)  // older: serve's open migrates it
+    return status::corruption("data directory '" + dir + "' has schema version " +
+                              std::to_string(version) +
+                              ": start hookshot serve on it once to upgrade it to this binary's " +
                               std::to_string(kSchemaVersion));
   rc = txn.commit();  // keeps the table handles
   if (rc) return lmdb_status("mdb_txn_commit", rc);

@@ -168,13 +168,12 @@ class lmdb_store {
   result<event> get_event(std::uint64_t seq) const;
   /// The newest `limit` records of a webhook, newest first, each with its payload (read from
   /// its event when the record names one). The seqs come from the in-memory log index (as of
-  /// this store's last commit; in a process that only inspects, of its open: see below).
+  /// this store's last commit; a store from open_reader has none and finds nothing).
   result<std::vector<delivery_record>> recent_deliveries(std::uint64_t webhook_key,
                                                          size_t limit) const;
   /// The newest `limit` records of every webhook that has any, by webhook key, newest first,
-  /// read in one snapshot whose own records table says which records each log holds. For a
-  /// process that inspects a directory another process writes (`hookshot deliveries`): its
-  /// in-memory index is that of its open, and the writer trims records after it.
+  /// read in one snapshot whose own records table says which records each log holds: how a
+  /// store from open_reader lists logs (the writing process trims them meanwhile).
   result<std::map<std::uint64_t, std::vector<delivery_record>>> recent_deliveries_at_snapshot(
       size_t limit) const;
   result<counters> load_counters() const;
@@ -223,9 +222,12 @@ class lmdb_store {
   // At open: the logs from read_logs(), and each record naming an event holds a reference on
   // it.
   status index_records(MDB_txn* txn);
-  // Opens the named tables (creating them when `flags` holds MDB_CREATE); a missing one is
-  // a directory of an older schema.
-  status open_tables(MDB_txn* txn, unsigned flags, const std::string& dir);
+  // Creates env_ with the table and reader limits every open uses.
+  status create_env();
+  // Opens the named tables (creating them when `flags` holds MDB_CREATE; a missing one is a
+  // directory of an older schema) and reads the schema version stored (0: none yet, a new
+  // environment); corruption when it is newer than this binary's.
+  status open_tables(MDB_txn* txn, unsigned flags, const std::string& dir, std::uint64_t& version);
   // The transaction's copy of a webhook's log, made from the committed one at first use.
   record_log& staged_log(std::uint64_t webhook_key);
   // At a commit, under logs_mutex_: the staged logs become the index readers see.
