@@ -98,12 +98,15 @@ result<replay_figures> replay_writes(const replay_options& o) {
   // Released events are deleted some commits after their release, by the sweep. The replay
   // ends once it has caught up (every event left is one a kept record names), so deletes a
   // store puts off past the last delivery are counted like the others.
+  using table = storage::lmdb_store::table;
   for (;;) {
-    auto events = store.size_of(storage::lmdb_store::table::events);
-    auto records = store.size_of(storage::lmdb_store::table::deliveries);
+    auto events = store.size_of(table::events);
+    auto records = store.size_of(table::deliveries);
     if (!events) return events.error();
     if (!records) return records.error();
-    if (events->records <= records->records) break;  // each kept record names its own event
+    f.events_left = events->records;
+    f.records_left = records->records;
+    if (f.events_left <= f.records_left) break;  // each kept record names its own event
     status st = store.write({});
     if (!st) return st;
     ++f.commits;
@@ -116,14 +119,9 @@ result<replay_figures> replay_writes(const replay_options& o) {
   f.wall_us_per_delivery = wall * 1e6 / static_cast<double>(finished);
   f.written_kib_per_delivery = written / 1024 / static_cast<double>(finished);
 
-  using table = storage::lmdb_store::table;
-  for (auto [t, out] : {std::pair{table::pending, &f.pending_left},
-                        std::pair{table::deliveries, &f.records_left},
-                        std::pair{table::events, &f.events_left}}) {
-    auto size = store.size_of(t);
-    if (!size) return size.error();
-    *out = size->records;
-  }
+  auto pending = store.size_of(table::pending);
+  if (!pending) return pending.error();
+  f.pending_left = pending->records;
   return f;
 }
 

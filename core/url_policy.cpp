@@ -4,6 +4,7 @@
 #include <ifaddrs.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -147,10 +148,7 @@ status url_policy::check_scheme(const std::string& url) const {
   size_t end = url.find("://");
   std::string_view scheme = std::string_view(url).substr(0, end == std::string::npos ? 0 : end);
   auto is = [&](std::string_view name) {
-    return scheme.size() == name.size() &&
-           std::equal(scheme.begin(), scheme.end(), name.begin(), [](char a, char b) {
-             return std::tolower(static_cast<unsigned char>(a)) == b;
-           });
+    return scheme.size() == name.size() && strncasecmp(scheme.data(), name.data(), name.size()) == 0;
   };
   if (is("https")) return status::ok();
   if (is("http")) {
