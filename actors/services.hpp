@@ -31,7 +31,7 @@ struct services {
   std::atomic<std::uint64_t> next_record_seq{1};
   std::uint32_t keep_records = 10;    // webhook.deliveries.limit
   std::atomic<bool> draining{false};  // shutdown: start no new attempts
-  std::atomic<std::int64_t> pending{0};  // pending deliveries held by webhook actors
+  std::atomic<std::int64_t> pending{0};  // pending deliveries of webhook actors and their boxes
   engine_metrics metrics;                // counters for GET /metrics
   relay_inbox relay;                     // outcomes from the HTTP loops to webhook actors
 

@@ -18,14 +18,12 @@ supervisor::supervisor(caf::actor_config& cfg, services* svc, std::vector<recove
       next_filter_key_(next_filter_key) {}
 
 caf::behavior supervisor::make_behavior() {
-  const config::config& cfg = *svc_->cfg;
   for (auto& r : recovered_) {
-    auto settings = cfg.values.delivery_for(r.hook.domain_id, cfg.tree);
     index_.upsert(r.hook);
     if (!r.filters.empty()) filters_[r.hook.key] = std::move(r.filters);
-    auto hdl = spawn<webhook_actor>(svc_, r.hook, settings);
-    if (!r.pending.empty()) send(hdl, deliver_msg{std::move(r.pending)});
-    actors_.emplace(r.hook.key, std::move(hdl));
+    member m = spawn_member(r.hook);
+    hand_to(m, std::move(r.pending));
+    actors_.emplace(r.hook.key, std::move(m));
   }
   recovered_.clear();
   recovered_.shrink_to_fit();
@@ -33,7 +31,12 @@ caf::behavior supervisor::make_behavior() {
   return {
       [this](ingest_msg& msg) { on_ingest(msg); },
       [this](stored_deliveries_msg& msg) {
-        for (auto& [hdl, m] : msg.sends) send(hdl, std::move(m));
+        for (auto& share : msg.shares) {
+          auto it = actors_.find(share.webhook_key);
+          // Deleted since routing: its actor has removed its pending deliveries.
+          if (it == actors_.end() || it->second.box != share.box) continue;
+          hand_to(it->second, std::move(share.items));
+        }
       },
       [this](upsert_webhook_msg& msg) { on_upsert(msg); },
       [this](stored_atom, upsert_webhook_msg& msg) { apply_stored(msg); },
@@ -44,15 +47,27 @@ caf::behavior supervisor::make_behavior() {
         if (it == actors_.end()) return msg.reply(status::not_found("no such webhook"));
         index_.remove(msg.key);  // no new events from now on
         filters_.erase(msg.key);
-        send(it->second, std::move(msg));
+        send(it->second.actor, std::move(msg));
         actors_.erase(it);
         svc_->metrics.webhooks.store(static_cast<std::int64_t>(actors_.size()));
       },
       [this](stop_atom) {
-        for (auto& [key, hdl] : actors_) send(hdl, stop_atom_v);
+        for (auto& [key, m] : actors_) send(m.actor, stop_atom_v);
         quit();
       },
   };
+}
+
+supervisor::member supervisor::spawn_member(const webhook& hook) {
+  const config::config& cfg = *svc_->cfg;
+  auto box = std::make_shared<delivery_box>(&svc_->pending);
+  auto actor = spawn<webhook_actor>(svc_, hook, cfg.values.delivery_for(hook.domain_id, cfg.tree), box);
+  return {std::move(actor), std::move(box)};
+}
+
+void supervisor::hand_to(const member& m, std::vector<work_item>&& items) {
+  // A message from one actor to another is queued on the sending worker.
+  if (m.box->put(std::move(items))) send(m.actor, deliveries_atom_v);
 }
 
 void supervisor::on_upsert(upsert_webhook_msg& msg) {
@@ -69,14 +84,13 @@ void supervisor::on_upsert(upsert_webhook_msg& msg) {
 void supervisor::apply_stored(upsert_webhook_msg& msg) {
   const config::config& cfg = *svc_->cfg;
   const webhook& w = msg.hook;
-  auto settings = cfg.values.delivery_for(w.domain_id, cfg.tree);
   index_.upsert(w);
   auto it = actors_.find(w.key);
   if (it == actors_.end()) {
-    actors_.emplace(w.key, spawn<webhook_actor>(svc_, w, settings));
+    actors_.emplace(w.key, spawn_member(w));
     svc_->metrics.webhooks.store(static_cast<std::int64_t>(actors_.size()));
   } else {
-    send(it->second, reconfigure_msg{w, settings});
+    send(it->second.actor, reconfigure_msg{w, cfg.values.delivery_for(w.domain_id, cfg.tree)});
   }
   msg.reply(status::ok(), w);
 }
@@ -142,22 +156,21 @@ void supervisor::on_ingest(ingest_msg& msg) {
     msg.reply(status::ok());
     return;
   }
-  std::vector<std::pair<caf::actor, deliver_msg>> sends;
-  sends.reserve(per_webhook.size());
-  for (auto& [key, items] : per_webhook)
-    sends.emplace_back(actors_.at(key), deliver_msg{std::move(items)});
+  std::vector<webhook_deliveries> shares;
+  shares.reserve(per_webhook.size());
+  for (auto& [key, items] : per_webhook) shares.push_back({key, actors_.at(key).box, std::move(items)});
   std::uint64_t events = batch.new_events.size(), deliveries = batch.new_pendings.size();
   engine_metrics* metrics = &svc_->metrics;
   // The supervisor hands the deliveries on: a message from one actor to another is queued on
   // the sending worker, where one from the writer's thread per webhook actor went through
   // CAF's scheduler and woke a sleeping worker each (fan-out: a thousand per event).
   caf::actor self = caf::actor_cast<caf::actor>(this);
-  svc_->writer->submit(std::move(batch), [self, sends = std::move(sends), events, deliveries, metrics,
+  svc_->writer->submit(std::move(batch), [self, shares = std::move(shares), events, deliveries, metrics,
                                           reply = std::move(msg.reply)](const status& st) mutable {
     if (st) {
       metrics->events_stored.fetch_add(events, std::memory_order_relaxed);
       metrics->deliveries_created.fetch_add(deliveries, std::memory_order_relaxed);
-      caf::anon_send(self, stored_deliveries_msg{std::move(sends)});
+      caf::anon_send(self, stored_deliveries_msg{std::move(shares)});
     }
     reply(st);
   });

@@ -5,7 +5,10 @@
 //   ingest_msg ──▶ route each event (routing_index: Global | Domain chain | Local account)
 //              ──▶ one write batch: the events + one pending delivery per (event, webhook)
 //              ──▶ after the commit: the intake's reply, and stored_deliveries_msg back to the
-//                  supervisor, which sends deliver_msg to each matching webhook actor
+//                  supervisor, which puts each matching webhook's deliveries in its
+//                  delivery_box (and sends deliveries_atom when the box says to)
+//
+// Deliveries recovered at start-up go into the boxes the same way.
 //
 // Events that match no webhook, and events outside the ActionEvent category, are accepted
 // and not stored: there is nothing to deliver.
@@ -20,9 +23,11 @@
 // stop_atom is forwarded to every webhook actor; then the supervisor quits.
 
 #include <caf/all.hpp>
+#include <memory>
 #include <unordered_map>
 #include <vector>
 
+#include "actors/delivery_box.hpp"
 #include "actors/services.hpp"
 #include "actors/type_ids.hpp"
 #include "core/routing_index.hpp"
@@ -55,7 +60,16 @@ class supervisor : public caf::event_based_actor {
   services* svc_;
   std::vector<recovered_webhook> recovered_;  // handed to actors once, in make_behavior
   routing_index index_;
-  std::unordered_map<std::uint64_t, caf::actor> actors_;
+  struct member {
+    caf::actor actor;
+    std::shared_ptr<delivery_box> box;  // shared with the actor
+  };
+  // Spawns the webhook's actor with a new box.
+  member spawn_member(const webhook& hook);
+  // Puts `items` in `m`'s box, waking its actor when the box says to.
+  void hand_to(const member& m, std::vector<work_item>&& items);
+
+  std::unordered_map<std::uint64_t, member> actors_;
   std::uint64_t next_event_seq_;
   std::uint64_t next_pending_seq_;
   std::uint64_t next_webhook_key_;

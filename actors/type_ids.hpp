@@ -29,10 +29,7 @@ struct work_item {
   std::int64_t charged = 0;  // bytes of `ev` counted in services::held_event_bytes (0: none)
 };
 
-/// supervisor -> webhook: new or recovered deliveries for this webhook.
-struct deliver_msg {
-  std::vector<work_item> items;
-};
+class delivery_box;  // actors/delivery_box.hpp: where a webhook's new deliveries wait
 
 /// http client -> webhook: one attempt finished.
 struct outcome_msg {
@@ -85,15 +82,21 @@ struct ingest_msg {
   std::function<void(const status&)> reply;
 };
 
-/// An ingest batch's deliveries, stored: each webhook actor's share, for the supervisor to
-/// hand on.
+/// One webhook's share of an ingest batch: its box (the supervisor hands it on only while
+/// the webhook with `webhook_key` still has that box) and the deliveries.
+struct webhook_deliveries {
+  std::uint64_t webhook_key = 0;
+  std::shared_ptr<delivery_box> box;
+  std::vector<work_item> items;
+};
+
+/// writer -> supervisor: an ingest batch's deliveries are stored; put them in their boxes.
 struct stored_deliveries_msg {
-  std::vector<std::pair<caf::actor, deliver_msg>> sends;
+  std::vector<webhook_deliveries> shares;
 };
 
 }  // namespace hookshot::actors
 
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hookshot::actors::deliver_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hookshot::actors::reconfigure_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hookshot::actors::ingest_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hookshot::actors::stored_deliveries_msg)
@@ -108,3 +111,4 @@ CAF_ADD_ATOM(hookshot, hookshot::actors, stored_atom, "stored")
 CAF_ADD_ATOM(hookshot, hookshot::actors, flush_atom, "flush")
 CAF_ADD_ATOM(hookshot, hookshot::actors, outcomes_atom, "outcomes")
 CAF_ADD_ATOM(hookshot, hookshot::actors, relay_atom, "relay")
+CAF_ADD_ATOM(hookshot, hookshot::actors, deliveries_atom, "deliveries")

@@ -8,9 +8,10 @@
 namespace hookshot::actors {
 
 webhook_actor::webhook_actor(caf::actor_config& cfg, services* svc, webhook hook,
-                             delivery_settings settings)
+                             delivery_settings settings, std::shared_ptr<delivery_box> box)
     : caf::event_based_actor(cfg),
       svc_(svc),
+      box_(std::move(box)),
       rng_(hook.key * 0x9e3779b97f4a7c15ull ^ static_cast<std::uint64_t>(svc->clock->now_ms())) {
   configure(std::move(hook), std::move(settings));
 }
@@ -24,10 +25,7 @@ void webhook_actor::configure(webhook hook, delivery_settings settings) {
 
 caf::behavior webhook_actor::make_behavior() {
   return {
-      [this](deliver_msg& msg) {
-        for (auto& item : msg.items) accept(std::move(item));
-        pump();
-      },
+      [this](deliveries_atom) { take_deliveries(true); },
       [this](outcomes_atom) {
         {
           // The box gets this actor's emptied vector back, so neither side allocates for the
@@ -39,14 +37,23 @@ caf::behavior webhook_actor::make_behavior() {
         outcome_batch_.clear();
         if (outcome_batch_.capacity() > kKeptOutcomes) outcome_batch_ = {};  // a rare large burst
         pump();
+        take_deliveries(false);
       },
-      [this](retry_atom, std::uint64_t token) { on_timer(token); },
+      [this](retry_atom, std::uint64_t token) {
+        on_timer(token);
+        take_deliveries(false);
+      },
       [this](reconfigure_msg& msg) {
         configure(std::move(msg.hook), std::move(msg.settings));
         pump();
+        take_deliveries(false);
       },
       [this](flush_atom) { flush(); },
       [this](delete_webhook_msg& msg) {
+        // Whatever waits in the box goes too (the supervisor puts no more in it); nothing new
+        // is started.
+        box_->take(taken_, false, 0);
+        for (auto& item : taken_) accept(std::move(item));
         flush();
         storage::write_batch batch;
         for (const auto& [seq, item] : items_) batch.finished_pendings.push_back(item.pending);
@@ -66,10 +73,27 @@ bool webhook_actor::may_send() const {
   return !svc_->draining.load(std::memory_order_relaxed) && hook_.state == webhook_state::enabled;
 }
 
+void webhook_actor::take_deliveries(bool always) {
+  for (;;) {
+    bool room = may_send() && in_flight_ < settings_.max_in_flight && ready_.empty();
+    if (!room && !always) return;
+    size_t line_room = kHeldEvents > ready_.size() ? kHeldEvents - ready_.size() : 0;
+    box_->take(taken_, room, line_room);
+    if (taken_.empty()) return;
+    for (auto& item : taken_) accept(std::move(item));
+    taken_.clear();
+    pump();
+    always = false;
+  }
+}
+
 void webhook_actor::accept(work_item&& item) {
   std::uint64_t seq = item.pending.seq;
   auto [it, added] = items_.try_emplace(seq);
-  if (!added) return;  // held already
+  if (!added) {  // held already; the box counted it again
+    svc_->pending.fetch_sub(1, std::memory_order_relaxed);
+    return;
+  }
   millis due = item.pending.due_ms, wait = due - svc_->clock->now_ms();
   // The next few deliveries keep their event in memory, and a backlog beyond them while the
   // engine-wide budget has room; the rest (a slow or dead receiver) is metadata, and each
@@ -79,7 +103,6 @@ void webhook_actor::accept(work_item&& item) {
   else if (ready_.size() >= kHeldEvents)
     keep_within_budget(item);
   it->second = std::move(item);
-  svc_->pending.fetch_add(1, std::memory_order_relaxed);
   if (wait <= 0)
     ready_.push(seq);
   else

@@ -3,11 +3,18 @@
 // One actor per webhook. It owns the webhook's config, its pending deliveries and their retry
 // state, and caps how many of its attempts are on the wire at once.
 //
-//   deliver_msg ──▶ waiting (due later) / ready ──▶ attempt (signed request)
+//   delivery_box ──▶ waiting (due later) / ready ──▶ attempt (signed request)
 //                                                                    │ http client
 //   outcomes_atom ◀─── outcome relay ◀────────────────────────────────┘ (outcome_box)
 //     success, or no tries left ─▶ pending removed + a delivery record
 //     otherwise                  ─▶ pending rescheduled (attempts, due) and waiting
+//
+// New deliveries wait in the webhook's delivery_box until the actor has room to start them:
+// at the end of every turn with room (nothing ready and fewer than max_in_flight on the wire)
+// it takes them all. An actor at its cap takes them with the outcome that frees a slot, so it
+// gets no message per ingest batch; one with room asks the box for deliveries_atom, which
+// also comes once the box holds what the line has left of kHeldEvents (a disabled webhook or
+// a hanging receiver takes its backlog into its line, where the events' budget applies).
 //
 // Waiting deliveries share one timer, armed for the earliest of them rounded up to the next
 // multiple of kTimerTickMs: (retry_atom, token) moves everything due by the time it was armed
@@ -26,8 +33,9 @@
 // delete_webhook_msg: one write removes the webhook, every pending delivery of it and its log;
 // then the actor replies and quits (outcomes of attempts still on the wire are ignored).
 //
-// Messages: deliver_msg, outcomes_atom (the box holds the outcomes), reconfigure_msg,
-// delete_webhook_msg, (retry_atom, timer token), flush_atom, stop_atom (flushes, then quits).
+// Messages: deliveries_atom (take the delivery box), outcomes_atom (the outcome box holds
+// the outcomes), reconfigure_msg, delete_webhook_msg (takes the delivery box first),
+// (retry_atom, timer token), flush_atom, stop_atom (flushes, then quits).
 
 #include <caf/all.hpp>
 
@@ -36,6 +44,7 @@
 #include <memory>
 #include <vector>
 
+#include "actors/delivery_box.hpp"
 #include "actors/services.hpp"
 #include "actors/type_ids.hpp"
 #include "core/due_queue.hpp"
@@ -54,7 +63,8 @@ struct finished_delivery {
 
 class webhook_actor : public caf::event_based_actor {
  public:
-  /// Deliveries waiting in line that keep their event in memory whatever the others hold;
+  /// Deliveries waiting in line (and in the delivery box) that keep their event in memory
+  /// whatever the others hold;
   /// beyond them an event is kept while services::held_event_bytes has room, else loaded
   /// again when its attempt starts (services::load_event). Bounds memory by webhooks and one
   /// engine-wide budget, not by the backlog.
@@ -67,7 +77,9 @@ class webhook_actor : public caf::event_based_actor {
   /// same grid for every webhook, at most one tick late.
   static constexpr millis kTimerTickMs = 10;
 
-  webhook_actor(caf::actor_config& cfg, services* svc, webhook hook, delivery_settings settings);
+  /// `box`: where the webhook's new deliveries wait (its pending count is services::pending).
+  webhook_actor(caf::actor_config& cfg, services* svc, webhook hook, delivery_settings settings,
+                std::shared_ptr<delivery_box> box);
 
   caf::behavior make_behavior() override;
   const char* name() const override { return "webhook"; }
@@ -77,6 +89,9 @@ class webhook_actor : public caf::event_based_actor {
   using item_map = boost::unordered_flat_map<std::uint64_t, work_item>;
 
   void configure(webhook hook, delivery_settings settings);
+  // Takes the delivery box when the actor has room to start attempts, or `always`, and starts
+  // what it can; again while room is left and the box had more.
+  void take_deliveries(bool always);
   void accept(work_item&& item);
   // Keeps `item`'s event if the budget has room for it (counting it), else drops it.
   void keep_within_budget(work_item& item);
@@ -99,6 +114,8 @@ class webhook_actor : public caf::event_based_actor {
   bool may_send() const;
 
   services* svc_;
+  std::shared_ptr<delivery_box> box_;
+  std::vector<work_item> taken_;  // from the box, being accepted (keeps its capacity)
   webhook hook_;
   delivery_settings settings_;
   std::unique_ptr<hmac_sha256> signer_;  // made at the first signature (idle webhooks have none)

@@ -179,5 +179,24 @@ class ApiChangesTest(ApiTestCase, unittest.TestCase):
                  what="the budget given back")
         self.assertEqual(self.hs.metric("hookshot_pending_deliveries"), 0)
 
+    def test_deleting_a_busy_webhook_drops_the_deliveries_waiting_for_a_slot(self):
+        self.rx.responder = lambda i, req: None  # hang: the webhook's 16 slots stay taken
+        c = self.client("alice")
+        w = c.createWebhook(name="w", payloadurl=self.rx.url + "/w")["webhook"]
+        self.hs.post_events([event(account=ALICE, n=i) for i in range(20)])
+        wait_for(lambda: self.rx.count() == 16, what="every slot taken")
+        # These wait in the webhook's delivery box (no slot is free, so nobody takes them),
+        # counted as pending.
+        self.hs.post_events([event(account=ALICE, n=20 + i) for i in range(100)])
+        wait_for(lambda: self.hs.metric("hookshot_pending_deliveries") == 120,
+                 what="the new deliveries counted")
+        self.assertEqual(self.hs.deliveries()["w"]["pending"], 120)
+        self.assertEqual(self.rx.count(), 16)
+        self.assertEqual(c.deleteWebhook(id=w["id"]), {"success": True})
+        wait_for(lambda: self.hs.metric("hookshot_pending_deliveries") == 0,
+                 what="every pending delivery dropped")
+        self.assertEqual(self.hs.deliveries(), {})  # none of the 120 is left on disk
+        self.assertEqual(self.rx.count(), 16)  # and none was started by the delete
+
 if __name__ == "__main__":
     unittest.main()

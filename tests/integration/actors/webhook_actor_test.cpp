@@ -38,8 +38,11 @@ struct harness {
   caf::actor_system_config sys_cfg;
   std::unique_ptr<caf::actor_system> sys;
   caf::actor relay;
+  std::shared_ptr<delivery_box> box;  // the webhook's, as the supervisor makes it
 
-  harness() {
+  // `window_ms`: how long the HTTP loop holds outcomes after handing some over; `delay_ms`:
+  // how long the receiver takes to answer.
+  explicit harness(millis window_ms = 60000, long delay_ms = 0) : receiver(delay_ms) {
     curl_global_init(CURL_GLOBAL_DEFAULT);
     auto parsed = config::parse_config(R"({"data_dir": ")" + dir.path + R"("})", "test");
     REQUIRE(parsed);
@@ -49,7 +52,7 @@ struct harness {
     store = std::move(*s);
     writer = std::make_unique<storage::writer>(*store);
     net::engine_options opts;
-    opts.completions_window_ms = 60000;
+    opts.completions_window_ms = window_ms;
     opts.on_completions = [relay = &svc.relay] { relay->hand_over(); };
     svc.http.push_back(std::make_unique<net::http_client>(opts, clock));
     svc.cfg = &cfg;
@@ -79,13 +82,15 @@ struct harness {
     delivery_settings settings;
     settings.max_in_flight = in_flight;
     settings.policy = hookshot::testing::loopback_policy();
-    return sys->spawn<webhook_actor>(&svc, hook, settings);
+    box = std::make_shared<delivery_box>(&svc.pending);
+    return sys->spawn<webhook_actor>(&svc, hook, settings, box);
   }
 
   // Deliveries `first`..`last` for `hook`, due now: stored as the supervisor stores them
-  // (event and pending entry), then handed to the webhook with their events in memory.
-  void deliver(const caf::actor& hook, std::uint64_t first, std::uint64_t last) {
-    deliver_msg msg;
+  // (event and pending entry), then put in the webhook's box with their events in memory.
+  // True when the box asked for a message, which has been sent.
+  bool deliver(const caf::actor& hook, std::uint64_t first, std::uint64_t last) {
+    std::vector<work_item> items;
     storage::write_batch batch;
     for (std::uint64_t seq = first; seq <= last; ++seq) {
       auto ev = std::make_shared<event>();
@@ -96,12 +101,14 @@ struct harness {
       pending_delivery p{seq, 1, seq, 0, 0};
       batch.add_event(*ev);
       batch.new_pendings.push_back(p);
-      msg.items.push_back(work_item{p, std::move(ev), {}, 0});
+      items.push_back(work_item{p, std::move(ev), {}, 0});
     }
     std::promise<status> stored;
     writer->submit(std::move(batch), [&stored](const status& st) { stored.set_value(st); });
     REQUIRE(stored.get_future().get().is_ok());
-    caf::anon_send(hook, std::move(msg));
+    if (!box->put(std::move(items))) return false;
+    caf::anon_send(hook, deliveries_atom_v);
+    return true;
   }
 };
 
@@ -111,7 +118,7 @@ TEST_CASE("a webhook gets outcomes as the HTTP loop hands them over, and none is
           "[actors]") {
   harness h;
   caf::actor hook = h.webhook_with(16);
-  h.deliver(hook, 1, 1);
+  REQUIRE(h.deliver(hook, 1, 1));  // a new webhook asks for its first deliveries
   // The first completion after a quiet spell is handed over at once.
   REQUIRE(eventually([&] { return h.receiver.hits.load() == 1 && h.svc.pending.load() == 0; }));
   // Within the window the next outcomes stay with the loop...
@@ -126,6 +133,24 @@ TEST_CASE("a webhook gets outcomes as the HTTP loop hands them over, and none is
   REQUIRE(eventually([&] {
     auto records = h.store->recent_deliveries(1, 100);
     return records && records->size() == 5;
+  }));
+  caf::anon_send(hook, stop_atom_v);
+}
+
+TEST_CASE("a webhook at its cap takes new deliveries with its outcomes, with no message for them",
+          "[actors]") {
+  harness h(0, 500);  // every outcome handed over at once; answers after 500 ms
+  caf::actor hook = h.webhook_with(1);
+  REQUIRE(h.deliver(hook, 1, 1));
+  REQUIRE(eventually([&] { return h.svc.http[0]->in_flight() == 1; }));
+  // Its one slot is taken: these wait in the box, counted, and nobody is told.
+  CHECK_FALSE(h.deliver(hook, 2, 4));
+  CHECK(h.svc.pending.load() == 4);
+  // Each outcome frees the slot, and the webhook starts the next from its box, then its line.
+  REQUIRE(eventually([&] { return h.receiver.hits.load() == 4 && h.svc.pending.load() == 0; }));
+  REQUIRE(eventually([&] {
+    auto records = h.store->recent_deliveries(1, 100);
+    return records && records->size() == 4;
   }));
   caf::anon_send(hook, stop_atom_v);
 }
