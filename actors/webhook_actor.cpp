@@ -82,6 +82,9 @@ void webhook_actor::take_deliveries(bool always) {
     if (taken_.empty()) return;
     for (auto& item : taken_) accept(std::move(item));
     taken_.clear();
+    // A large batch (recovery, a backlog) is not kept. (`taken_ = {}` would keep it: that is
+    // the initializer-list assignment, which keeps the capacity.)
+    if (taken_.capacity() > kKeptDeliveries) std::vector<work_item>().swap(taken_);
     pump();
     always = false;
   }
