@@ -35,7 +35,8 @@ caf::behavior webhook_actor::make_behavior() {
         }
         for (auto& msg : outcome_batch_) on_outcome(msg);
         outcome_batch_.clear();
-        if (outcome_batch_.capacity() > kKeptOutcomes) outcome_batch_ = {};  // a rare large burst
+        if (outcome_batch_.capacity() > kKeptOutcomes)  // a rare large burst: not kept
+          std::vector<outcome_msg>().swap(outcome_batch_);
         pump();
         take_deliveries(false);
       },
