@@ -13,8 +13,8 @@
 // deliveries wait here, and a message goes only when the actor asked for one (it had room and
 // found the box empty: `hungry`) or the box holds `wake_at` deliveries, so that a webhook
 // that cannot send (disabled, or its receiver hanging until the timeout) takes its backlog
-// into its own line, where the events' memory budget applies. At most one message is on its
-// way at a time.
+// into its own line, where the events' memory budget applies. Once put() has asked for a
+// message, it asks for none until the owner has taken the box.
 //
 // The box counts what it is given in the engine's pending-deliveries gauge; the actor counts
 // them out as they end (webhook_actor::drop). Thread-safe.

@@ -1,6 +1,7 @@
 // A webhook actor with its real services (LMDB, writer, an HTTP loop, the outcome relay)
-// against a receiver on loopback: when its outcomes reach it. The HTTP loop here holds
-// outcomes for a minute, so only the rules under test move them sooner.
+// against a receiver on loopback: when its outcomes reach it, and when it takes the
+// deliveries waiting in its box. The HTTP loop here holds outcomes for a minute unless a test
+// asks for another window, so only the rules under test move them sooner.
 
 #include "actors/webhook_actor.hpp"
 
