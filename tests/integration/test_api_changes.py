@@ -179,6 +179,24 @@ class ApiChangesTest(ApiTestCase, unittest.TestCase):
                  what="the budget given back")
         self.assertEqual(self.hs.metric("hookshot_pending_deliveries"), 0)
 
+    def test_a_hanging_receivers_backlog_reaches_the_memory_budget_in_batches(self):
+        self.rx.responder = lambda i, req: None  # hang: the webhook's slots stay taken
+        c = self.client("alice")
+        c.createWebhook(name="w", payloadurl=self.rx.url + "/w")
+        self.hs.post_events([event(account=ALICE, n=i) for i in range(20)])
+        wait_for(lambda: self.rx.count() == 16, what="every slot taken")
+        # Batches for a webhook that cannot start them wait in its delivery box until the box
+        # holds what the webhook's line has left of the 256 deliveries it holds in memory
+        # whatever the budget; then the webhook takes them into its line, and those beyond
+        # the 256 count in the budget.
+        for b in range(6):
+            self.hs.post_events([event(account=ALICE, n=20 + 100 * b + i) for i in range(100)])
+        wait_for(lambda: self.hs.metric("hookshot_backlog_event_bytes") > 0,
+                 what="events beyond the line counted in the budget")
+        wait_for(lambda: self.hs.metric("hookshot_pending_deliveries") == 620,
+                 what="every delivery counted once")
+        self.assertEqual(self.rx.count(), 16)  # no slot freed: nothing else started
+
     def test_deleting_a_busy_webhook_drops_the_deliveries_waiting_for_a_slot(self):
         self.rx.responder = lambda i, req: None  # hang: the webhook's 16 slots stay taken
         c = self.client("alice")
