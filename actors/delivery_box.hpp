@@ -37,7 +37,7 @@ class delivery_box {
   /// Adds `items` (left empty). True when the caller must send the owner deliveries_atom.
   bool put(std::vector<work_item>&& items);
 
-  /// Owner: moves every waiting delivery into `out` (emptied first). `room`: the owner can
+  /// Owner: moves every waiting delivery into `out` (emptied first; the box keeps its buffer). `room`: the owner can
   /// start attempts now, so an empty box asks for a message with the next put. `line_room`:
   /// how many more deliveries the owner's line holds with their events whatever the budget,
   /// counting those taken now; put() wakes the owner anyway once the box holds what is left of

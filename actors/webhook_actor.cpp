@@ -53,8 +53,9 @@ caf::behavior webhook_actor::make_behavior() {
       [this](delete_webhook_msg& msg) {
         // Whatever waits in the box goes too (the supervisor puts no more in it); nothing new
         // is started.
-        box_->take(taken_, false, 0);
-        for (auto& item : taken_) accept(std::move(item));
+        std::vector<work_item> taken;
+        box_->take(taken, false, 0);
+        for (auto& item : taken) accept(std::move(item));
         flush();
         storage::write_batch batch;
         for (const auto& [seq, item] : items_) batch.finished_pendings.push_back(item.pending);
@@ -79,13 +80,11 @@ void webhook_actor::take_deliveries(bool always) {
     bool room = may_send() && in_flight_ < settings_.max_in_flight && ready_.empty();
     if (!room && !always) return;
     size_t line_room = kHeldEvents > ready_.size() ? kHeldEvents - ready_.size() : 0;
-    box_->take(taken_, room, line_room);
-    if (taken_.empty()) return;
-    for (auto& item : taken_) accept(std::move(item));
-    taken_.clear();
-    // A large batch (recovery, a backlog) is not kept. (`taken_ = {}` would keep it: that is
-    // the initializer-list assignment, which keeps the capacity.)
-    if (taken_.capacity() > kKeptDeliveries) std::vector<work_item>().swap(taken_);
+    // The box's vector, which the supervisor allocated for this share: freed here once taken.
+    std::vector<work_item> taken;
+    box_->take(taken, room, line_room);
+    if (taken.empty()) return;
+    for (auto& item : taken) accept(std::move(item));
     pump();
     always = false;
   }

@@ -115,8 +115,6 @@ class webhook_actor : public caf::event_based_actor {
 
   services* svc_;
   std::shared_ptr<delivery_box> box_;
-  std::vector<work_item> taken_;  // from the box, being accepted (its capacity goes back to the box)
-  static constexpr size_t kKeptDeliveries = 64;  // taken_ capacity kept between takes
   webhook hook_;
   delivery_settings settings_;
   std::unique_ptr<hmac_sha256> signer_;  // made at the first signature (idle webhooks have none)
