@@ -31,11 +31,11 @@ caf::behavior supervisor::make_behavior() {
   return {
       [this](ingest_msg& msg) { on_ingest(msg); },
       [this](stored_deliveries_msg& msg) {
-        for (auto& share : msg.shares) {
-          auto it = actors_.find(share.webhook_key);
-          // Deleted since routing: its actor has removed its pending deliveries.
-          if (it == actors_.end() || it->second.box != share.box) continue;
-          hand_to(it->second, std::move(share.items));
+        for (auto& [key, items] : msg.per_webhook) {
+          auto it = actors_.find(key);
+          // Deleted since routing (keys are not reused): its actor has removed its pending
+          // deliveries.
+          if (it != actors_.end()) hand_to(it->second, std::move(items));
         }
       },
       [this](upsert_webhook_msg& msg) { on_upsert(msg); },
@@ -156,21 +156,18 @@ void supervisor::on_ingest(ingest_msg& msg) {
     msg.reply(status::ok());
     return;
   }
-  std::vector<webhook_deliveries> shares;
-  shares.reserve(per_webhook.size());
-  for (auto& [key, items] : per_webhook) shares.push_back({key, actors_.at(key).box, std::move(items)});
   std::uint64_t events = batch.new_events.size(), deliveries = batch.new_pendings.size();
   engine_metrics* metrics = &svc_->metrics;
   // The supervisor hands the deliveries on: a message from one actor to another is queued on
   // the sending worker, where one from the writer's thread per webhook actor went through
   // CAF's scheduler and woke a sleeping worker each (fan-out: a thousand per event).
   caf::actor self = caf::actor_cast<caf::actor>(this);
-  svc_->writer->submit(std::move(batch), [self, shares = std::move(shares), events, deliveries, metrics,
+  svc_->writer->submit(std::move(batch), [self, per_webhook = std::move(per_webhook), events, deliveries, metrics,
                                           reply = std::move(msg.reply)](const status& st) mutable {
     if (st) {
       metrics->events_stored.fetch_add(events, std::memory_order_relaxed);
       metrics->deliveries_created.fetch_add(deliveries, std::memory_order_relaxed);
-      caf::anon_send(self, stored_deliveries_msg{std::move(shares)});
+      caf::anon_send(self, stored_deliveries_msg{std::move(per_webhook)});
     }
     reply(st);
   });

@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <unordered_map>
 #include <vector>
 
 #include "core/delivery.hpp"
@@ -28,8 +29,6 @@ struct work_item {
   std::string signature;  // X-CS-Signature, computed at the first attempt with the current key
   std::int64_t charged = 0;  // bytes of `ev` counted in services::held_event_bytes (0: none)
 };
-
-class delivery_box;  // actors/delivery_box.hpp: where a webhook's new deliveries wait
 
 /// http client -> webhook: one attempt finished.
 struct outcome_msg {
@@ -82,17 +81,10 @@ struct ingest_msg {
   std::function<void(const status&)> reply;
 };
 
-/// One webhook's share of an ingest batch: its box (the supervisor hands it on only while
-/// the webhook with `webhook_key` still has that box) and the deliveries.
-struct webhook_deliveries {
-  std::uint64_t webhook_key = 0;
-  std::shared_ptr<delivery_box> box;
-  std::vector<work_item> items;
-};
-
-/// writer -> supervisor: an ingest batch's deliveries are stored; put them in their boxes.
+/// writer -> supervisor: an ingest batch's deliveries are stored, by webhook key; the
+/// supervisor puts each share in its webhook's box (a webhook deleted meanwhile gets none).
 struct stored_deliveries_msg {
-  std::vector<webhook_deliveries> shares;
+  std::unordered_map<std::uint64_t, std::vector<work_item>> per_webhook;
 };
 
 }  // namespace hookshot::actors
