@@ -20,13 +20,14 @@ bool delivery_box::put(std::vector<work_item>&& items) {
   return true;
 }
 
-void delivery_box::take(std::vector<work_item>& out, bool room, std::size_t line_room) {
-  out.clear();
+std::vector<work_item> delivery_box::take(bool room, std::size_t line_room) {
+  std::vector<work_item> out;
   std::lock_guard lock(mutex_);
   out.swap(items_);
   woken_ = false;
   hungry_ = room && out.empty();
   wake_at_ = line_room > out.size() ? line_room - out.size() : 1;
+  return out;
 }
 
 }  // namespace hookshot::actors

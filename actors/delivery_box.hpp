@@ -37,13 +37,12 @@ class delivery_box {
   /// Adds `items` (left empty). True when the caller must send the owner deliveries_atom.
   bool put(std::vector<work_item>&& items);
 
-  /// Owner: moves every waiting delivery into `out` (emptied first; the box keeps its
-  /// buffer). `room`: the owner can start attempts now, so an empty box asks for a message
-  /// with the next put. `line_room`: how many more deliveries the owner's line holds with their
+  /// Owner: every waiting delivery, oldest first (the box is left empty). `room`: the owner
+  /// can start attempts now, so an empty box asks for a message with the next put. `line_room`: how many more deliveries the owner's line holds with their
   /// events whatever the budget, counting those taken now; put() wakes the owner anyway once
   /// the box holds what is left of it (at least 1), so that line and box together stay
   /// within it.
-  void take(std::vector<work_item>& out, bool room, std::size_t line_room);
+  std::vector<work_item> take(bool room, std::size_t line_room);
 
  private:
   std::atomic<std::int64_t>* pending_;

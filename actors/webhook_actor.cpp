@@ -53,9 +53,7 @@ caf::behavior webhook_actor::make_behavior() {
       [this](delete_webhook_msg& msg) {
         // Whatever waits in the box goes too (the supervisor puts no more in it); nothing new
         // is started.
-        std::vector<work_item> taken;
-        box_->take(taken, false, 0);
-        for (auto& item : taken) accept(std::move(item));
+        for (auto& item : box_->take(false, 0)) accept(std::move(item));
         flush();
         storage::write_batch batch;
         for (const auto& [seq, item] : items_) batch.finished_pendings.push_back(item.pending);
@@ -81,8 +79,7 @@ void webhook_actor::take_deliveries(bool always) {
     if (!room && !always) return;
     size_t line_room = kHeldEvents > ready_.size() ? kHeldEvents - ready_.size() : 0;
     // The box's vector, which the supervisor allocated for this share: freed here once taken.
-    std::vector<work_item> taken;
-    box_->take(taken, room, line_room);
+    std::vector<work_item> taken = box_->take(room, line_room);
     if (taken.empty()) return;
     for (auto& item : taken) accept(std::move(item));
     pump();

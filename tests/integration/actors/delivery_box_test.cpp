@@ -32,15 +32,15 @@ TEST_CASE("a box wakes its owner when it asked, once, and counts what it is give
   CHECK(box.put(items(1, 1)));
   CHECK_FALSE(box.put(items(2, 3)));
   CHECK(pending.load() == 3);
-  box.take(taken, true, 256);
+  taken = box.take(true, 256);
   CHECK(seqs(taken) == std::vector<std::uint64_t>{1, 2, 3});
 
   // It took something, so it looks again when it next has room: no message for new ones.
   CHECK_FALSE(box.put(items(4, 4)));
-  box.take(taken, true, 256);
+  taken = box.take(true, 256);
   CHECK(seqs(taken) == std::vector<std::uint64_t>{4});
   // Room and an empty box: the next put wakes it.
-  box.take(taken, true, 256);
+  taken = box.take(true, 256);
   CHECK(taken.empty());
   CHECK(box.put(items(5, 5)));
   CHECK(pending.load() == 5);  // the owner counts them out as they end
@@ -52,15 +52,15 @@ TEST_CASE("an owner without room is woken once the box holds what its line has l
   std::vector<work_item> taken;
 
   // At its cap with room for 10 more in its line: nine wait, the tenth wakes it.
-  box.take(taken, false, 10);
+  taken = box.take(false, 10);
   CHECK_FALSE(box.put(items(1, 9)));
   CHECK(box.put(items(10, 10)));
   CHECK_FALSE(box.put(items(11, 11)));  // a message is on its way
   // It takes all 11 into a line that had room for 10: from now on every put wakes it.
-  box.take(taken, false, 10);
+  taken = box.take(false, 10);
   CHECK(taken.size() == 11);
   CHECK(box.put(items(12, 12)));
-  box.take(taken, false, 0);
+  taken = box.take(false, 0);
   CHECK(box.put(items(13, 13)));
   CHECK(pending.load() == 13);
 
