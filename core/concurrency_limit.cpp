@@ -43,7 +43,11 @@ void concurrency_limit::end_round(std::size_t in_flight) {
   if (!measured_) {  // the first answers: their requests went out with at most `min` in flight
     measured_ = true;
     base_us_ = avg;
-    end_first_round();
+    if (first_round_) {  // answered within the first round: fast enough to find its level
+      first_round_ = false;
+      slow_start_ = true;
+      limit_ = std::min(opt_.max, 2 * limit_);
+    }
     return;
   }
   if (limit_ <= 2 * opt_.min) {
@@ -57,8 +61,10 @@ void concurrency_limit::end_round(std::size_t in_flight) {
     double pipe = current * opt_.queueing_factor / queueing;
     limit_ = std::max(opt_.min, static_cast<std::size_t>(std::max(pipe, current / 2)));
     skip_ = in_flight > 0 ? in_flight - 1 : 0;  // the others on the wire, sent at the old limit
+    slow_start_ = false;
   } else if (used) {
-    limit_ = std::min(opt_.max, limit_ + std::max<std::size_t>(1, limit_ / 8));
+    std::size_t step = slow_start_ ? limit_ : std::max<std::size_t>(1, limit_ / 8);
+    limit_ = std::min(opt_.max, limit_ + step);
   }
 }
 

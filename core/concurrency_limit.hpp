@@ -20,14 +20,18 @@
 //   behind each other: the limit drops to what keeps the pipe full at that factor
 //   (limit × factor × base / average), at most halving per round, never below `min`. The
 //   answers to requests sent before a drop say nothing about the new limit: they are skipped.
-// - Otherwise, when the round used at least half the limit, it grows by an eighth (at least
+// - Otherwise, when the round used at least half the limit, it grows: it doubles from the
+//   first round on (slow start) until a round first queues, then grows by an eighth (at least
 //   1), up to `max`. A limit nobody uses does not grow.
 //
-// After its first round a receiver may use `max`: no receiver is slower to reach than with a
-// fixed cap of `max` (beyond the first round's few milliseconds), and a fast one is brought
-// down within a few rounds. A receiver whose answers get slower on their own (not through us),
-// or whose first answers were its fastest by chance (a cache), is backed off towards `min`
-// until a round there measures it again, then given room back.
+// A receiver that answers its first requests within the first round is found from below: a
+// round trip's worth of answers per doubling, so a fast receiver reaches its level within
+// milliseconds without the burst of `max` new connections it would only queue (1,000 at once
+// from two loops, which cost the first 40-60 ms of a run; docs/benchmarks.md). One whose
+// first round the owner ended may use `max` at once: no slow receiver is slower to reach than
+// with a fixed cap of `max`. A receiver whose answers get slower on their own (not through
+// us), or whose first answers were its fastest by chance (a cache), is backed off towards
+// `min` until a round there measures it again, then given room back.
 //
 // Pure (round trips are given, not timed here) and not thread-safe: one loop owns each.
 
@@ -53,6 +57,7 @@ class concurrency_limit {
   bool in_first_round() const { return first_round_; }
 
   /// Ends the first round now: the limit becomes `max`; the first 8 answers still set the base.
+  /// (A first round ended by its 8 answers goes on at twice `min` and doubles per round.)
   void end_first_round();
 
   /// One answer (or a timeout) `rtt_us` after its request was sent (its connection already
@@ -72,6 +77,8 @@ class concurrency_limit {
   bool first_round_ = true;  // `min` in flight until the first answers or end_first_round
                              // (none when min = max)
   bool measured_ = false;    // the first answers have set the base
+  bool slow_start_ = false;  // doubling per round until a round queues (after a first round
+                             // ended by its answers)
   // The round in progress.
   double sum_us_ = 0;
   std::size_t samples_ = 0;

@@ -33,6 +33,13 @@ std::pair<std::size_t, std::size_t> saturate(concurrency_limit& c, int answers,
   return {lo, hi};
 }
 
+// The first round and slow start of a receiver answering in `rtt_us` with its share full,
+// until the share reaches `max`.
+void grow_to_max(concurrency_limit& c, std::size_t max, std::int64_t rtt_us) {
+  for (int i = 0; i < 10000 && c.limit() < max; ++i) c.on_answer(rtt_us, c.limit());
+  REQUIRE(c.limit() == max);
+}
+
 // A receiver that serves one request at a time, `service_us` each, answering `latency_us` later,
 // with its share kept full (a backlog waits): a request's round trip is the service of those
 // ahead of it and its own. Simulated in time: the first requests of a burst are answered first.
@@ -59,7 +66,8 @@ struct serial_receiver {
 
 }  // namespace
 
-TEST_CASE("a new receiver is measured with min in flight, then may use max", "[core][limit]") {
+TEST_CASE("a new receiver is measured with min in flight, then doubles its share per round",
+          "[core][limit]") {
   concurrency_limit c(opts(8, 512));
   CHECK(c.limit() == 8);
   CHECK(c.in_first_round());
@@ -67,8 +75,25 @@ TEST_CASE("a new receiver is measured with min in flight, then may use max", "[c
   CHECK(c.limit() == 8);
   c.on_answer(100, 8);
   CHECK_FALSE(c.in_first_round());
-  CHECK(c.limit() == 512);
   CHECK(c.base_rtt_us() == Approx(100));
+  // Answers as fast as unloaded: each round (a share's worth of answers) doubles the share.
+  for (std::size_t want : {16, 32, 64, 128, 256, 512}) {
+    REQUIRE(c.limit() == want);
+    for (std::size_t i = 0; i < want; ++i) c.on_answer(100, want);
+  }
+  CHECK(c.limit() == 512);
+}
+
+TEST_CASE("a new receiver's share stops doubling at its first queued round", "[core][limit]") {
+  concurrency_limit c(opts(8, 512));
+  for (int i = 0; i < 8; ++i) c.on_answer(100, 8);
+  for (int i = 0; i < 16; ++i) c.on_answer(100, 16);
+  REQUIRE(c.limit() == 32);
+  for (int i = 0; i < 32; ++i) c.on_answer(800, 32);  // eight times the base: a queue
+  REQUIRE(c.limit() == 16);
+  for (int i = 0; i < 31; ++i) c.on_answer(800, 31 - i);  // sent before the drop: skipped
+  for (int i = 0; i < 16; ++i) c.on_answer(150, 16);       // no queue: an eighth more, no longer double
+  CHECK(c.limit() == 18);
 }
 
 TEST_CASE("a first round ended early gives max at once; its answers still set the base",
@@ -87,7 +112,8 @@ TEST_CASE("a receiver that serves requests one after another is held far below m
           "[core][limit]") {
   serial_receiver rx(10, 50);
   concurrency_limit c(opts(8, 512));
-  rx.run(c, 5000);
+  std::size_t first_hi = rx.run(c, 5000).second;
+  CHECK(first_hi <= 128);  // found from below: never a burst of max requests it would only queue
   CHECK(c.limit() <= 64);
   auto [lo, hi] = rx.run(c, 200000);  // no creeping back up
   CHECK(lo >= 8);
@@ -98,7 +124,8 @@ TEST_CASE("a receiver whose round trip is its own keeps max, through jitter", "[
   int i = 0;
   auto slow = [&i](std::size_t) { return (++i % 3 == 0) ? 108000.0 : 96000.0; };  // 100 ms ± 8 %
   concurrency_limit c(opts(8, 500));
-  saturate(c, 8, slow);  // the first round
+  c.end_first_round();   // as its owner does when no answer came within the first round
+  saturate(c, 8, slow);  // the first answers: the base
   REQUIRE(c.limit() == 500);
   auto [lo, hi] = saturate(c, 100000, slow);
   CHECK(lo == 500);
@@ -130,7 +157,7 @@ TEST_CASE("a receiver that slows down on its own is backed off, measured again, 
 
 TEST_CASE("answers to requests sent before a drop are not held against the new limit", "[core][limit]") {
   concurrency_limit c(opts(8, 64));
-  for (int i = 0; i < 8; ++i) c.on_answer(100, 64);
+  grow_to_max(c, 64, 100);
   REQUIRE(c.base_rtt_us() == Approx(100));
   for (int i = 0; i < 64; ++i) c.on_answer(1000, 64);  // ten times the base: a queue
   REQUIRE(c.limit() == 32);                               // halved at most
@@ -142,7 +169,7 @@ TEST_CASE("answers to requests sent before a drop are not held against the new l
 
 TEST_CASE("a limit nobody uses does not grow", "[core][limit]") {
   concurrency_limit c(opts(8, 64));
-  for (int i = 0; i < 8; ++i) c.on_answer(100, 64);
+  grow_to_max(c, 64, 100);
   for (int i = 0; i < 64; ++i) c.on_answer(1000, 64);
   REQUIRE(c.limit() == 32);
   for (int i = 0; i < 63; ++i) c.on_answer(1000, 1);  // skipped: sent before the drop
