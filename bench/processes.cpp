@@ -89,27 +89,36 @@ void child::kill9() {
 
 namespace {
 
-// utime + stime of /proc/.../stat, in seconds, and the thread or process name.
-double stat_cpu_seconds(const std::string& stat_path, std::string* name = nullptr) {
+// What /proc/.../stat says of a process or thread: its name, CPU and page faults.
+struct stat_line {
+  std::string name;
+  double cpu_seconds = 0;  // utime + stime
+  double faults = 0;       // minflt + majflt
+};
+
+stat_line read_stat(const std::string& stat_path) {
   std::ifstream f(stat_path);
   std::string all((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  stat_line out;
   auto open_paren = all.find('('), close_paren = all.rfind(')');
-  if (open_paren == std::string::npos || close_paren == std::string::npos) return 0;
-  if (name) *name = all.substr(open_paren + 1, close_paren - open_paren - 1);
+  if (open_paren == std::string::npos || close_paren == std::string::npos) return out;
+  out.name = all.substr(open_paren + 1, close_paren - open_paren - 1);
   std::istringstream rest(all.substr(close_paren + 2));
   std::string field;
   double utime = 0, stime = 0;
   for (int i = 3; i <= 15 && rest >> field; ++i) {
+    if (i == 10 || i == 12) out.faults += std::stod(field);
     if (i == 14) utime = std::stod(field);
     if (i == 15) stime = std::stod(field);
   }
-  return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+  out.cpu_seconds = (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+  return out;
 }
 
 }  // namespace
 
 double process_cpu_seconds(pid_t pid) {
-  return stat_cpu_seconds("/proc/" + std::to_string(pid) + "/stat");
+  return read_stat("/proc/" + std::to_string(pid) + "/stat").cpu_seconds;
 }
 
 double child::cpu_seconds() const { return process_cpu_seconds(pid_); }
@@ -121,15 +130,17 @@ std::map<std::string, thread_usage> thread_usage_by_role(pid_t pid) {
   if (!dir) return by_role;
   while (dirent* entry = readdir(dir)) {
     if (entry->d_name[0] == '.') continue;
-    std::string thread_dir = task_dir + "/" + entry->d_name, name;
-    double cpu = stat_cpu_seconds(thread_dir + "/stat", &name);
+    std::string thread_dir = task_dir + "/" + entry->d_name;
+    stat_line stat = read_stat(thread_dir + "/stat");
+    const std::string& name = stat.name;
     const char* role = name == "hs-http"     ? "http"
                        : name == "hs-writer" ? "writer"
                        : name == "hs-server" ? "intake"
                        : name.rfind("caf.", 0) == 0 ? "actors"
                                                     : "other";
     thread_usage& u = by_role[role];
-    u.cpu_seconds += cpu;
+    u.cpu_seconds += stat.cpu_seconds;
+    u.faults += stat.faults;
     std::ifstream status(thread_dir + "/status");
     std::string line;
     while (std::getline(status, line))

@@ -56,6 +56,10 @@ double process_cpu_seconds(pid_t pid);
 struct thread_usage {
   double cpu_seconds = 0;  // user + system
   double switches = 0;     // context switches, voluntary (waits) and not (preempted)
+  // Page faults, minor and major: first touches of new memory, and of the data file's pages
+  // through LMDB's map (with a writable map every page the store grows into is one, filled
+  // with zeros by the kernel before LMDB writes it).
+  double faults = 0;
   // Bytes handed to write calls, from /proc/<pid>/task/<tid>/io (files and sockets alike:
   // the writer's are its pwrite of LMDB pages; a writable map's stores are not counted).
   double written_bytes = 0;

@@ -371,11 +371,13 @@ result<measured> measure(const bench_options& o, const std::string& name, const 
     m.all_cpu_us_per_delivery = (engine_cpu + sink_cpu + bench_cpu) * 1e6 / n;
     // Where the engine's CPU went, per delivery: its HTTP loops (comparable with raw-curl's
     // raw_curl_cpu_us), the writer, the actors and the intake; and how often each role's
-    // threads were switched out (waits and wake-ups, which cost dearly across vCPUs).
+    // threads were switched out (waits and wake-ups, which cost dearly across vCPUs) and
+    // took page faults (a growing store, a growing heap).
     for (const auto& [role, u] : thread_usage_by_role(m.eng.proc.pid())) {
       if (role == "other") continue;
       m.r.extra["cpu_us_" + role] = (u.cpu_seconds - threads0[role].cpu_seconds) * 1e6 / n;
       m.r.extra["switches_" + role] = (u.switches - threads0[role].switches) / n;
+      m.r.extra["faults_" + role] = (u.faults - threads0[role].faults) / n;
       // The pages the writer hands to the data file per delivery (durability fsync; with os
       // the writable map is written back by the kernel and this is 0).
       if (role == "writer")
