@@ -68,6 +68,17 @@ TEST_CASE("header_value_safe allows visible text, spaces, tabs and UTF-8 only", 
   CHECK_FALSE(header_value_safe(std::string("a\0b", 3)));
   CHECK_FALSE(header_value_safe("a\x7f"));
   CHECK_FALSE(header_value_safe("\x1b[31m"));
+  // Every byte value at every position of a value long enough to be checked eight bytes at a
+  // time and byte by byte at its end.
+  for (int c = 0; c < 256; ++c) {
+    bool safe = (c >= 0x20 || c == '\t') && c != 0x7f;
+    for (size_t at = 0; at < 19; ++at) {
+      std::string v(19, 'a');
+      v[at] = static_cast<char>(c);
+      INFO("byte " << c << " at " << at);
+      CHECK(header_value_safe(v) == safe);
+    }
+  }
 }
 
 TEST_CASE("only ActionEvent-category events are deliverable", "[event]") {
