@@ -1,13 +1,9 @@
 #include "bench/report.hpp"
 
-#include <sys/utsname.h>
-
 #include <algorithm>
 #include <boost/json.hpp>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
-#include <thread>
 
 namespace hookshot::bench {
 namespace json = boost::json;
@@ -26,23 +22,8 @@ std::string pad(std::string s, size_t width) {
 
 }  // namespace
 
-std::string machine_description() {
-  std::string model = "unknown CPU";
-  std::ifstream cpu("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(cpu, line))
-    if (line.rfind("model name", 0) == 0) {
-      model = line.substr(line.find(':') + 2);
-      break;
-    }
-  utsname u{};
-  uname(&u);
-  return std::to_string(std::thread::hardware_concurrency()) + " cores, " + model + ", " +
-         u.sysname + " " + u.release;
-}
-
-std::string format_table(const std::vector<scenario_result>& results) {
-  std::string out = "machine: " + machine_description() + "\n\n";
+std::string format_table(const std::vector<scenario_result>& results, const machine& m) {
+  std::string out = "machine: " + m.summary() + "\n\n";
   out += "scenario            deliveries  seconds  deliv/s  baseline          base/s  ratio"
          "     p50ms     p99ms     maxms  cpu-us  rss-MB  disk-B/rec  errors\n";
   for (const auto& r : results) {
@@ -65,7 +46,7 @@ std::string format_table(const std::vector<scenario_result>& results) {
   return out;
 }
 
-std::string format_json(const std::vector<scenario_result>& results, bool quick) {
+std::string format_json(const std::vector<scenario_result>& results, bool quick, const machine& m) {
   json::array list;
   for (const auto& r : results) {
     json::object o{{"name", r.name},
@@ -89,17 +70,20 @@ std::string format_json(const std::vector<scenario_result>& results, bool quick)
     if (!r.note.empty()) o["note"] = r.note;
     list.push_back(std::move(o));
   }
-  return json::serialize(json::object{{"machine", machine_description()}, {"quick", quick},
+  json::object costs{{"syscall_us", m.syscall_us}, {"wake_us", m.wake_us}, {"wake_cpu_us", m.wake_cpu_us}};
+  return json::serialize(json::object{{"machine", m.description},
+                                      {"machine_costs", std::move(costs)},
+                                      {"quick", quick},
                                       {"scenarios", std::move(list)}});
 }
 
-std::string format_svg(const std::vector<scenario_result>& results) {
+std::string format_svg(const std::vector<scenario_result>& results, const machine& m) {
   // Left: deliveries/s against the baseline per scenario. Right: p50/p99/max latency (log).
   const int w = 960, h = 420, top = 50, bottom = 330, left_x = 60, mid = 500;
   std::string s = "<svg xmlns='http://www.w3.org/2000/svg' width='" + std::to_string(w) + "' height='" +
                   std::to_string(h) + "' font-family='sans-serif' font-size='11'>\n";
   s += "<rect width='100%' height='100%' fill='white'/>\n";
-  s += "<text x='10' y='20' font-size='14'>hookshot bench - " + machine_description() + "</text>\n";
+  s += "<text x='10' y='20' font-size='14'>hookshot bench - " + m.summary() + "</text>\n";
   s += "<text x='" + std::to_string(left_x) + "' y='40'>deliveries/s: engine (blue) vs baseline (grey)</text>\n";
   s += "<text x='" + std::to_string(mid + 20) + "' y='40'>latency ms, log scale: p50 / p99 / max</text>\n";
   std::vector<const scenario_result*> rated;

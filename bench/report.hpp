@@ -6,15 +6,15 @@
 #include <string>
 #include <vector>
 
+#include "bench/machine.hpp"
 #include "bench/scenarios.hpp"
 
 namespace hookshot::bench {
 
-/// "2 cores, AMD EPYC ..., Linux 6.1.0-..." for the header of every report.
-std::string machine_description();
-
-std::string format_table(const std::vector<scenario_result>& results);
-std::string format_json(const std::vector<scenario_result>& results, bool quick);
-std::string format_svg(const std::vector<scenario_result>& results);
+/// Each report names the machine and what it charges for a system call and a wake-up
+/// (bench/machine.hpp); the JSON gives the costs as "machine_costs".
+std::string format_table(const std::vector<scenario_result>& results, const machine& m);
+std::string format_json(const std::vector<scenario_result>& results, bool quick, const machine& m);
+std::string format_svg(const std::vector<scenario_result>& results, const machine& m);
 
 }  // namespace hookshot::bench

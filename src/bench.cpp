@@ -123,7 +123,8 @@ int bench(const args& a) {
     char tmpl[] = "/tmp/hookshot-bench-XXXXXX";
     o.work_dir = mkdtemp(tmpl);
   }
-  std::printf("hookshot bench%s: %s\n", o.quick ? " --quick" : "", bench::machine_description().c_str());
+  const bench::machine machine = bench::measure_machine();
+  std::printf("hookshot bench%s: %s\n", o.quick ? " --quick" : "", machine.summary().c_str());
   std::fflush(stdout);
   if (replay) {
     int replay_rc = store_replay(o, rounds);
@@ -150,9 +151,9 @@ int bench(const args& a) {
     }
     for (auto& all_rounds : by_result) results.push_back(bench::median_round(std::move(all_rounds)));
   }
-  std::printf("\n%s", bench::format_table(results).c_str());
-  if (!json_path.empty()) std::ofstream(json_path) << bench::format_json(results, o.quick) << "\n";
-  if (!svg_path.empty()) std::ofstream(svg_path) << bench::format_svg(results);
+  std::printf("\n%s", bench::format_table(results, machine).c_str());
+  if (!json_path.empty()) std::ofstream(json_path) << bench::format_json(results, o.quick, machine) << "\n";
+  if (!svg_path.empty()) std::ofstream(svg_path) << bench::format_svg(results, machine);
   if (own_dir) std::system(("rm -rf '" + o.work_dir + "'").c_str());
   return rc;
 }

@@ -24,6 +24,13 @@ class BenchSmokeTest(unittest.TestCase):
             with open(out_json) as f:
                 report = json.load(f)
             self.assertIn("cores", report["machine"])
+            # What this machine charges for a system call and a wake-up, measured at the start:
+            # what makes runs on different machines comparable (or not).
+            costs = report["machine_costs"]
+            self.assertGreater(costs["syscall_us"], 0)
+            self.assertGreater(costs["wake_us"], costs["syscall_us"])
+            self.assertGreater(costs["wake_cpu_us"], 0)
+            self.assertIn("a wake-up", r.stdout.splitlines()[0])
             self.assertTrue(report["quick"])
             names = [s["name"] for s in report["scenarios"]]
             self.assertEqual(names, ["throughput-fsync", "throughput-os"])
