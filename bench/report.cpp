@@ -83,7 +83,7 @@ std::string format_svg(const std::vector<scenario_result>& results, const machin
   std::string s = "<svg xmlns='http://www.w3.org/2000/svg' width='" + std::to_string(w) + "' height='" +
                   std::to_string(h) + "' font-family='sans-serif' font-size='11'>\n";
   s += "<rect width='100%' height='100%' fill='white'/>\n";
-  s += "<text x='10' y='20' font-size='14'>hookshot bench - " + m.summary() + "</text>\n";
+  s += "<text x='10' y='20' font-size='12'>hookshot bench - " + m.summary() + "</text>\n";
   s += "<text x='" + std::to_string(left_x) + "' y='40'>deliveries/s: engine (blue) vs baseline (grey)</text>\n";
   s += "<text x='" + std::to_string(mid + 20) + "' y='40'>latency ms, log scale: p50 / p99 / max</text>\n";
   std::vector<const scenario_result*> rated;
