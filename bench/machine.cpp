@@ -1,5 +1,7 @@
 #include "bench/machine.hpp"
 
+#include <pthread.h>
+#include <sched.h>
 #include <sys/eventfd.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -28,10 +30,22 @@ double syscall_cost_us() {
   return (clock_us(CLOCK_MONOTONIC) - t0) / kCalls;
 }
 
+// Pins the calling thread to `cpu` (-1: leaves it as it is).
+void pin_to(int cpu) {
+  if (cpu < 0) return;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+}
+
 // Two threads hand a token back and forth through two eventfds, each blocking in read until
-// the other writes: every hand-over wakes a sleeping thread. Wall and CPU (both threads) per
-// wake-up; zeros if an eventfd cannot be made.
-std::pair<double, double> wake_cost_us() {
+// the other writes: every hand-over wakes a sleeping thread. The threads are pinned (this one
+// to `here`, the other to `there`, and this one's mask put back after), because where the
+// scheduler places them decides the figure: on one core a hand-over is a switch, to another
+// core it is an interrupt and that core's return from idle, ten or more times dearer.
+// Wall and CPU (both threads) per hand-over; zeros if an eventfd cannot be made.
+std::pair<double, double> handover_cost_us(int here, int there) {
   constexpr int kRounds = 20000;
   int ping = eventfd(0, EFD_CLOEXEC), pong = eventfd(0, EFD_CLOEXEC);
   if (ping < 0 || pong < 0) {
@@ -39,8 +53,12 @@ std::pair<double, double> wake_cost_us() {
     if (pong >= 0) close(pong);
     return {0, 0};
   }
+  cpu_set_t saved;
+  bool restore = pthread_getaffinity_np(pthread_self(), sizeof saved, &saved) == 0;
+  pin_to(here);
   double other_cpu = 0;
   std::thread other([&] {
+    pin_to(there);
     double c0 = clock_us(CLOCK_THREAD_CPUTIME_ID);
     std::uint64_t v = 0;
     for (int i = 0; i < kRounds; ++i)
@@ -53,10 +71,23 @@ std::pair<double, double> wake_cost_us() {
     if (write(ping, &v, sizeof v) != sizeof v || read(pong, &v, sizeof v) != sizeof v) break;
   double wall = clock_us(CLOCK_MONOTONIC) - t0, cpu = clock_us(CLOCK_THREAD_CPUTIME_ID) - c0;
   other.join();
+  if (restore) pthread_setaffinity_np(pthread_self(), sizeof saved, &saved);
   close(ping);
   close(pong);
-  constexpr double kWakes = 2.0 * kRounds;
-  return {wall / kWakes, (cpu + other_cpu) / kWakes};
+  constexpr double kHandovers = 2.0 * kRounds;
+  return {wall / kHandovers, (cpu + other_cpu) / kHandovers};
+}
+
+// The first two CPUs this process may run on (-1 where there is none).
+std::pair<int, int> two_cpus() {
+  cpu_set_t set;
+  std::pair<int, int> out{-1, -1};
+  if (sched_getaffinity(0, sizeof set, &set) != 0) return out;
+  for (int cpu = 0; cpu < CPU_SETSIZE && out.second < 0; ++cpu) {
+    if (!CPU_ISSET(cpu, &set)) continue;
+    (out.first < 0 ? out.first : out.second) = cpu;
+  }
+  return out;
 }
 
 std::string fmt(const char* f, double v) {
@@ -87,15 +118,23 @@ machine measure_machine() {
   machine m;
   m.description = machine_description();
   m.syscall_us = syscall_cost_us();
-  auto [wall, cpu] = wake_cost_us();
-  m.wake_us = wall;
-  m.wake_cpu_us = cpu;
+  auto [first, second] = two_cpus();
+  m.switch_us = handover_cost_us(first, first).first;
+  if (second >= 0) {
+    auto [wall, cpu] = handover_cost_us(first, second);
+    m.wake_us = wall;
+    m.wake_cpu_us = cpu;
+  }
   return m;
 }
 
 std::string machine::summary() const {
-  return description + "; a system call " + fmt("%.2f", syscall_us) + " \u00b5s, a wake-up " +
-         fmt("%.1f", wake_us) + " \u00b5s (" + fmt("%.1f", wake_cpu_us) + " \u00b5s CPU)";
+  std::string out = description + "; a system call " + fmt("%.2f", syscall_us) +
+                    " \u00b5s, a hand-over on one core " + fmt("%.1f", switch_us) + " \u00b5s";
+  if (wake_us > 0)
+    out += ", to the other core " + fmt("%.1f", wake_us) + " \u00b5s (" + fmt("%.1f", wake_cpu_us) +
+           " \u00b5s CPU)";
+  return out;
 }
 
 }  // namespace hookshot::bench

@@ -2,10 +2,10 @@
 
 // The machine a run measured: what it is (cores, CPU model, kernel) and what it charges for
 // the two operations every delivery repeats, a system call and the hand-over of work to a
-// sleeping thread. Virtual machines that report the same CPU model differ by an order of
-// magnitude in both (docs/benchmarks.md: a system call 0.07 µs on one guest, 1.1 µs on
-// another), and so do raw-curl's rate and every ratio to it: results are comparable across
-// runs only where these are alike.
+// sleeping thread (on its own core and on another). Virtual machines that report the same
+// CPU model differ by an order of magnitude there (docs/benchmarks.md: a system call 0.07 µs
+// on one guest, 1.1 µs on another), and so do raw-curl's rate and every ratio to it: results
+// are comparable across runs only where these are alike.
 
 #include <string>
 
@@ -14,17 +14,21 @@ namespace hookshot::bench {
 struct machine {
   std::string description;  // "2 cores, Intel(R) Xeon(R) Processor, Linux 6.1.0-..."
   double syscall_us = 0;    // one system call (getppid), wall time
-  double wake_us = 0;       // waking a thread blocked on an eventfd: half a ping-pong round
-                            // trip between two threads the scheduler places, wall time
-  double wake_cpu_us = 0;   // the CPU both threads spend per wake-up (calls, switches, idle
-                            // exits on the other core)
+  // Handing work to a thread blocked on an eventfd (half a ping-pong round trip), wall time:
+  double switch_us = 0;     // with both threads on one core: a context switch and its calls
+  double wake_us = 0;       // to a thread on another core: an interrupt, and that core's
+                            // return from idle (0: the process may use one core only)
+  double wake_cpu_us = 0;   // the CPU both threads spend per hand-over to another core
 
-  /// "2 cores, ...; a system call 0.07 µs, a wake-up 10.2 µs (7.1 µs CPU)".
+  /// "2 cores, ...; a system call 0.07 µs, a hand-over on one core 0.8 µs, to the other core
+  /// 29.6 µs (19.8 µs CPU)".
   std::string summary() const;
 };
 
-/// The machine's description and costs, measured now (about 0.1-1 s: 200,000 system calls
-/// and 20,000 ping-pong round trips).
+/// The machine's description and costs, measured now (about 0.1-2 s: 200,000 system calls
+/// and 20,000 ping-pong round trips on one core and across two). The threads are pinned for
+/// it: unpinned, the scheduler's placement made the hand-over anything from 1 to 17 µs from
+/// one run to the next on one machine.
 machine measure_machine();
 
 }  // namespace hookshot::bench

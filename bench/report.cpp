@@ -70,7 +70,10 @@ std::string format_json(const std::vector<scenario_result>& results, bool quick,
     if (!r.note.empty()) o["note"] = r.note;
     list.push_back(std::move(o));
   }
-  json::object costs{{"syscall_us", m.syscall_us}, {"wake_us", m.wake_us}, {"wake_cpu_us", m.wake_cpu_us}};
+  json::object costs{{"syscall_us", m.syscall_us},
+                     {"switch_us", m.switch_us},
+                     {"wake_us", m.wake_us},
+                     {"wake_cpu_us", m.wake_cpu_us}};
   return json::serialize(json::object{{"machine", m.description},
                                       {"machine_costs", std::move(costs)},
                                       {"quick", quick},
