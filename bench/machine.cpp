@@ -5,29 +5,23 @@
 #include <sys/eventfd.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cstdint>
-#include <cstdio>
 #include <fstream>
 #include <thread>
+
+#include "bench/processes.hpp"
 
 namespace hookshot::bench {
 namespace {
 
-double clock_us(clockid_t id) {
-  timespec t{};
-  clock_gettime(id, &t);
-  return static_cast<double>(t.tv_sec) * 1e6 + static_cast<double>(t.tv_nsec) / 1e3;
-}
-
 // Wall µs per system call: getppid through syscall(), which no library caches.
 double syscall_cost_us() {
   constexpr int kCalls = 200000;
-  double t0 = clock_us(CLOCK_MONOTONIC);
+  double t0 = mono_seconds();
   for (int i = 0; i < kCalls; ++i) syscall(SYS_getppid);
-  return (clock_us(CLOCK_MONOTONIC) - t0) / kCalls;
+  return (mono_seconds() - t0) * 1e6 / kCalls;
 }
 
 // Pins the calling thread to `cpu` (-1: leaves it as it is).
@@ -59,23 +53,23 @@ std::pair<double, double> handover_cost_us(int here, int there) {
   double other_cpu = 0;
   std::thread other([&] {
     pin_to(there);
-    double c0 = clock_us(CLOCK_THREAD_CPUTIME_ID);
+    double c0 = thread_cpu_seconds();
     std::uint64_t v = 0;
     for (int i = 0; i < kRounds; ++i)
       if (read(ping, &v, sizeof v) != sizeof v || write(pong, &v, sizeof v) != sizeof v) break;
-    other_cpu = clock_us(CLOCK_THREAD_CPUTIME_ID) - c0;
+    other_cpu = thread_cpu_seconds() - c0;
   });
-  double t0 = clock_us(CLOCK_MONOTONIC), c0 = clock_us(CLOCK_THREAD_CPUTIME_ID);
+  double t0 = mono_seconds(), c0 = thread_cpu_seconds();
   std::uint64_t v = 1;
   for (int i = 0; i < kRounds; ++i)
     if (write(ping, &v, sizeof v) != sizeof v || read(pong, &v, sizeof v) != sizeof v) break;
-  double wall = clock_us(CLOCK_MONOTONIC) - t0, cpu = clock_us(CLOCK_THREAD_CPUTIME_ID) - c0;
+  double wall = mono_seconds() - t0, cpu = thread_cpu_seconds() - c0;
   other.join();
   if (restore) pthread_setaffinity_np(pthread_self(), sizeof saved, &saved);
   close(ping);
   close(pong);
   constexpr double kHandovers = 2.0 * kRounds;
-  return {wall / kHandovers, (cpu + other_cpu) / kHandovers};
+  return {wall * 1e6 / kHandovers, (cpu + other_cpu) * 1e6 / kHandovers};
 }
 
 // The first two CPUs this process may run on (-1 where there is none).
@@ -88,12 +82,6 @@ std::pair<int, int> two_cpus() {
     (out.first < 0 ? out.first : out.second) = cpu;
   }
   return out;
-}
-
-std::string fmt(const char* f, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, f, v);
-  return buf;
 }
 
 // "2 cores, Intel(R) Xeon(R) Processor, Linux 6.1.0-...".
@@ -126,15 +114,6 @@ machine measure_machine() {
     m.wake_cpu_us = cpu;
   }
   return m;
-}
-
-std::string machine::summary() const {
-  std::string out = description + "; a system call " + fmt("%.2f", syscall_us) +
-                    " \u00b5s, a hand-over on one core " + fmt("%.1f", switch_us) + " \u00b5s";
-  if (wake_us > 0)
-    out += ", to the other core " + fmt("%.1f", wake_us) + " \u00b5s (" + fmt("%.1f", wake_cpu_us) +
-           " \u00b5s CPU)";
-  return out;
 }
 
 }  // namespace hookshot::bench

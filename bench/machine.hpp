@@ -19,10 +19,6 @@ struct machine {
   double wake_us = 0;       // to a thread on another core: an interrupt, and that core's
                             // return from idle (0: the process may use one core only)
   double wake_cpu_us = 0;   // the CPU both threads spend per hand-over to another core
-
-  /// "2 cores, ...; a system call 0.07 µs, a hand-over on one core 0.8 µs, to the other core
-  /// 29.6 µs (19.8 µs CPU)".
-  std::string summary() const;
 };
 
 /// The machine's description and costs, measured now (about 0.1-2 s: 200,000 system calls

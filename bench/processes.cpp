@@ -203,4 +203,10 @@ double mono_seconds() {
   return duration_cast<duration<double>>(steady_clock::now().time_since_epoch()).count();
 }
 
+double thread_cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
+}
+
 }  // namespace hookshot::bench

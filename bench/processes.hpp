@@ -79,5 +79,8 @@ bool wait_until_up(const std::string& url, long timeout_ms);
 std::int64_t wall_us();
 /// Monotonic seconds, for durations.
 double mono_seconds();
+/// The calling thread's CPU (user + system), in seconds: /proc's per-thread figures count
+/// clock ticks, too coarse for a run of a few seconds.
+double thread_cpu_seconds();
 
 }  // namespace hookshot::bench

@@ -22,8 +22,17 @@ std::string pad(std::string s, size_t width) {
 
 }  // namespace
 
+std::string machine_summary(const machine& m) {
+  std::string out = m.description + "; a system call " + fmt("%.2f", m.syscall_us) +
+                    " \u00b5s, a hand-over on one core " + fmt("%.1f", m.switch_us) + " \u00b5s";
+  if (m.wake_us > 0)
+    out += ", to the other core " + fmt("%.1f", m.wake_us) + " \u00b5s (" + fmt("%.1f", m.wake_cpu_us) +
+           " \u00b5s CPU)";
+  return out;
+}
+
 std::string format_table(const std::vector<scenario_result>& results, const machine& m) {
-  std::string out = "machine: " + m.summary() + "\n\n";
+  std::string out = "machine: " + machine_summary(m) + "\n\n";
   out += "scenario            deliveries  seconds  deliv/s  baseline          base/s  ratio"
          "     p50ms     p99ms     maxms  cpu-us  rss-MB  disk-B/rec  errors\n";
   for (const auto& r : results) {
@@ -86,7 +95,7 @@ std::string format_svg(const std::vector<scenario_result>& results, const machin
   std::string s = "<svg xmlns='http://www.w3.org/2000/svg' width='" + std::to_string(w) + "' height='" +
                   std::to_string(h) + "' font-family='sans-serif' font-size='11'>\n";
   s += "<rect width='100%' height='100%' fill='white'/>\n";
-  s += "<text x='10' y='20' font-size='12'>hookshot bench - " + m.summary() + "</text>\n";
+  s += "<text x='10' y='20' font-size='12'>hookshot bench - " + machine_summary(m) + "</text>\n";
   s += "<text x='" + std::to_string(left_x) + "' y='40'>deliveries/s: engine (blue) vs baseline (grey)</text>\n";
   s += "<text x='" + std::to_string(mid + 20) + "' y='40'>latency ms, log scale: p50 / p99 / max</text>\n";
   std::vector<const scenario_result*> rated;

@@ -11,14 +11,6 @@
 namespace hookshot::bench {
 namespace {
 
-// This thread's CPU (user + system), in seconds: /proc's per-thread figures count clock
-// ticks, too coarse for a run of a few seconds.
-double thread_cpu_seconds() {
-  timespec t{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
-}
-
 // Bytes this process's threads have handed to write calls so far.
 double bytes_written() {
   double bytes = 0;

@@ -124,7 +124,7 @@ int bench(const args& a) {
     o.work_dir = mkdtemp(tmpl);
   }
   const bench::machine machine = bench::measure_machine();
-  std::printf("hookshot bench%s: %s\n", o.quick ? " --quick" : "", machine.summary().c_str());
+  std::printf("hookshot bench%s: %s\n", o.quick ? " --quick" : "", bench::machine_summary(machine).c_str());
   std::fflush(stdout);
   if (replay) {
     int replay_rc = store_replay(o, rounds);
