@@ -130,7 +130,7 @@ result<std::unique_ptr<engine>> engine::start(const config::config& cfg) {
       orphans.finished_pendings.push_back(p);  // its webhook is gone
       return;
     }
-    hook->second.pending.push_back(work_item{p, nullptr, {}});
+    hook->second.pending.push_back(work_item(p, nullptr));
     ++m.report.pending;
   });
   if (!st) return st;

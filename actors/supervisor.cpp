@@ -148,7 +148,7 @@ void supervisor::on_ingest(ingest_msg& msg) {
       p.event_seq = shared->seq;
       p.due_ms = now;
       batch.new_pendings.push_back(p);
-      per_webhook[key].push_back(work_item{p, shared, {}});
+      per_webhook[key].push_back(work_item(p, shared));
     }
     batch.add_event(*shared);
   }

@@ -22,18 +22,33 @@
 
 namespace hookshot::actors {
 
-/// A pending delivery together with the event it delivers.
+/// A pending delivery as its webhook actor keeps it, with the event it delivers. A backlog
+/// keeps one per delivery in memory, so it holds only what varies per delivery: the webhook
+/// is the actor's, and the signature is made for each attempt and travels with it.
 struct work_item {
-  pending_delivery pending;
+  work_item() = default;
+  work_item(const pending_delivery& p, std::shared_ptr<const event> e)
+      : seq(p.seq), event_seq(p.event_seq), due_ms(p.due_ms), attempts(p.attempts), ev(std::move(e)) {}
+
+  /// The stored form, for the webhook `webhook_key`.
+  pending_delivery pending(std::uint64_t webhook_key) const {
+    return pending_delivery{seq, webhook_key, event_seq, attempts, due_ms};
+  }
+
+  std::uint64_t seq = 0;        // the pending delivery's storage key
+  std::uint64_t event_seq = 0;  // which event
+  millis due_ms = 0;            // not before this time
+  std::uint32_t attempts = 0;   // attempts already made
+  std::uint32_t charged = 0;    // bytes of `ev` counted in services::held_event_bytes (0: none)
   std::shared_ptr<const event> ev;  // null until needed (recovered, or released between retries)
-  std::string signature;  // X-CS-Signature, computed at the first attempt with the current key
-  std::int64_t charged = 0;  // bytes of `ev` counted in services::held_event_bytes (0: none)
 };
+static_assert(sizeof(work_item) <= 48, "a backlog keeps one work_item per pending delivery");
 
 /// http client -> webhook: one attempt finished.
 struct outcome_msg {
   std::uint64_t pending_seq = 0;
   attempt_outcome outcome;
+  std::string signature;  // the attempt's X-CS-Signature, for its delivery record
 };
 
 /// HTTP loops -> webhook actor: outcomes wait in the actor's box; when the box goes from

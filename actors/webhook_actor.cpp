@@ -1,6 +1,7 @@
 #include "actors/webhook_actor.hpp"
 
 #include <chrono>
+#include <limits>
 
 #include "core/request.hpp"
 #include "core/uuid.hpp"
@@ -19,8 +20,7 @@ webhook_actor::webhook_actor(caf::actor_config& cfg, services* svc, webhook hook
 void webhook_actor::configure(webhook hook, delivery_settings settings) {
   hook_ = std::move(hook);
   settings_ = std::move(settings);
-  signer_.reset();
-  for (auto& [seq, item] : items_) item.signature.clear();  // signed again with the new key
+  signer_.reset();  // the next attempts sign with the new key
 }
 
 caf::behavior webhook_actor::make_behavior() {
@@ -56,7 +56,7 @@ caf::behavior webhook_actor::make_behavior() {
         for (auto& item : box_->take(false, 0)) accept(std::move(item));
         flush();
         storage::write_batch batch;
-        for (const auto& [seq, item] : items_) batch.finished_pendings.push_back(item.pending);
+        for (const auto& [seq, item] : items_) batch.finished_pendings.push_back(item.pending(hook_.key));
         batch.removed_webhooks.push_back(hook_.key);
         svc_->writer->submit(std::move(batch), std::move(msg.reply));
         while (!items_.empty()) drop(items_.begin());
@@ -88,13 +88,13 @@ void webhook_actor::take_deliveries(bool always) {
 }
 
 void webhook_actor::accept(work_item&& item) {
-  std::uint64_t seq = item.pending.seq;
+  std::uint64_t seq = item.seq;
   auto [it, added] = items_.try_emplace(seq);
   if (!added) {  // held already; the box counted it again
     svc_->pending.fetch_sub(1, std::memory_order_relaxed);
     return;
   }
-  millis due = item.pending.due_ms, wait = due - svc_->clock->now_ms();
+  millis due = item.due_ms, wait = due - svc_->clock->now_ms();
   // The next few deliveries keep their event in memory, and a backlog beyond them while the
   // engine-wide budget has room; the rest (a slow or dead receiver) is metadata, and each
   // event is loaded again when its attempt starts.
@@ -123,11 +123,14 @@ void webhook_actor::keep_within_budget(work_item& item) {
   if (!item.ev) return;  // recovered: loaded when due
   std::int64_t bytes = held_bytes(*item.ev);
   std::atomic<std::int64_t>& held = svc_->held_event_bytes;
-  if (held.fetch_add(bytes, std::memory_order_relaxed) + bytes <= svc_->held_event_budget) {
-    item.charged = bytes;
-    return;
+  // (`charged` counts up to 4 GiB, more than any intake limit lets an event have.)
+  if (bytes <= std::numeric_limits<std::uint32_t>::max()) {
+    if (held.fetch_add(bytes, std::memory_order_relaxed) + bytes <= svc_->held_event_budget) {
+      item.charged = static_cast<std::uint32_t>(bytes);
+      return;
+    }
+    held.fetch_sub(bytes, std::memory_order_relaxed);
   }
-  held.fetch_sub(bytes, std::memory_order_relaxed);
   item.ev.reset();
 }
 
@@ -190,7 +193,7 @@ void webhook_actor::pump() {
       none.transport_error = true;
       none.response = "No attempt made: webhook.delivery.tries is 0";
       none.start_ms = none.end_ms = svc_->clock->now_ms();
-      finish(it->second, std::move(none));
+      finish(it->second, std::move(none), {});
       drop(it);
       continue;
     }
@@ -200,7 +203,7 @@ void webhook_actor::pump() {
 
 bool webhook_actor::hold_event(work_item& item) {
   if (item.ev) return true;
-  auto ev = svc_->load_event(item.pending.event_seq);
+  auto ev = svc_->load_event(item.event_seq);
   if (ev) {
     item.ev = std::move(*ev);
     return true;
@@ -211,7 +214,7 @@ bool webhook_actor::hold_event(work_item& item) {
   none.response = "Not delivered: " + ev.error().message();
   none.start_ms = none.end_ms = svc_->clock->now_ms();
   svc_->metrics.deliveries_failed.fetch_add(1, std::memory_order_relaxed);
-  finished_.push_back({nullptr, item.pending, {}, std::move(none)});
+  finished_.push_back({nullptr, item.pending(hook_.key), {}, std::move(none)});
   schedule_flush();
   return false;
 }
@@ -220,29 +223,30 @@ void webhook_actor::start_attempt(work_item& item) {
   ++in_flight_;
   net::http_request req;
   req.url = hook_.payload_url;
-  req.headers = delivery_headers(*item.ev, signature_of(item));
+  std::string signature = sign(*item.ev);
+  req.headers = delivery_headers(*item.ev, signature);
   req.body = std::shared_ptr<const std::string>(item.ev, &item.ev->body);
   req.timeout_ms = settings_.timeout_ms;
   req.verify_tls = hook_.ssl_verification;
   req.policy = settings_.policy;
   if (!outcomes_) outcomes_ = std::make_shared<outcome_box>(address());  // at the first attempt
-  req.done = [relay = &svc_->relay, box = outcomes_, seq = item.pending.seq](attempt_outcome&& outcome) {
+  req.done = [relay = &svc_->relay, box = outcomes_, seq = item.seq,
+              signature = std::move(signature)](attempt_outcome&& outcome) mutable {
     bool first = false;
     {
       std::lock_guard lock(box->mutex);
       first = box->items.empty();
-      box->items.push_back(outcome_msg{seq, std::move(outcome)});
+      box->items.push_back(outcome_msg{seq, std::move(outcome), std::move(signature)});
     }
     if (first) relay->post(box);
   };
   svc_->http_for(hook_.key).submit(std::move(req));
 }
 
-const std::string& webhook_actor::signature_of(work_item& item) {
-  if (hook_.secret_key.empty() || !item.signature.empty()) return item.signature;
+std::string webhook_actor::sign(const event& ev) {
+  if (hook_.secret_key.empty()) return {};
   if (!signer_) signer_ = std::make_unique<hmac_sha256>(hook_.secret_key);
-  item.signature = signer_->sign_base64(item.ev->body);
-  return item.signature;
+  return signer_->sign_base64(ev.body);
 }
 
 void webhook_actor::on_outcome(outcome_msg& msg) {
@@ -251,33 +255,32 @@ void webhook_actor::on_outcome(outcome_msg& msg) {
   if (it == items_.end()) return;
   work_item& item = it->second;
   attempt_outcome& out = msg.outcome;
-  ++item.pending.attempts;
+  ++item.attempts;
   svc_->metrics.attempts.fetch_add(1, std::memory_order_relaxed);
   if (!out.success()) svc_->metrics.attempts_failed.fetch_add(1, std::memory_order_relaxed);
-  if (out.success() || !settings_.retry.may_retry(static_cast<int>(item.pending.attempts))) {
-    finish(item, std::move(out));
+  if (out.success() || !settings_.retry.may_retry(static_cast<int>(item.attempts))) {
+    finish(item, std::move(out), std::move(msg.signature));
     drop(it);
     return;
   }
   millis delay =
-      settings_.retry.delay_after(static_cast<int>(item.pending.attempts), out.retry_after_s, rng_);
-  item.pending.due_ms = svc_->clock->now_ms() + delay;
+      settings_.retry.delay_after(static_cast<int>(item.attempts), out.retry_after_s, rng_);
+  item.due_ms = svc_->clock->now_ms() + delay;
   // A short wait keeps the event (reading it back is a transaction, a decode and a copy); a
   // long one, or many waiting, costs no event in memory: the next attempt loads it again.
-  // The signature is kept.
   if (delay > kHoldAcrossRetryMs || waiting_.size() >= kHeldEvents) release_event(item);
-  rescheduled_.push_back(item.pending);
+  rescheduled_.push_back(item.pending(hook_.key));
   schedule_flush();
   if (delay <= 0)
-    ready_.push(item.pending.seq);
+    ready_.push(item.seq);
   else
-    wait_until(item.pending.due_ms, item.pending.seq);
+    wait_until(item.due_ms, item.seq);
 }
 
-void webhook_actor::finish(work_item& item, attempt_outcome&& last) {
+void webhook_actor::finish(work_item& item, attempt_outcome&& last, std::string&& signature) {
   (last.success() ? svc_->metrics.deliveries_succeeded : svc_->metrics.deliveries_failed)
       .fetch_add(1, std::memory_order_relaxed);
-  finished_.push_back({item.ev, item.pending, std::move(item.signature), std::move(last)});
+  finished_.push_back({item.ev, item.pending(hook_.key), std::move(signature), std::move(last)});
   schedule_flush();
 }
 

@@ -106,7 +106,8 @@ class webhook_actor : public caf::event_based_actor {
   bool hold_event(work_item& item);  // false: the event is gone and the delivery ended
   void start_attempt(work_item& item);
   void on_outcome(outcome_msg& msg);
-  void finish(work_item& item, attempt_outcome&& last);
+  // Ends the delivery with `last`, the outcome of the attempt signed with `signature`.
+  void finish(work_item& item, attempt_outcome&& last, std::string&& signature);
   void schedule_flush();
   void flush();
   // Encodes `f` as a delivery record into `batch`.
@@ -119,7 +120,9 @@ class webhook_actor : public caf::event_based_actor {
   delivery_settings settings_;
   std::unique_ptr<hmac_sha256> signer_;  // made at the first signature (idle webhooks have none)
   seeded_random rng_;
-  const std::string& signature_of(work_item& item);
+  // X-CS-Signature of `ev` with the webhook's current key (empty without a key), for one
+  // attempt: a retry signs again (~1 us), which keeps a backlog's items small.
+  std::string sign(const event& ev);
 
   // Every pending delivery, by seq. Open addressing: a lookup (each attempt and each outcome)
   // touches the item itself, not a bucket and then a node of its own (perf, throughput with a

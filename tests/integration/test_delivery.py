@@ -81,12 +81,15 @@ class DeliveryTest(unittest.TestCase):
 
     def test_500_twice_then_200_is_one_successful_record_of_three_attempts(self):
         rx = self.receiver(lambda i, req: (500, b"boom", {}) if i < 2 else (200, b"fine", {}))
-        hs = self.start([webhook("flaky", rx.url)],
+        hs = self.start([webhook("flaky", rx.url, secretkey="flaky-key")],
                         settings={"webhook.delivery.backoff": "0.2", "webhook.delivery.tries": 3})
         [eid] = hs.post_events([event()])
         wait_for(lambda: rx.count() == 3, what="three attempts")
         reqs = rx.snapshot()
         self.assertTrue(all(header(r, "X-CS-Event-ID") == eid for r in reqs))
+        # Each attempt is signed (a retry signs again), and the record keeps the last one's.
+        expected = base64.b64encode(hmac.new(b"flaky-key", reqs[0]["body"], hashlib.sha256).digest()).decode()
+        self.assertEqual([header(r, "X-CS-Signature") for r in reqs], [expected] * 3)
         # The backoff separates attempts (0.2 s +-20 %).
         self.assertGreaterEqual(reqs[1]["time"] - reqs[0]["time"], 0.15)
         self.assertGreaterEqual(reqs[2]["time"] - reqs[1]["time"], 0.15)
@@ -96,6 +99,7 @@ class DeliveryTest(unittest.TestCase):
         self.assertTrue(rec["success"])
         self.assertEqual(rec["attempts"], 3)
         self.assertEqual(rec["response"], "fine")
+        self.assertIn("X-CS-Signature: " + expected, rec["headers"])
         self.assertEqual(d["pending"], 0)
         self.assertEqual(rx.count(), 3)
 

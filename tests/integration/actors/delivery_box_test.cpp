@@ -11,13 +11,13 @@ namespace {
 
 std::vector<work_item> items(std::uint64_t first, std::uint64_t last) {
   std::vector<work_item> out;
-  for (std::uint64_t seq = first; seq <= last; ++seq) out.push_back(work_item{{seq, 1, seq, 0, 0}, nullptr, {}, 0});
+  for (std::uint64_t seq = first; seq <= last; ++seq) out.push_back(work_item(pending_delivery{seq, 1, seq, 0, 0}, nullptr));
   return out;
 }
 
 std::vector<std::uint64_t> seqs(const std::vector<work_item>& taken) {
   std::vector<std::uint64_t> out;
-  for (const auto& item : taken) out.push_back(item.pending.seq);
+  for (const auto& item : taken) out.push_back(item.seq);
   return out;
 }
 

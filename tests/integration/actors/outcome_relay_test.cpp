@@ -39,7 +39,7 @@ void complete(relay_inbox& inbox, const std::shared_ptr<outcome_box>& box, std::
   {
     std::lock_guard lock(box->mutex);
     first = box->items.empty();
-    box->items.push_back(outcome_msg{seq, {}});
+    box->items.push_back(outcome_msg{seq, {}, {}});
   }
   if (first) inbox.post(box);
 }

@@ -102,7 +102,7 @@ struct harness {
       pending_delivery p{seq, 1, seq, 0, 0};
       batch.add_event(*ev);
       batch.new_pendings.push_back(p);
-      items.push_back(work_item{p, std::move(ev), {}, 0});
+      items.push_back(work_item(p, std::move(ev)));
     }
     std::promise<status> stored;
     writer->submit(std::move(batch), [&stored](const status& st) { stored.set_value(st); });
