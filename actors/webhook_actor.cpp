@@ -56,10 +56,12 @@ caf::behavior webhook_actor::make_behavior() {
         for (auto& item : box_->take(false, 0)) accept(std::move(item));
         flush();
         storage::write_batch batch;
-        for (const auto& [seq, item] : items_) batch.finished_pendings.push_back(item.pending(hook_.key));
+        for_each_item([&](work_item& item) {
+          batch.finished_pendings.push_back(item.pending(hook_.key));
+          drop(item);
+        });
         batch.removed_webhooks.push_back(hook_.key);
         svc_->writer->submit(std::move(batch), std::move(msg.reply));
-        while (!items_.empty()) drop(items_.begin());
         quit();
       },
       [this](stop_atom) {
@@ -73,9 +75,13 @@ bool webhook_actor::may_send() const {
   return !svc_->draining.load(std::memory_order_relaxed) && hook_.state == webhook_state::enabled;
 }
 
+bool webhook_actor::may_start() const {
+  return may_send() && on_wire_.size() < static_cast<size_t>(settings_.max_in_flight);
+}
+
 void webhook_actor::take_deliveries(bool always) {
   for (;;) {
-    bool room = may_send() && in_flight_ < settings_.max_in_flight && ready_.empty();
+    bool room = may_start() && ready_.empty();
     if (!room && !always) return;
     size_t line_room = kHeldEvents > ready_.size() ? kHeldEvents - ready_.size() : 0;
     // The box's vector, which the supervisor allocated for this share: freed here once taken.
@@ -88,25 +94,16 @@ void webhook_actor::take_deliveries(bool always) {
 }
 
 void webhook_actor::accept(work_item&& item) {
-  std::uint64_t seq = item.seq;
-  auto [it, added] = items_.try_emplace(seq);
-  if (!added) {  // held already; the box counted it again
-    svc_->pending.fetch_sub(1, std::memory_order_relaxed);
-    return;
-  }
-  millis due = item.due_ms, wait = due - svc_->clock->now_ms();
   // The next few deliveries keep their event in memory, and a backlog beyond them while the
   // engine-wide budget has room; the rest (a slow or dead receiver) is metadata, and each
   // event is loaded again when its attempt starts.
-  if (wait > 0)
+  if (item.due_ms > svc_->clock->now_ms()) {
     item.ev.reset();
-  else if (ready_.size() >= kHeldEvents)
-    keep_within_budget(item);
-  it->second = std::move(item);
-  if (wait <= 0)
-    ready_.push(seq);
-  else
-    wait_until(due, seq);
+    wait(std::move(item));
+    return;
+  }
+  if (ready_.size() >= kHeldEvents) keep_within_budget(item);
+  ready_.push(std::move(item));
 }
 
 namespace {
@@ -140,18 +137,24 @@ void webhook_actor::release_event(work_item& item) {
   item.charged = 0;
 }
 
-void webhook_actor::drop(item_map::iterator it) {
-  release_event(it->second);
-  items_.erase(it);
+void webhook_actor::drop(work_item& item) {
+  release_event(item);
   svc_->pending.fetch_sub(1, std::memory_order_relaxed);
 }
 
-void webhook_actor::on_exit() {
-  for (auto& [seq, item] : items_) release_event(item);
+template <class F>
+void webhook_actor::for_each_item(F&& fn) {
+  ready_.for_each(fn);
+  waiting_.for_each(fn);
+  for (auto& [seq, item] : on_wire_) fn(item);
 }
 
-void webhook_actor::wait_until(millis due, std::uint64_t seq) {
-  waiting_.push(due, seq);
+void webhook_actor::on_exit() {
+  for_each_item([this](work_item& item) { release_event(item); });
+}
+
+void webhook_actor::wait(work_item&& item) {
+  waiting_.push(std::move(item));
   arm_timer();
 }
 
@@ -172,20 +175,16 @@ void webhook_actor::on_timer(std::uint64_t token) {
   timer_armed_ = false;
   // Everything due by then, and whatever fell due while the timer was on its way.
   millis until = std::max(timer_due_, svc_->clock->now_ms());
-  waiting_.take_due(until, [this](std::uint64_t seq) {
-    if (items_.count(seq)) ready_.push(seq);
-  });
+  waiting_.take_due(until, [this](work_item&& item) { ready_.push(std::move(item)); });
   arm_timer();
   pump();
 }
 
 void webhook_actor::pump() {
-  while (may_send() && in_flight_ < settings_.max_in_flight && !ready_.empty()) {
-    std::uint64_t seq = ready_.pop();
-    auto it = items_.find(seq);
-    if (it == items_.end()) continue;
-    if (!hold_event(it->second)) {
-      drop(it);
+  while (may_start() && !ready_.empty()) {
+    work_item item = ready_.pop();
+    if (!hold_event(item)) {
+      drop(item);
       continue;
     }
     if (settings_.retry.tries <= 0) {
@@ -193,11 +192,11 @@ void webhook_actor::pump() {
       none.transport_error = true;
       none.response = "No attempt made: webhook.delivery.tries is 0";
       none.start_ms = none.end_ms = svc_->clock->now_ms();
-      finish(it->second, std::move(none), {});
-      drop(it);
+      finish(item, std::move(none), {});
+      drop(item);
       continue;
     }
-    start_attempt(it->second);
+    start_attempt(std::move(item));
   }
 }
 
@@ -219,8 +218,7 @@ bool webhook_actor::hold_event(work_item& item) {
   return false;
 }
 
-void webhook_actor::start_attempt(work_item& item) {
-  ++in_flight_;
+void webhook_actor::start_attempt(work_item&& item) {
   net::http_request req;
   req.url = hook_.payload_url;
   std::string signature = sign(*item.ev);
@@ -241,6 +239,7 @@ void webhook_actor::start_attempt(work_item& item) {
     if (first) relay->post(box);
   };
   svc_->http_for(hook_.key).submit(std::move(req));
+  on_wire_.emplace(item.seq, std::move(item));
 }
 
 std::string webhook_actor::sign(const event& ev) {
@@ -250,9 +249,8 @@ std::string webhook_actor::sign(const event& ev) {
 }
 
 void webhook_actor::on_outcome(outcome_msg& msg) {
-  --in_flight_;
-  auto it = items_.find(msg.pending_seq);
-  if (it == items_.end()) return;
+  auto it = on_wire_.find(msg.pending_seq);
+  if (it == on_wire_.end()) return;
   work_item& item = it->second;
   attempt_outcome& out = msg.outcome;
   ++item.attempts;
@@ -260,7 +258,8 @@ void webhook_actor::on_outcome(outcome_msg& msg) {
   if (!out.success()) svc_->metrics.attempts_failed.fetch_add(1, std::memory_order_relaxed);
   if (out.success() || !settings_.retry.may_retry(static_cast<int>(item.attempts))) {
     finish(item, std::move(out), std::move(msg.signature));
-    drop(it);
+    drop(item);
+    on_wire_.erase(it);
     return;
   }
   millis delay =
@@ -271,10 +270,12 @@ void webhook_actor::on_outcome(outcome_msg& msg) {
   if (delay > kHoldAcrossRetryMs || waiting_.size() >= kHeldEvents) release_event(item);
   rescheduled_.push_back(item.pending(hook_.key));
   schedule_flush();
+  work_item again = std::move(item);
+  on_wire_.erase(it);
   if (delay <= 0)
-    ready_.push(item.seq);
+    ready_.push(std::move(again));
   else
-    wait_until(item.due_ms, item.seq);
+    wait(std::move(again));
 }
 
 void webhook_actor::finish(work_item& item, attempt_outcome&& last, std::string&& signature) {

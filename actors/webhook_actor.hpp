@@ -48,7 +48,7 @@
 #include "actors/services.hpp"
 #include "actors/type_ids.hpp"
 #include "core/due_queue.hpp"
-#include "core/seq_fifo.hpp"
+#include "core/fifo.hpp"
 #include "core/signature.hpp"
 
 namespace hookshot::actors {
@@ -97,14 +97,17 @@ class webhook_actor : public caf::event_based_actor {
   void keep_within_budget(work_item& item);
   // Drops `item`'s event and gives back what it counted in the budget.
   void release_event(work_item& item);
-  // Removes a delivery that has ended or gone: its event and its count of pending deliveries.
-  void drop(item_map::iterator it);
-  void wait_until(millis due, std::uint64_t seq);
+  // Lets go of a delivery that has ended or gone: its event and its count of pending deliveries.
+  void drop(work_item& item);
+  // Calls fn(work_item&) for every pending delivery the actor holds.
+  template <class F>
+  void for_each_item(F&& fn);
+  void wait(work_item&& item);  // until item.due_ms
   void arm_timer();  // for the earliest waiting delivery, unless an armed timer is as early
   void on_timer(std::uint64_t token);
   void pump();
   bool hold_event(work_item& item);  // false: the event is gone and the delivery ended
-  void start_attempt(work_item& item);
+  void start_attempt(work_item&& item);
   void on_outcome(outcome_msg& msg);
   // Ends the delivery with `last`, the outcome of the attempt signed with `signature`.
   void finish(work_item& item, attempt_outcome&& last, std::string&& signature);
@@ -113,6 +116,7 @@ class webhook_actor : public caf::event_based_actor {
   // Encodes `f` as a delivery record into `batch`.
   void add_record(storage::write_batch& batch, const finished_delivery& f) const;
   bool may_send() const;
+  bool may_start() const;  // may send, and below the in-flight cap
 
   services* svc_;
   std::shared_ptr<delivery_box> box_;
@@ -124,17 +128,17 @@ class webhook_actor : public caf::event_based_actor {
   // attempt: a retry signs again (~1 us), which keeps a backlog's items small.
   std::string sign(const event& ev);
 
-  // Every pending delivery, by seq. Open addressing: a lookup (each attempt and each outcome)
-  // touches the item itself, not a bucket and then a node of its own (perf, throughput with a
-  // backlog: the node-based map's lookups were 6-11 % of the actors' samples, mostly misses).
-  // Inserting may move items: hold no reference to one across accept().
-  item_map items_;
-  seq_fifo ready_;  // due now, waiting for a slot
-  due_queue waiting_;  // due later
+  // Every pending delivery is in exactly one of these, by where it stands. A backlog is in
+  // the line and the waiting queue, which hold their items in vectors (no slack of a hash
+  // table, no lookup); only attempts on the wire are found by seq, when their outcome comes,
+  // in a map that stays as small as the in-flight cap. Inserting into on_wire_ may move its
+  // items: hold no reference to one across start_attempt().
+  fifo<work_item> ready_;        // due now, waiting for a slot, in the order they came
+  due_queue<work_item> waiting_;  // due later
+  item_map on_wire_;             // attempts in flight, by seq
   bool timer_armed_ = false;
   millis timer_due_ = 0;            // what the armed timer is for
   std::uint64_t timer_token_ = 0;   // the armed timer's token
-  int in_flight_ = 0;
 
   std::shared_ptr<outcome_box> outcomes_;  // shared with the HTTP loops; made at the first attempt
   std::vector<outcome_msg> outcome_batch_;  // the outcomes being handled, swapped with the box's
