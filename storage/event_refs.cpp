@@ -1,5 +1,7 @@
 #include "storage/event_refs.hpp"
 
+#include <algorithm>
+
 namespace hookshot::storage {
 
 void event_refs::add(std::uint64_t seq, int delta) {
@@ -25,6 +27,15 @@ void event_refs::add(std::uint64_t seq, int delta) {
 bool event_refs::contains(std::uint64_t seq) const {
   if (seq < base_) return far_.contains(seq);
   return seq - base_ < length_ && at(seq) != 0;
+}
+
+std::uint64_t event_refs::first_unnamed(std::uint64_t from, std::uint64_t limit) const {
+  std::uint64_t s = from;
+  for (; s < limit && s < base_; ++s)
+    if (!far_.contains(s)) return s;
+  for (std::uint64_t end = std::min<std::uint64_t>(limit, base_ + length_); s < end; ++s)
+    if (at(s) == 0) return s;
+  return s;  // limit, or the first seq past the window (where nothing is named)
 }
 
 void event_refs::cover(std::uint64_t seq) {

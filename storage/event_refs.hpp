@@ -25,6 +25,10 @@ class event_refs {
   void add(std::uint64_t seq, int delta);
   /// True while the event is named.
   bool contains(std::uint64_t seq) const;
+  /// The first seq in [from, limit) whose event is not named, or `limit` if every one is. A
+  /// run of named events in the window is a scan of the array, so a sweep can step over a
+  /// backlog's events here instead of walking them in the table.
+  std::uint64_t first_unnamed(std::uint64_t from, std::uint64_t limit) const;
   /// Events named.
   size_t size() const { return live_ + far_.size(); }
   /// Counts held in the window (named or not) and in the map: the memory in use, for tests.

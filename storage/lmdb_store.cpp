@@ -547,23 +547,43 @@ status lmdb_store::sweep_events(MDB_txn* txn, size_t budget, std::uint64_t& from
   std::string start = encode_u64(from);
   MDB_val k = as_val(start), v;
   rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-  std::uint64_t seq = 0;
-  for (size_t seen = 0; rc == 0 && seen < budget; ++seen) {
+  std::uint64_t seq = 0, resume = from;
+  // A run of named events (a backlog's pending ones are one long run) is stepped over in
+  // event_refs_, an array, and counted against the budget as if walked: the sweep goes round
+  // the table as often as before and frees the same pages, without a cursor step per named
+  // event (perf, throughput-fsync: those steps were 13 % of the writer's samples).
+  for (size_t seen = 0; rc == 0 && seen < budget;) {
     if (!decode_u64(as_view(k), seq)) {
       mdb_cursor_close(cur);
       return status::corruption("an event with a malformed key");
     }
-    // Deleted where the walk stands, without a second descent from the root; the cursor then
-    // stands on the next event, which MDB_NEXT returns.
-    if (!event_refs_.contains(seq) && (rc = mdb_cursor_del(cur, 0)) != 0) {
-      mdb_cursor_close(cur);
-      return lmdb_status("mdb_cursor_del", rc);
+    resume = seq + 1;
+    if (!event_refs_.contains(seq)) {
+      // Deleted where the walk stands, without a second descent from the root; the cursor
+      // then stands on the next event, which MDB_NEXT returns.
+      if ((rc = mdb_cursor_del(cur, 0)) != 0) {
+        mdb_cursor_close(cur);
+        return lmdb_status("mdb_cursor_del", rc);
+      }
+      ++seen;
+      rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+      continue;
     }
-    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    std::uint64_t next = event_refs_.first_unnamed(seq + 1, seq + (budget - seen));
+    if (next - seq <= kSweepStep) {  // a short run: walking it is cheaper than a descent
+      ++seen;
+      rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+      continue;
+    }
+    seen += next - seq;
+    resume = next;
+    start = encode_u64(next);
+    k = as_val(start);
+    rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
   }
   mdb_cursor_close(cur);
   if (rc != 0 && rc != MDB_NOTFOUND) return lmdb_status("mdb_cursor_get", rc);
-  from = rc == MDB_NOTFOUND ? 0 : seq + 1;  // at the end: start again from the oldest
+  from = rc == MDB_NOTFOUND ? 0 : resume;  // at the end: start again from the oldest
   return status::ok();
 }
 

@@ -209,6 +209,9 @@ class lmdb_store {
   // Events a transaction applying `group` sweeps: kSweepKeys plus twice what it can release.
   static size_t sweep_budget(const std::vector<const write_batch*>& group);
   static constexpr size_t kSweepKeys = 256;
+  // A run of named events longer than this the sweep steps over in memory and descends past,
+  // instead of walking it in the table.
+  static constexpr std::uint64_t kSweepStep = 16;
   // A webhook's delivery log as the index keeps it: its records' seqs, oldest first, each with
   // the event it names (0: the record holds its payload).
   struct log_entry {

@@ -20,6 +20,18 @@ void check_same(const event_refs& refs, const std::map<std::uint64_t, int>& want
     if (refs.contains(seq) != expected) FAIL("seq " << seq << " named: " << expected);
   }
   CHECK(refs.size() == named);
+  // first_unnamed agrees, from every 97th seq and with limits short and long.
+  for (std::uint64_t from = 0; from <= last; from += 97)
+    for (std::uint64_t span : {1, 5, 300, 100000}) {
+      std::uint64_t want_first = from;
+      while (want_first < from + span) {
+        auto it = want.find(want_first);
+        if (it == want.end() || it->second <= 0) break;
+        ++want_first;
+      }
+      if (refs.first_unnamed(from, from + span) != want_first)
+        FAIL("first unnamed from " << from << " within " << span << ": " << want_first);
+    }
 }
 
 }  // namespace
@@ -79,6 +91,24 @@ TEST_CASE("a seq far past the window moves what the window holds to the map", "[
   CHECK(refs.contains(12));
   CHECK_FALSE(refs.contains(11));
   CHECK(refs.contains(5000000000ull));
+}
+
+TEST_CASE("first_unnamed steps over a run of named events, in the window and behind it", "[storage]") {
+  event_refs refs;
+  for (std::uint64_t seq = 10; seq < 5000; ++seq) refs.add(seq, 1);
+  refs.add(2000, -1);
+  CHECK(refs.first_unnamed(10, 6000) == 2000);
+  CHECK(refs.first_unnamed(2001, 6000) == 5000);  // past the window nothing is named
+  CHECK(refs.first_unnamed(2001, 3000) == 3000);  // every one up to the limit is named
+  CHECK(refs.first_unnamed(3, 6000) == 3);
+  CHECK(refs.first_unnamed(7, 7) == 7);
+  // An old event left behind the window (in the map) is named too; its neighbours are not.
+  for (std::uint64_t seq = 10; seq < 5000; ++seq)
+    if (seq != 2000 && seq != 11) refs.add(seq, -1);
+  for (std::uint64_t seq = 100000; seq < 100010; ++seq) refs.add(seq, 1);
+  REQUIRE(refs.far_count() == 1);
+  CHECK(refs.first_unnamed(11, 100) == 12);
+  CHECK(refs.first_unnamed(100000, 200000) == 100010);
 }
 
 TEST_CASE("event refs agree with a plain map under random traffic", "[storage]") {
