@@ -558,6 +558,7 @@ status lmdb_store::sweep_events(MDB_txn* txn, size_t budget, std::uint64_t& from
       return status::corruption("an event with a malformed key");
     }
     resume = seq + 1;
+    std::uint64_t next = resume;  // the first event the walk has not passed
     if (!event_refs_.contains(seq)) {
       // Deleted where the walk stands, without a second descent from the root; the cursor
       // then stands on the next event, which MDB_NEXT returns.
@@ -565,17 +566,15 @@ status lmdb_store::sweep_events(MDB_txn* txn, size_t budget, std::uint64_t& from
         mdb_cursor_close(cur);
         return lmdb_status("mdb_cursor_del", rc);
       }
+    } else {
+      next = event_refs_.first_unnamed(seq + 1, seq + (budget - seen));
+    }
+    if (next - seq <= kSweepStep) {  // the next event, or a short run: walked
       ++seen;
       rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
       continue;
     }
-    std::uint64_t next = event_refs_.first_unnamed(seq + 1, seq + (budget - seen));
-    if (next - seq <= kSweepStep) {  // a short run: walking it is cheaper than a descent
-      ++seen;
-      rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-      continue;
-    }
-    seen += next - seq;
+    seen += next - seq;  // a long run: counted as walked, passed with one descent
     resume = next;
     start = encode_u64(next);
     k = as_val(start);
