@@ -188,11 +188,7 @@ void webhook_actor::pump() {
       continue;
     }
     if (settings_.retry.tries <= 0) {
-      attempt_outcome none;
-      none.transport_error = true;
-      none.response = "No attempt made: webhook.delivery.tries is 0";
-      none.start_ms = none.end_ms = svc_->clock->now_ms();
-      finish(item, std::move(none), {});
+      end_unattempted(item, "No attempt made: webhook.delivery.tries is 0");
       drop(item);
       continue;
     }
@@ -208,14 +204,16 @@ bool webhook_actor::hold_event(work_item& item) {
     return true;
   }
   // The event is gone (a damaged store): end the delivery with a record that says so.
+  end_unattempted(item, "Not delivered: " + ev.error().message());
+  return false;
+}
+
+void webhook_actor::end_unattempted(work_item& item, std::string why) {
   attempt_outcome none;
   none.transport_error = true;
-  none.response = "Not delivered: " + ev.error().message();
+  none.response = std::move(why);
   none.start_ms = none.end_ms = svc_->clock->now_ms();
-  svc_->metrics.deliveries_failed.fetch_add(1, std::memory_order_relaxed);
-  finished_.push_back({nullptr, item.pending(hook_.key), {}, std::move(none)});
-  schedule_flush();
-  return false;
+  finish(item, std::move(none), {});
 }
 
 void webhook_actor::start_attempt(work_item&& item) {

@@ -111,6 +111,8 @@ class webhook_actor : public caf::event_based_actor {
   void on_outcome(outcome_msg& msg);
   // Ends the delivery with `last`, the outcome of the attempt signed with `signature`.
   void finish(work_item& item, attempt_outcome&& last, std::string&& signature);
+  // Ends a delivery no attempt was made for, with a failed record that says `why`.
+  void end_unattempted(work_item& item, std::string why);
   void schedule_flush();
   void flush();
   // Encodes `f` as a delivery record into `batch`.
