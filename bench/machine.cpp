@@ -100,11 +100,43 @@ std::string machine_description() {
          u.sysname + " " + u.release;
 }
 
+// The first word of the file at `path` ("" when it cannot be read).
+std::string first_word(const std::string& path) {
+  std::ifstream in(path);
+  std::string word;
+  in >> word;
+  return word;
+}
+
+// A count read from `path`: a file of digits, as sysfs writes them (0 otherwise).
+long long read_count(const std::string& path) {
+  std::string word = first_word(path);
+  if (word.empty() || word.find_first_not_of("0123456789") != std::string::npos || word.size() > 18)
+    return 0;
+  return std::stoll(word);
+}
+
 }  // namespace
+
+double memory_monitor_interval_ms(const std::string& admin_dir) {
+  double shortest = 0;
+  const std::string kdamonds = admin_dir + "/kdamonds/";
+  for (long long k = 0, n = read_count(kdamonds + "nr_kdamonds"); k < n; ++k) {
+    const std::string kdamond = kdamonds + std::to_string(k) + "/";
+    if (first_word(kdamond + "state") != "on") continue;
+    const std::string contexts = kdamond + "contexts/";
+    for (long long c = 0, nc = read_count(contexts + "nr_contexts"); c < nc; ++c) {
+      long long us = read_count(contexts + std::to_string(c) + "/monitoring_attrs/intervals/sample_us");
+      if (us > 0 && (shortest == 0 || us / 1000.0 < shortest)) shortest = us / 1000.0;
+    }
+  }
+  return shortest;
+}
 
 machine measure_machine() {
   machine m;
   m.description = machine_description();
+  m.memory_monitor_ms = memory_monitor_interval_ms();
   m.syscall_us = syscall_cost_us();
   auto [first, second] = two_cpus();
   m.switch_us = handover_cost_us(first, first).first;

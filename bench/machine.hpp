@@ -19,6 +19,11 @@ struct machine {
   double wake_us = 0;       // to a thread on another core: an interrupt, and that core's
                             // return from idle (0: the process may use one core only)
   double wake_cpu_us = 0;   // the CPU both threads spend per hand-over to another core
+  // How often the kernel's memory access monitor (DAMON, a kdamond thread) samples, in ms
+  // (0: none running). Some guests run one to find cold memory to give back to the host; on
+  // the one measured here each sample paused deliveries for 3-20 ms every 500 ms, which made
+  // the half-rate latency's 99th percentile (docs/benchmarks.md).
+  double memory_monitor_ms = 0;
 };
 
 /// The machine's description and costs, measured now (about 0.1-2 s: 200,000 system calls
@@ -26,5 +31,10 @@ struct machine {
 /// it: unpinned, the scheduler's placement made the hand-over anything from 1 to 17 µs from
 /// one run to the next on one machine.
 machine measure_machine();
+
+/// The shortest sampling interval (ms) of the DAMON monitors that are on, read from the
+/// kernel's admin tree at `admin_dir` (kdamonds/N/state, kdamonds/N/contexts/M/
+/// monitoring_attrs/intervals/sample_us); 0 when none is on or the tree is absent.
+double memory_monitor_interval_ms(const std::string& admin_dir = "/sys/kernel/mm/damon/admin");
 
 }  // namespace hookshot::bench

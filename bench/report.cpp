@@ -28,6 +28,8 @@ std::string machine_summary(const machine& m) {
   if (m.wake_us > 0)
     out += ", to the other core " + fmt("%.1f", m.wake_us) + " \u00b5s (" + fmt("%.1f", m.wake_cpu_us) +
            " \u00b5s CPU)";
+  if (m.memory_monitor_ms > 0)
+    out += "; the kernel's memory monitor (DAMON) samples every " + fmt("%.0f", m.memory_monitor_ms) + " ms";
   return out;
 }
 
@@ -82,7 +84,8 @@ std::string format_json(const std::vector<scenario_result>& results, bool quick,
   json::object costs{{"syscall_us", m.syscall_us},
                      {"switch_us", m.switch_us},
                      {"wake_us", m.wake_us},
-                     {"wake_cpu_us", m.wake_cpu_us}};
+                     {"wake_cpu_us", m.wake_cpu_us},
+                     {"memory_monitor_ms", m.memory_monitor_ms}};
   return json::serialize(json::object{{"machine", m.description},
                                       {"machine_costs", std::move(costs)},
                                       {"quick", quick},

@@ -12,6 +12,37 @@ FIELDS = ["name", "deliveries", "seconds", "deliveries_per_s", "baseline", "rati
           "cpu_us_per_delivery", "peak_rss_mb", "errors"]
 
 
+def damon_sample_ms(admin="/sys/kernel/mm/damon/admin"):
+    """The shortest sample interval (ms) of the kernel's DAMON monitors that are on; 0: none."""
+    kdamonds = os.path.join(admin, "kdamonds")
+    try:
+        with open(os.path.join(kdamonds, "nr_kdamonds")) as f:
+            count = int(f.read())
+    except (OSError, ValueError):
+        return 0
+    shortest = 0
+    for k in range(count):
+        base = os.path.join(kdamonds, str(k))
+        try:
+            with open(os.path.join(base, "state")) as f:
+                if f.read().strip() != "on":
+                    continue
+            with open(os.path.join(base, "contexts", "nr_contexts")) as f:
+                contexts = int(f.read())
+        except (OSError, ValueError):
+            continue
+        for c in range(contexts):
+            try:
+                with open(os.path.join(base, "contexts", str(c), "monitoring_attrs", "intervals",
+                                       "sample_us")) as f:
+                    ms = int(f.read()) / 1000
+            except (OSError, ValueError):
+                continue
+            if ms > 0 and (shortest == 0 or ms < shortest):
+                shortest = ms
+    return shortest
+
+
 class BenchSmokeTest(unittest.TestCase):
     def test_quick_throughput_writes_complete_json_with_no_errors(self):
         with tempfile.TemporaryDirectory() as tmp:
@@ -34,6 +65,10 @@ class BenchSmokeTest(unittest.TestCase):
                 self.assertGreater(costs["wake_us"], costs["syscall_us"])
                 self.assertGreater(costs["wake_cpu_us"], 0)
                 self.assertIn("to the other core", r.stdout.splitlines()[0])
+            # The kernel's memory monitor, as its admin tree says: what paces latency's tail.
+            self.assertEqual(costs["memory_monitor_ms"], damon_sample_ms())
+            if costs["memory_monitor_ms"] > 0:
+                self.assertIn("memory monitor (DAMON) samples every", r.stdout.splitlines()[0])
             self.assertTrue(report["quick"])
             names = [s["name"] for s in report["scenarios"]]
             self.assertEqual(names, ["throughput-fsync", "throughput-os"])
