@@ -74,6 +74,9 @@ struct fast_sink::impl {
   std::string ok_response, fail_response, stats_prefix;
   std::atomic<std::uint64_t> requests{0}, failed{0}, with_latency{0}, seen{0};
   std::atomic<std::int64_t> max_us{0};
+  std::atomic<std::int64_t> last_arrival_us{0};  // monotonic; 0: none since the last reset
+  std::atomic<std::uint64_t> pauses{0};
+  std::atomic<std::int64_t> paused_us{0};
   std::array<std::atomic<std::uint64_t>, kBuckets> histogram{};
   std::atomic<bool> stopping{false};
   std::uint16_t bound_port = 0;
@@ -93,6 +96,15 @@ struct fast_sink::impl {
     std::uint64_t n = seen.fetch_add(1);
     return std::floor(static_cast<double>(n + 1) * opt.fail_ratio) >
            std::floor(static_cast<double>(n) * opt.fail_ratio);
+  }
+
+  void record_arrival() {
+    std::int64_t now = mono_ns() / 1000;
+    std::int64_t prev = last_arrival_us.exchange(now, std::memory_order_relaxed);
+    if (prev > 0 && now - prev > static_cast<std::int64_t>(kPauseMs * 1000)) {
+      pauses.fetch_add(1, std::memory_order_relaxed);
+      paused_us.fetch_add(now - prev, std::memory_order_relaxed);
+    }
   }
 
   void record_latency(const char* body, size_t len) {
@@ -210,6 +222,7 @@ struct fast_sink::impl {
       return;
     }
     requests.fetch_add(1, std::memory_order_relaxed);
+    record_arrival();
     record_latency(request.data() + body_at, request.size() - body_at);
     if (opt.on_request) opt.on_request(std::string(request));
     const std::string* response = &ok_response;
@@ -325,6 +338,8 @@ struct fast_sink::impl {
     };
     // Buckets are 25 % wide; a bucket's upper bound can pass the exact maximum.
     s.max_ms = static_cast<double>(max_us.load()) / 1000.0;
+    s.pauses = pauses.load();
+    s.paused_ms = static_cast<double>(paused_us.load()) / 1000.0;
     s.p50_ms = std::min(quantile(0.5), s.max_ms);
     s.p99_ms = std::min(quantile(0.99), s.max_ms);
     return s;
@@ -336,6 +351,9 @@ struct fast_sink::impl {
     with_latency = 0;
     seen = 0;
     max_us = 0;
+    last_arrival_us = 0;
+    pauses = 0;
+    paused_us = 0;
     for (auto& h : histogram) h = 0;
   }
 };
@@ -414,12 +432,13 @@ sink_stats fast_sink::stats() const { return impl_->snapshot(); }
 void fast_sink::reset() { impl_->clear(); }
 
 std::string to_json(const sink_stats& s) {
-  char buf[256];
+  char buf[384];
   std::snprintf(buf, sizeof buf,
                 "{\"requests\":%llu,\"failed\":%llu,\"with_latency\":%llu,\"latency_ms\":"
-                "{\"p50\":%.3f,\"p99\":%.3f,\"max\":%.3f}}",
+                "{\"p50\":%.3f,\"p99\":%.3f,\"max\":%.3f},\"pauses\":%llu,\"paused_ms\":%.3f}",
                 static_cast<unsigned long long>(s.requests), static_cast<unsigned long long>(s.failed),
-                static_cast<unsigned long long>(s.with_latency), s.p50_ms, s.p99_ms, s.max_ms);
+                static_cast<unsigned long long>(s.with_latency), s.p50_ms, s.p99_ms, s.max_ms,
+                static_cast<unsigned long long>(s.pauses), s.paused_ms);
   return buf;
 }
 

@@ -42,7 +42,15 @@ struct sink_stats {
   std::uint64_t with_latency = 0;
   double p50_ms = 0, p99_ms = 0, max_ms = 0;
   std::vector<std::uint64_t> histogram;  // counts per latency bucket (see bucket_upper_us)
+  // Pauses: gaps of more than kPauseMs between two deliveries' arrivals (on any loop), and
+  // their total. At the rates the bench paces, deliveries arrive tens of µs apart; a gap
+  // this long while they are due is the engine, or the whole machine, stopping.
+  std::uint64_t pauses = 0;
+  double paused_ms = 0;
 };
+
+/// The least gap between two arrivals that counts as a pause.
+constexpr double kPauseMs = 3;
 
 /// Upper bound (µs) of latency bucket i: 1.25^i µs, 120 buckets (up to about 4 hours).
 double bucket_upper_us(size_t i);

@@ -37,6 +37,8 @@ bool engine_adaptive() {
 struct sink_figures {
   std::uint64_t requests = 0, failed = 0;
   double p50 = 0, p99 = 0, max = 0;
+  std::uint64_t pauses = 0;  // sink_stats::pauses
+  double paused_ms = 0;
 };
 
 struct sink_process {
@@ -77,6 +79,8 @@ struct sink_process {
     f.p50 = l.at("p50").to_number<double>();
     f.p99 = l.at("p99").to_number<double>();
     f.max = l.at("max").to_number<double>();
+    f.pauses = o.at("pauses").to_number<std::uint64_t>();
+    f.paused_ms = o.at("paused_ms").to_number<double>();
     return f;
   }
 
@@ -490,6 +494,10 @@ result<scenario_result> throughput(const bench_options& o, const std::string& du
     r.extra["half_rate_per_s"] = half;
     r.extra["half_rate_p50_ms"] = f.p50;
     r.extra["half_rate_p99_ms"] = f.p99;
+    // Gaps in the arrivals at that rate (the engine or the whole machine stopping): what a
+    // p99 is made of when they are many.
+    r.extra["half_rate_pauses"] = static_cast<double>(f.pauses);
+    r.extra["half_rate_paused_ms"] = f.paused_ms;
   }
   finish_with_raw_curl(o, *m, *sink, before, "acc-0", webhooks);
   progress(o, name + ": wrk baseline");

@@ -98,6 +98,9 @@ class BenchSmokeTest(unittest.TestCase):
                 self.assertGreaterEqual(x["raw_curl_switches"], 0)
                 self.assertGreaterEqual(x["cpu_us_bench"], 0)
                 self.assertGreater(x["cores_busy"], 0)
+                # The half-rate run's pauses: gaps over 3 ms between arrivals, each counted in full.
+                self.assertGreaterEqual(x["half_rate_pauses"], 0)
+                self.assertGreaterEqual(x["half_rate_paused_ms"], 3 * x["half_rate_pauses"])
                 engine_side = s["cpu_us_per_delivery"] + x["cpu_us_sink"] + x["cpu_us_bench"]
                 self.assertAlmostEqual(x["cpu_bound_ratio"],
                                        (x["raw_curl_cpu_us"] + x["raw_curl_sink_cpu_us"]) / engine_side,

@@ -6,6 +6,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import time
 import unittest
 import urllib.request
 
@@ -109,6 +110,45 @@ class CliTest(unittest.TestCase):
         self.assertEqual(sink.returncode, 0)
         self.assertIn('{"a":1}', out)
         self.assertRegex(out, r"hookshot sink: [2-9]\d* requests received")
+
+    def test_sink_counts_pauses_between_deliveries(self):
+        # A gap of more than 3 ms between two deliveries' arrivals is a pause: /stats counts them
+        # and their length, and a reset zeroes both.
+        port = free_port()
+        sink = subprocess.Popen([HOOKSHOT, "sink", "--quiet", "--listen", f"127.0.0.1:{port}"],
+                                stdout=subprocess.DEVNULL)
+        base = f"http://127.0.0.1:{port}"
+
+        def post(path):
+            req = urllib.request.Request(base + path, data=b"{}", method="POST")
+            with urllib.request.urlopen(req, timeout=2) as r:
+                return r.status
+
+        def stats():
+            with urllib.request.urlopen(base + "/stats", timeout=2) as r:
+                return json.load(r)
+
+        try:
+            def up():
+                try:
+                    return stats()
+                except OSError:
+                    return None
+
+            wait_for(up, what="the sink")
+            self.assertEqual(post("/x"), 200)
+            time.sleep(0.2)
+            self.assertEqual(post("/x"), 200)
+            s = stats()
+            self.assertEqual(s["requests"], 2)
+            self.assertEqual(s["pauses"], 1)
+            self.assertGreaterEqual(s["paused_ms"], 200)
+            self.assertEqual(post("/stats/reset"), 200)
+            s = stats()
+            self.assertEqual((s["requests"], s["pauses"], s["paused_ms"]), (0, 0, 0))
+        finally:
+            sink.send_signal(signal.SIGTERM)
+            sink.wait(10)
 
     def test_sink_rejects_bad_flags(self):
         r = run("sink", "--status", "999")
