@@ -3,7 +3,8 @@
 // A receiver that is never the bottleneck: HTTP/1.1 over epoll, one loop per thread on a shared
 // SO_REUSEPORT port, keep-alive, no allocation per request beyond the connection's buffer. It
 // answers every POST with a fixed status (some with 500 when asked to fail a share of them),
-// after an optional delay, and keeps counts and a latency histogram.
+// after an optional delay, and keeps counts, a latency histogram and the pauses between
+// arrivals (sink_stats).
 //
 // Latency: when a body contains "sent_us":<microseconds since the epoch> (the bench puts the
 // time it posted the event there), the sink records now - sent_us at arrival.

@@ -5,7 +5,8 @@
 // sleeping thread (on its own core and on another). Virtual machines that report the same
 // CPU model differ by an order of magnitude there (docs/benchmarks.md: a system call 0.07 µs
 // on one guest, 1.1 µs on another), and so do raw-curl's rate and every ratio to it: results
-// are comparable across runs only where these are alike.
+// are comparable across runs only where these are alike. It also says whether the kernel runs
+// a memory monitor that pauses the machine now and then (latency's tail, where one does).
 
 #include <string>
 
