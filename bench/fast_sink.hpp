@@ -53,7 +53,7 @@ struct sink_stats {
 /// The least gap between two arrivals that counts as a pause.
 constexpr double kPauseMs = 3;
 
-/// Upper bound (µs) of latency bucket i: 1.25^i µs, 120 buckets (up to about 4 hours).
+/// Upper bound (µs) of latency bucket i: 1.05^i µs, 480 buckets (up to about 4 hours).
 double bucket_upper_us(size_t i);
 
 class fast_sink {

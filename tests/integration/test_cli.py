@@ -150,6 +150,44 @@ class CliTest(unittest.TestCase):
             sink.send_signal(signal.SIGTERM)
             sink.wait(10)
 
+    def test_sink_reports_latency_quantiles_within_five_percent(self):
+        # Deliveries whose "sent_us" says they were sent 0.1, 0.2, ... 10 s ago: the median is
+        # 5.0 s and the 99th percentile 9.9 s (plus the post's own few ms). The sink reads
+        # quantiles off 5 %-wide buckets, so each is at most a twentieth above the exact one.
+        port = free_port()
+        sink = subprocess.Popen([HOOKSHOT, "sink", "--quiet", "--listen", f"127.0.0.1:{port}"],
+                                stdout=subprocess.DEVNULL)
+        base = f"http://127.0.0.1:{port}"
+
+        def stats():
+            with urllib.request.urlopen(base + "/stats", timeout=2) as r:
+                return json.load(r)
+
+        try:
+            def up():
+                try:
+                    return stats()
+                except OSError:
+                    return None
+
+            wait_for(up, what="the sink")
+            for k in range(1, 101):
+                sent_us = int(time.time() * 1e6) - k * 100_000
+                body = json.dumps({"event": "x", "sent_us": sent_us}).encode()
+                req = urllib.request.Request(base + "/x", data=body, method="POST")
+                with urllib.request.urlopen(req, timeout=2) as r:
+                    self.assertEqual(r.status, 200)
+            latency = stats()["latency_ms"]
+            self.assertGreaterEqual(latency["p50"], 5000)
+            self.assertLessEqual(latency["p50"], 5000 * 1.05 + 50)
+            self.assertGreaterEqual(latency["p99"], 9900)
+            self.assertLessEqual(latency["p99"], 9900 * 1.05 + 50)
+            self.assertGreaterEqual(latency["max"], 10000)
+            self.assertLessEqual(latency["max"], 10000 + 2000)
+        finally:
+            sink.send_signal(signal.SIGTERM)
+            sink.wait(10)
+
     def test_sink_rejects_bad_flags(self):
         r = run("sink", "--status", "999")
         self.assertEqual(r.returncode, 2)
