@@ -19,6 +19,41 @@ def run(*args, timeout=30):
     return subprocess.run([HOOKSHOT, *args], capture_output=True, text=True, timeout=timeout)
 
 
+class QuietSink:
+    """`hookshot sink --quiet` on a free loopback port for a `with` block, up once /stats answers."""
+
+    def __enter__(self):
+        self.base = f"http://127.0.0.1:{free_port()}"
+        self.proc = subprocess.Popen([HOOKSHOT, "sink", "--quiet", "--listen", self.base[7:]],
+                                     stdout=subprocess.DEVNULL)
+
+        def up():
+            try:
+                return self.stats()
+            except OSError:
+                return None
+
+        try:
+            wait_for(up, what="the sink")
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(10)
+
+    def post(self, path, body=b"{}"):
+        req = urllib.request.Request(self.base + path, data=body, method="POST")
+        with urllib.request.urlopen(req, timeout=2) as r:
+            return r.status
+
+    def stats(self):
+        with urllib.request.urlopen(self.base + "/stats", timeout=2) as r:
+            return json.load(r)
+
+
 class CliTest(unittest.TestCase):
     def test_help_for_every_command(self):
         top = run("--help")
@@ -114,79 +149,34 @@ class CliTest(unittest.TestCase):
     def test_sink_counts_pauses_between_deliveries(self):
         # A gap of more than 3 ms between two deliveries' arrivals is a pause: /stats counts them
         # and their length, and a reset zeroes both.
-        port = free_port()
-        sink = subprocess.Popen([HOOKSHOT, "sink", "--quiet", "--listen", f"127.0.0.1:{port}"],
-                                stdout=subprocess.DEVNULL)
-        base = f"http://127.0.0.1:{port}"
-
-        def post(path):
-            req = urllib.request.Request(base + path, data=b"{}", method="POST")
-            with urllib.request.urlopen(req, timeout=2) as r:
-                return r.status
-
-        def stats():
-            with urllib.request.urlopen(base + "/stats", timeout=2) as r:
-                return json.load(r)
-
-        try:
-            def up():
-                try:
-                    return stats()
-                except OSError:
-                    return None
-
-            wait_for(up, what="the sink")
-            self.assertEqual(post("/x"), 200)
+        with QuietSink() as sink:
+            self.assertEqual(sink.post("/x"), 200)
             time.sleep(0.2)
-            self.assertEqual(post("/x"), 200)
-            s = stats()
+            self.assertEqual(sink.post("/x"), 200)
+            s = sink.stats()
             self.assertEqual(s["requests"], 2)
             self.assertEqual(s["pauses"], 1)
             self.assertGreaterEqual(s["paused_ms"], 200)
-            self.assertEqual(post("/stats/reset"), 200)
-            s = stats()
+            self.assertEqual(sink.post("/stats/reset"), 200)
+            s = sink.stats()
             self.assertEqual((s["requests"], s["pauses"], s["paused_ms"]), (0, 0, 0))
-        finally:
-            sink.send_signal(signal.SIGTERM)
-            sink.wait(10)
 
     def test_sink_reports_latency_quantiles_within_five_percent(self):
         # Deliveries whose "sent_us" says they were sent 0.1, 0.2, ... 10 s ago: the median is
         # 5.0 s and the 99th percentile 9.9 s (plus the post's own few ms). The sink reads
         # quantiles off 5 %-wide buckets, so each is at most a twentieth above the exact one.
-        port = free_port()
-        sink = subprocess.Popen([HOOKSHOT, "sink", "--quiet", "--listen", f"127.0.0.1:{port}"],
-                                stdout=subprocess.DEVNULL)
-        base = f"http://127.0.0.1:{port}"
-
-        def stats():
-            with urllib.request.urlopen(base + "/stats", timeout=2) as r:
-                return json.load(r)
-
-        try:
-            def up():
-                try:
-                    return stats()
-                except OSError:
-                    return None
-
-            wait_for(up, what="the sink")
+        with QuietSink() as sink:
             for k in range(1, 101):
                 sent_us = int(time.time() * 1e6) - k * 100_000
                 body = json.dumps({"event": "x", "sent_us": sent_us}).encode()
-                req = urllib.request.Request(base + "/x", data=body, method="POST")
-                with urllib.request.urlopen(req, timeout=2) as r:
-                    self.assertEqual(r.status, 200)
-            latency = stats()["latency_ms"]
+                self.assertEqual(sink.post("/x", body), 200)
+            latency = sink.stats()["latency_ms"]
             self.assertGreaterEqual(latency["p50"], 5000)
             self.assertLessEqual(latency["p50"], 5000 * 1.05 + 50)
             self.assertGreaterEqual(latency["p99"], 9900)
             self.assertLessEqual(latency["p99"], 9900 * 1.05 + 50)
             self.assertGreaterEqual(latency["max"], 10000)
             self.assertLessEqual(latency["max"], 10000 + 2000)
-        finally:
-            sink.send_signal(signal.SIGTERM)
-            sink.wait(10)
 
     def test_sink_rejects_bad_flags(self):
         r = run("sink", "--status", "999")
