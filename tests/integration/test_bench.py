@@ -14,33 +14,17 @@ FIELDS = ["name", "deliveries", "seconds", "deliveries_per_s", "baseline", "rati
 
 def damon_sample_ms(admin="/sys/kernel/mm/damon/admin"):
     """The shortest sample interval (ms) of the kernel's DAMON monitors that are on; 0: none."""
-    kdamonds = os.path.join(admin, "kdamonds")
-    try:
-        with open(os.path.join(kdamonds, "nr_kdamonds")) as f:
-            count = int(f.read())
-    except (OSError, ValueError):
-        return 0
-    shortest = 0
-    for k in range(count):
-        base = os.path.join(kdamonds, str(k))
+    def read(*parts):
         try:
-            with open(os.path.join(base, "state")) as f:
-                if f.read().strip() != "on":
-                    continue
-            with open(os.path.join(base, "contexts", "nr_contexts")) as f:
-                contexts = int(f.read())
-        except (OSError, ValueError):
-            continue
-        for c in range(contexts):
-            try:
-                with open(os.path.join(base, "contexts", str(c), "monitoring_attrs", "intervals",
-                                       "sample_us")) as f:
-                    ms = int(f.read()) / 1000
-            except (OSError, ValueError):
-                continue
-            if ms > 0 and (shortest == 0 or ms < shortest):
-                shortest = ms
-    return shortest
+            with open(os.path.join(admin, "kdamonds", *parts)) as f:
+                return f.read().strip()
+        except OSError:
+            return ""
+
+    intervals = [int(read(k, "contexts", str(c), "monitoring_attrs", "intervals", "sample_us") or 0)
+                 for k in map(str, range(int(read("nr_kdamonds") or 0))) if read(k, "state") == "on"
+                 for c in range(int(read(k, "contexts", "nr_contexts") or 0))]
+    return min((us / 1000 for us in intervals if us > 0), default=0)
 
 
 class BenchSmokeTest(unittest.TestCase):
