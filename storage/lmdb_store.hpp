@@ -261,7 +261,7 @@ class lmdb_store {
   status cleanup(MDB_txn* txn, std::uint32_t keep);
   status grow();
   // Writable map only: no readahead on faults beyond the pages in use, where the file grows.
-  void advise_growth() const;
+  void advise_growth();
   // The most pages a transaction applying `group` and sweeping `sweep_keys` events can add
   // to the file.
   size_t pages_bound(MDB_txn* txn, const std::vector<const write_batch*>& group,
@@ -270,6 +270,9 @@ class lmdb_store {
   result<size_t> pages_in_use() const;
   // Backs the committed pages and `pages` more with disk blocks (write_map only).
   status reserve(size_t pages);
+  // Writable map only: maps in the pages the file grows into next, a range at a time, ahead
+  // of the stores that would fault them in one by one. `used_bytes`: the bytes in use.
+  void populate_ahead(size_t used_bytes);
   status init_secrets(MDB_txn* txn, const std::string& dir);
   result<std::string> encode_webhook(const webhook& w) const;
   // Runs fn(txn) in a read transaction; `also`, when given, is held shared from before the
@@ -284,6 +287,11 @@ class lmdb_store {
   bool reader_ = false;  // opened by open_reader
   size_t page_size_ = 4096;
   disk_reservation reservation_;  // write_map only
+  // The writable map (advise_growth finds it), and how far into it pages are populated.
+  static constexpr size_t kPopulateAhead = size_t{1} << 20, kPopulateStep = size_t{256} << 10;
+  char* map_ = nullptr;
+  size_t populated_ = 0;
+  bool populate_works_ = true;  // the kernel knows MADV_POPULATE_WRITE
   std::shared_ptr<const secret_box> secrets_;
   bool sealed_ = false;  // secret keys in this environment are sealed
   mutable std::shared_mutex resize_mutex_;

@@ -64,10 +64,12 @@ write_batch events_pending_for(std::uint64_t first, std::uint64_t last, std::uin
 }
 
 // This process's mappings of `file`, in address order, from /proc/self/smaps: file offset,
-// length, and whether they carry random-read advice (VmFlags "rr": no readahead on faults).
+// length, whether they carry random-read advice (VmFlags "rr": no readahead on faults), and
+// how much of them is mapped in (Rss).
 struct mapping {
   size_t offset = 0, length = 0;
   bool random = false;
+  size_t rss_bytes = 0;
 };
 
 std::vector<mapping> mappings_of(const std::string& file) {
@@ -82,6 +84,8 @@ std::vector<mapping> mappings_of(const std::string& file) {
         line.find(':') > line.find(' ')) {
       ours = file == path;
       if (ours) out.push_back({offset, end - start, false});
+    } else if (ours && line.rfind("Rss:", 0) == 0) {
+      out.back().rss_bytes = std::strtoul(line.c_str() + 4, nullptr, 10) * 1024;
     } else if (ours && line.rfind("VmFlags:", 0) == 0) {
       out.back().random = (line + " ").find(" rr ") != std::string::npos;
     }
@@ -369,6 +373,34 @@ TEST_CASE("a writable map reads no pages ahead where the file grows, and only th
   store = lmdb_store::open(dir.path, durability::os, 1 << 20, nullptr, /*write_map=*/true);
   REQUIRE(store);
   check(**store, (*store)->size_of(lmdb_store::table::events)->bytes);
+  CHECK(count_events(**store) == 40);
+}
+
+TEST_CASE("a writable map has the pages the file grows into next mapped in ahead of use",
+          "[storage]") {
+  // Populated a range at a time instead of faulted in one page per store: up to a MiB beyond
+  // the pages in use, never the whole reservation (8 MiB chunks).
+  temp_dir dir;
+  const std::string file = dir.path + "/data.mdb";
+  auto store = lmdb_store::open(dir.path, durability::os, 64 << 20, nullptr, /*write_map=*/true);
+  REQUIRE(store);
+  REQUIRE((*store)->write_map());
+  auto mapped_in = [&] {
+    size_t rss = 0;
+    for (const mapping& m : mappings_of(file)) rss += m.rss_bytes;
+    return rss;
+  };
+  const size_t written = 40 * (16 << 10);
+  for (std::uint64_t i = 1; i <= 40; ++i) {
+    write_batch b;
+    b.add_event(make_event(i, 16 << 10));
+    b.new_pendings = {{i, 1, i, 0, 0}};
+    REQUIRE(write(**store, b).is_ok());
+  }
+  size_t rss = mapped_in();
+  CAPTURE(rss);
+  CHECK(rss >= written + (512 << 10));  // what is written, and at least half a MiB ahead
+  CHECK(rss < written + (3 << 20));     // not the reservation's whole chunk
   CHECK(count_events(**store) == 40);
 }
 
