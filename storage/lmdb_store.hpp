@@ -260,7 +260,8 @@ class lmdb_store {
   status migrate(MDB_txn* txn);
   status cleanup(MDB_txn* txn, std::uint32_t keep);
   status grow();
-  // Writable map only: no readahead on faults beyond the pages in use, where the file grows.
+  // Writable map only: no readahead on faults beyond the pages in use, where the file grows;
+  // keeps the map's address for populate_ahead (at open and after each growth).
   void advise_growth();
   // The most pages a transaction applying `group` and sweeping `sweep_keys` events can add
   // to the file.
