@@ -7,6 +7,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <cstdint>
 #include <fstream>
 #include <thread>
@@ -111,9 +112,10 @@ std::string first_word(const std::string& path) {
 // A count read from `path`: a file of digits, as sysfs writes them (0 otherwise).
 long long read_count(const std::string& path) {
   std::string word = first_word(path);
-  if (word.empty() || word.find_first_not_of("0123456789") != std::string::npos || word.size() > 18)
-    return 0;
-  return std::stoll(word);
+  const char* end = word.data() + word.size();
+  long long n = 0;
+  auto [stop, ec] = std::from_chars(word.data(), end, n);
+  return ec == std::errc() && stop == end && n > 0 ? n : 0;
 }
 
 }  // namespace
