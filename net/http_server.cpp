@@ -49,7 +49,10 @@ namespace {
 class session : public std::enable_shared_from_this<session> {
  public:
   session(tcp::socket socket, const request_handler& handler, std::uint64_t body_limit)
-      : stream_(std::move(socket)), handler_(handler), body_limit_(body_limit) {}
+      : from_loopback_(peer_is_loopback(socket)),
+        stream_(std::move(socket)),
+        handler_(handler),
+        body_limit_(body_limit) {}
 
   void start() { do_read(); }
 
@@ -110,9 +113,7 @@ class session : public std::enable_shared_from_this<session> {
     in.body = std::move(req.body());
     in.headers.reserve(16);
     for (const auto& f : req) in.headers.emplace_back(f.name_string(), f.value());
-    beast::error_code ep_ec;
-    auto ep = stream_.socket().remote_endpoint(ep_ec);
-    in.from_loopback = !ep_ec && ep.address().is_loopback();
+    in.from_loopback = from_loopback_;
     stream_.expires_never();
     auto self = shared_from_this();
     // dispatch: a handler that answers at once (on this strand) writes inline, no extra hop.
@@ -143,6 +144,14 @@ class session : public std::enable_shared_from_this<session> {
     });
   }
 
+  // A connection's peer does not change: asked once, not with a system call per request.
+  static bool peer_is_loopback(const tcp::socket& socket) {
+    beast::error_code ec;
+    auto ep = socket.remote_endpoint(ec);
+    return !ec && ep.address().is_loopback();
+  }
+
+  const bool from_loopback_;
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
