@@ -14,6 +14,7 @@
 #include "bench/delivery_curve.hpp"
 #include "bench/event_lines.hpp"
 #include "bench/processes.hpp"
+#include "bench/run_phases.hpp"
 #include "core/settings.hpp"
 #include "core/signature.hpp"
 #include "storage/lmdb_store.hpp"
@@ -315,6 +316,19 @@ void fill_common(scenario_result& r, const sink_figures& f, std::uint64_t expect
   r.errors = refused + (expected > r.deliveries ? expected - r.deliveries : 0);
 }
 
+// The marks a delivering run is split at (bench/run_phases.hpp).
+run_mark mark_now(const engine_process& e, const sink_process& sink) {
+  run_mark m;
+  m.t = mono_seconds();
+  sink_figures f = sink.figures();
+  m.delivered = f.requests - f.failed;
+  m.engine_cpu = e.proc.cpu_seconds();
+  m.sink_cpu = sink.proc.cpu_seconds();
+  m.bench_cpu = process_cpu_seconds(getpid());
+  m.threads = thread_usage_by_role(e.proc.pid());
+  return m;
+}
+
 // A delivering run: starts the engine on `cfg`, posts with `post`, waits for `expected`
 // successful deliveries (per accepted intake unit times `per_unit`), stops the engine and fills
 // the shared figures. The caller adds baselines.
@@ -333,9 +347,8 @@ result<measured> measure(const bench_options& o, const std::string& name, const 
   if (!eng) return eng.error();
   measured m{scenario_result{}, std::move(*eng)};
   m.r.name = name;
-  double cpu0 = m.eng.proc.cpu_seconds(), t0 = mono_seconds();
-  double sink_cpu0 = sink.proc.cpu_seconds(), bench_cpu0 = process_cpu_seconds(getpid());
-  auto threads0 = thread_usage_by_role(m.eng.proc.pid());
+  const run_mark start = mark_now(m.eng, sink);
+  const double t0 = start.t;
   // The sink is sampled while the events are posted too: deliveries start long before the
   // last event is in (posting 200,000 events takes most of a throughput run).
   delivery_curve curve{{t0, 0}};
@@ -350,6 +363,7 @@ result<measured> measure(const bench_options& o, const std::string& name, const 
   intake_result in = post(m.eng);
   posting = false;
   sampler.join();
+  const run_mark posted = mark_now(m.eng, sink);
   // Stop waiting once the engine holds nothing more to send: a delivery that will never
   // arrive is an error at once, not after a 30 s stall.
   const engine_process& e = m.eng;
@@ -358,14 +372,16 @@ result<measured> measure(const bench_options& o, const std::string& name, const 
       o, name, sink, in.accepted * per_unit, 30,
       [&e, &peak_anon] { peak_anon = std::max(peak_anon, e.proc.anon_kib()); },
       [&e] { return e.pending() == 0; }, &curve);
-  double engine_cpu = m.eng.proc.cpu_seconds() - cpu0, sink_cpu = sink.proc.cpu_seconds() - sink_cpu0,
-         bench_cpu = process_cpu_seconds(getpid()) - bench_cpu0;
+  const run_mark end = mark_now(m.eng, sink);
+  double engine_cpu = end.engine_cpu - start.engine_cpu, sink_cpu = end.sink_cpu - start.sink_cpu,
+         bench_cpu = end.bench_cpu - start.bench_cpu;
   fill_common(m.r, sink.figures(), expected, t0, t1, engine_cpu, m.eng, in.refused * per_unit,
               peak_anon);
   // With cores_busy near the core count the run was bound by CPU, and the engine's rate is
   // what its CPU per delivery leaves of the cores (cpu_bound_ratio).
   if (t1 > t0) m.r.extra["cores_busy"] = (engine_cpu + sink_cpu + bench_cpu) / (t1 - t0);
   if (double steady = steady_rate(curve, expected); steady > 0) m.r.extra["steady_per_s"] = steady;
+  add_drain_figures(m.r.extra, start, posted, end, in.accepted);
   if (m.r.deliveries > 0) {
     double n = static_cast<double>(m.r.deliveries);
     // What else ran on the machine's cores meanwhile: the sink, and this process (posting the
@@ -377,25 +393,20 @@ result<measured> measure(const bench_options& o, const std::string& name, const 
     // raw_curl_cpu_us), the writer, the actors and the intake; and how often each role's
     // threads were switched out (waits and wake-ups, which cost dearly across vCPUs) and
     // took page faults (a growing store, a growing heap).
-    for (const auto& [role, u] : thread_usage_by_role(m.eng.proc.pid())) {
+    for (const auto& [role, u] : end.threads) {
       if (role == "other") continue;
-      m.r.extra["cpu_us_" + role] = (u.cpu_seconds - threads0[role].cpu_seconds) * 1e6 / n;
-      m.r.extra["switches_" + role] = (u.switches - threads0[role].switches) / n;
-      m.r.extra["faults_" + role] = (u.faults - threads0[role].faults) / n;
+      auto found = start.threads.find(role);
+      const thread_usage was = found == start.threads.end() ? thread_usage{} : found->second;
+      m.r.extra["cpu_us_" + role] = (u.cpu_seconds - was.cpu_seconds) * 1e6 / n;
+      m.r.extra["switches_" + role] = (u.switches - was.switches) / n;
+      m.r.extra["faults_" + role] = (u.faults - was.faults) / n;
       // The pages the writer hands to the data file per delivery (durability fsync; with os
       // the writable map is written back by the kernel and this is 0).
       if (role == "writer")
-        m.r.extra["store_written_kib"] = (u.written_bytes - threads0[role].written_bytes) / 1024 / n;
+        m.r.extra["store_written_kib"] = (u.written_bytes - was.written_bytes) / 1024 / n;
     }
   }
   return m;
-}
-
-// steady_ratio: the steady rate against `baseline_per_s`, when the run had one.
-void set_steady_ratio(scenario_result& r, double baseline_per_s) {
-  auto steady = r.extra.find("steady_per_s");
-  if (steady != r.extra.end() && baseline_per_s > 0)
-    r.extra["steady_ratio"] = steady->second / baseline_per_s;
 }
 
 // raw-curl on `sink` as the engine sends for `webhooks` webhooks of `owner`: the same body,
@@ -441,7 +452,7 @@ void finish_with_raw_curl(const bench_options& o, measured& m, const sink_proces
   b.per_s *= share;
   m.r.baseline = b;
   m.r.ratio = m.r.deliveries_per_s / b.per_s;
-  set_steady_ratio(m.r, b.per_s);
+  add_phase_ratios(m.r.extra, b.per_s);
   m.r.extra["raw_curl_cpu_us"] = b.cpu_us_per_request;
   m.r.extra["raw_curl_sink_cpu_us"] = b.receiver_cpu_us_per_request;
   m.r.extra["raw_curl_switches"] = b.switches_per_request;
@@ -545,7 +556,7 @@ result<scenario_result> slow_receivers(const bench_options& o) {
   double ideal = static_cast<double>(per_loop * engine_loops()) / latency_s;
   r.baseline = baseline_result{"ideal", ideal, 0, 0};
   r.ratio = r.deliveries_per_s / ideal;
-  set_steady_ratio(r, ideal);
+  add_phase_ratios(r.extra, ideal);
   std::string body = event_json("acc-admin", 0);
   progress(o, name + ": cloudstack-pool baseline");
   auto pool = run_cloudstack_pool(sink->url("/w0"), body, sample_headers(body), o.quick ? 2 : 5);

@@ -1,0 +1,43 @@
+#include "bench/run_phases.hpp"
+
+#include <algorithm>
+
+namespace hookshot::bench {
+
+namespace {
+
+double all_cpu(const run_mark& m) { return m.engine_cpu + m.sink_cpu + m.bench_cpu; }
+
+}  // namespace
+
+void add_drain_figures(std::map<std::string, double>& extra, const run_mark& start,
+                       const run_mark& posted, const run_mark& end, std::uint64_t events) {
+  double n = static_cast<double>(end.delivered - std::min(end.delivered, posted.delivered));
+  double seconds = end.t - posted.t;
+  if (n <= 0 || n * 10 < static_cast<double>(end.delivered) || seconds < 0.2) return;
+  double drain_all_us = (all_cpu(end) - all_cpu(posted)) * 1e6 / n;
+  extra["drain_per_s"] = n / seconds;
+  extra["drain_cpu_us"] = (end.engine_cpu - posted.engine_cpu) * 1e6 / n;
+  extra["drain_all_cpu_us"] = drain_all_us;
+  for (const auto& [role, u] : end.threads) {
+    if (role == "other") continue;
+    auto before = posted.threads.find(role);
+    double was = before == posted.threads.end() ? 0 : before->second.cpu_seconds;
+    extra["drain_cpu_us_" + role] = (u.cpu_seconds - was) * 1e6 / n;
+  }
+  if (events > 0) {
+    double delivered = static_cast<double>(end.delivered - std::min(end.delivered, start.delivered));
+    extra["ingest_cpu_us_per_event"] =
+        ((all_cpu(end) - all_cpu(start)) * 1e6 - drain_all_us * delivered) / static_cast<double>(events);
+  }
+}
+
+void add_phase_ratios(std::map<std::string, double>& extra, double baseline_per_s) {
+  if (baseline_per_s <= 0) return;
+  for (const std::string phase : {"steady", "drain"}) {
+    auto rate = extra.find(phase + "_per_s");
+    if (rate != extra.end()) extra[phase + "_ratio"] = rate->second / baseline_per_s;
+  }
+}
+
+}  // namespace hookshot::bench
