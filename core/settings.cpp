@@ -33,7 +33,7 @@ const std::vector<setting_spec>& known_settings() {
        "each receiver's share of a loop's transfers follows its round trips (a fast receiver "
        "gets a few connections, a slow one up to the whole pool); false: any receiver may use "
        "them all"},
-      {"webhook.delivery.backlog.memory.mb", "64", false, setting_spec::integer, 0,
+      {"webhook.delivery.backlog.memory.mb", "16", false, setting_spec::integer, 0,
        "MiB for the events of deliveries waiting beyond each webhook's first 256 in line; the "
        "rest are read back from storage when due (0 = none)"},
       {"webhook.delivery.ca.file", "", false, setting_spec::text, 0,
