@@ -10,6 +10,11 @@ double all_cpu(const run_mark& m) { return m.engine_cpu + m.sink_cpu + m.bench_c
 
 }  // namespace
 
+thread_usage usage_of(const run_mark& m, const std::string& role) {
+  auto found = m.threads.find(role);
+  return found == m.threads.end() ? thread_usage{} : found->second;
+}
+
 void add_drain_figures(std::map<std::string, double>& extra, const run_mark& start,
                        const run_mark& posted, const run_mark& end, std::uint64_t events) {
   double n = static_cast<double>(end.delivered - std::min(end.delivered, posted.delivered));
@@ -21,9 +26,7 @@ void add_drain_figures(std::map<std::string, double>& extra, const run_mark& sta
   extra["drain_all_cpu_us"] = drain_all_us;
   for (const auto& [role, u] : end.threads) {
     if (role == "other") continue;
-    auto before = posted.threads.find(role);
-    double was = before == posted.threads.end() ? 0 : before->second.cpu_seconds;
-    extra["drain_cpu_us_" + role] = (u.cpu_seconds - was) * 1e6 / n;
+    extra["drain_cpu_us_" + role] = (u.cpu_seconds - usage_of(posted, role).cpu_seconds) * 1e6 / n;
   }
   if (events > 0) {
     double delivered = static_cast<double>(end.delivered - std::min(end.delivered, start.delivered));

@@ -25,6 +25,9 @@ struct run_mark {
   std::map<std::string, thread_usage> threads;         // the engine's, by role
 };
 
+/// `m`'s usage by the engine's threads of `role`; none (zeros) when it had no such thread then.
+thread_usage usage_of(const run_mark& m, const std::string& role);
+
 /// Adds the drain's figures to `extra`, given the marks at the run's start, when the last event
 /// was accepted, and at its end, and the events accepted: drain_per_s; drain_cpu_us (the
 /// engine's CPU per delivery in the drain), drain_cpu_us_<role> (its threads' by role, "other"

@@ -395,8 +395,7 @@ result<measured> measure(const bench_options& o, const std::string& name, const 
     // took page faults (a growing store, a growing heap).
     for (const auto& [role, u] : end.threads) {
       if (role == "other") continue;
-      auto found = start.threads.find(role);
-      const thread_usage was = found == start.threads.end() ? thread_usage{} : found->second;
+      const thread_usage was = usage_of(start, role);
       m.r.extra["cpu_us_" + role] = (u.cpu_seconds - was.cpu_seconds) * 1e6 / n;
       m.r.extra["switches_" + role] = (u.switches - was.switches) / n;
       m.r.extra["faults_" + role] = (u.faults - was.faults) / n;
