@@ -24,15 +24,18 @@ void add_drain_figures(std::map<std::string, double>& extra, const run_mark& sta
   extra["drain_per_s"] = n / seconds;
   extra["drain_cpu_us"] = (end.engine_cpu - posted.engine_cpu) * 1e6 / n;
   extra["drain_all_cpu_us"] = drain_all_us;
+  double delivered = static_cast<double>(end.delivered - std::min(end.delivered, start.delivered));
+  double per_event = events > 0 ? 1.0 / static_cast<double>(events) : 0;
   for (const auto& [role, u] : end.threads) {
     if (role == "other") continue;
-    extra["drain_cpu_us_" + role] = (u.cpu_seconds - usage_of(posted, role).cpu_seconds) * 1e6 / n;
+    double drain_us = (u.cpu_seconds - usage_of(posted, role).cpu_seconds) * 1e6 / n;
+    extra["drain_cpu_us_" + role] = drain_us;
+    if (events > 0)
+      extra["ingest_cpu_us_" + role] =
+          ((u.cpu_seconds - usage_of(start, role).cpu_seconds) * 1e6 - drain_us * delivered) * per_event;
   }
-  if (events > 0) {
-    double delivered = static_cast<double>(end.delivered - std::min(end.delivered, start.delivered));
-    extra["ingest_cpu_us_per_event"] =
-        ((all_cpu(end) - all_cpu(start)) * 1e6 - drain_all_us * delivered) / static_cast<double>(events);
-  }
+  if (events > 0)
+    extra["ingest_cpu_us_per_event"] = ((all_cpu(end) - all_cpu(start)) * 1e6 - drain_all_us * delivered) * per_event;
 }
 
 void add_phase_ratios(std::map<std::string, double>& extra, double baseline_per_s) {

@@ -33,8 +33,9 @@ thread_usage usage_of(const run_mark& m, const std::string& role);
 /// engine's CPU per delivery in the drain), drain_cpu_us_<role> (its threads' by role, "other"
 /// left out) and drain_all_cpu_us (the engine's, the sink's and the bench's); and
 /// ingest_cpu_us_per_event: what the whole run spent on all three beyond its deliveries at the
-/// drain's price, per event accepted. Nothing is added when the drain held less than a tenth of
-/// the run's deliveries or lasted less than 0.2 s (too short to time).
+/// drain's price, per event accepted, with ingest_cpu_us_<role> the same for each role of the
+/// engine's threads (which of them an event's intake costs). Nothing is added when the drain held
+/// less than a tenth of the run's deliveries or lasted less than 0.2 s (too short to time).
 void add_drain_figures(std::map<std::string, double>& extra, const run_mark& start,
                        const run_mark& posted, const run_mark& end, std::uint64_t events);
 

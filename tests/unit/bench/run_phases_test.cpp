@@ -40,6 +40,11 @@ TEST_CASE("the drain's figures are its own deliveries at its own price") {
   CHECK(extra.count("drain_cpu_us_other") == 0);
   // 2.4 s in all, 1,000 deliveries at 1,000 us: 1.4 s over 1,000 events.
   CHECK(extra.at("ingest_cpu_us_per_event") == Approx(1400.0));
+  // By role: http spent 0.9 s in all, 1,000 deliveries at its drain price of 666.7 us leave
+  // 0.233 s over 1,000 events; the writer 0.25 s, at 83.3 us per delivery, leaves 0.167 s.
+  CHECK(extra.at("ingest_cpu_us_http") == Approx((900.0 - 400.0 / 0.6) * 1000 / 1000));
+  CHECK(extra.at("ingest_cpu_us_writer") == Approx((250.0 - 50.0 / 0.6) * 1000 / 1000));
+  CHECK(extra.count("ingest_cpu_us_other") == 0);
 
   add_phase_ratios(extra, 2400);
   CHECK(extra.at("drain_ratio") == Approx(0.5));
