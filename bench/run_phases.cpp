@@ -24,18 +24,19 @@ void add_drain_figures(std::map<std::string, double>& extra, const run_mark& sta
   extra["drain_per_s"] = n / seconds;
   extra["drain_cpu_us"] = (end.engine_cpu - posted.engine_cpu) * 1e6 / n;
   extra["drain_all_cpu_us"] = drain_all_us;
+  // What `run_s` seconds of the whole run left beyond its deliveries at `drain_us` each, per
+  // event accepted.
   double delivered = static_cast<double>(end.delivered - std::min(end.delivered, start.delivered));
-  double per_event = events > 0 ? 1.0 / static_cast<double>(events) : 0;
+  auto per_event = [&](const std::string& key, double run_s, double drain_us) {
+    if (events > 0) extra[key] = (run_s * 1e6 - drain_us * delivered) / static_cast<double>(events);
+  };
   for (const auto& [role, u] : end.threads) {
     if (role == "other") continue;
     double drain_us = (u.cpu_seconds - usage_of(posted, role).cpu_seconds) * 1e6 / n;
     extra["drain_cpu_us_" + role] = drain_us;
-    if (events > 0)
-      extra["ingest_cpu_us_" + role] =
-          ((u.cpu_seconds - usage_of(start, role).cpu_seconds) * 1e6 - drain_us * delivered) * per_event;
+    per_event("ingest_cpu_us_" + role, u.cpu_seconds - usage_of(start, role).cpu_seconds, drain_us);
   }
-  if (events > 0)
-    extra["ingest_cpu_us_per_event"] = ((all_cpu(end) - all_cpu(start)) * 1e6 - drain_all_us * delivered) * per_event;
+  per_event("ingest_cpu_us_per_event", all_cpu(end) - all_cpu(start), drain_all_us);
 }
 
 void add_phase_ratios(std::map<std::string, double>& extra, double baseline_per_s) {
