@@ -316,11 +316,11 @@ void fill_common(scenario_result& r, const sink_figures& f, std::uint64_t expect
   r.errors = refused + (expected > r.deliveries ? expected - r.deliveries : 0);
 }
 
-// The marks a delivering run is split at (bench/run_phases.hpp).
-run_mark mark_now(const engine_process& e, const sink_process& sink) {
+// The marks a delivering run is split at (bench/run_phases.hpp), with `f` the sink's figures
+// just read.
+run_mark mark_now(const engine_process& e, const sink_process& sink, const sink_figures& f) {
   run_mark m;
   m.t = mono_seconds();
-  sink_figures f = sink.figures();
   m.delivered = f.requests - f.failed;
   m.engine_cpu = e.proc.cpu_seconds();
   m.sink_cpu = sink.proc.cpu_seconds();
@@ -347,7 +347,7 @@ result<measured> measure(const bench_options& o, const std::string& name, const 
   if (!eng) return eng.error();
   measured m{scenario_result{}, std::move(*eng)};
   m.r.name = name;
-  const run_mark start = mark_now(m.eng, sink);
+  const run_mark start = mark_now(m.eng, sink, sink.figures());
   const double t0 = start.t;
   // The sink is sampled while the events are posted too: deliveries start long before the
   // last event is in (posting 200,000 events takes most of a throughput run).
@@ -363,7 +363,7 @@ result<measured> measure(const bench_options& o, const std::string& name, const 
   intake_result in = post(m.eng);
   posting = false;
   sampler.join();
-  const run_mark posted = mark_now(m.eng, sink);
+  const run_mark posted = mark_now(m.eng, sink, sink.figures());
   // Stop waiting once the engine holds nothing more to send: a delivery that will never
   // arrive is an error at once, not after a 30 s stall.
   const engine_process& e = m.eng;
@@ -372,10 +372,11 @@ result<measured> measure(const bench_options& o, const std::string& name, const 
       o, name, sink, in.accepted * per_unit, 30,
       [&e, &peak_anon] { peak_anon = std::max(peak_anon, e.proc.anon_kib()); },
       [&e] { return e.pending() == 0; }, &curve);
-  const run_mark end = mark_now(m.eng, sink);
+  const sink_figures last = sink.figures();  // the end mark's and the run's figures alike
+  const run_mark end = mark_now(m.eng, sink, last);
   double engine_cpu = end.engine_cpu - start.engine_cpu, sink_cpu = end.sink_cpu - start.sink_cpu,
          bench_cpu = end.bench_cpu - start.bench_cpu;
-  fill_common(m.r, sink.figures(), expected, t0, t1, engine_cpu, m.eng, in.refused * per_unit,
+  fill_common(m.r, last, expected, t0, t1, engine_cpu, m.eng, in.refused * per_unit,
               peak_anon);
   // With cores_busy near the core count the run was bound by CPU, and the engine's rate is
   // what its CPU per delivery leaves of the cores (cpu_bound_ratio).
