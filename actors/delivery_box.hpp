@@ -1,13 +1,14 @@
 #pragma once
 
-// Where a webhook's new deliveries wait for its actor.
+// Where a webhook's new deliveries wait for its delivery line (actors/delivery_line.hpp).
 //
 //   supervisor (after the ingest commit), or start-up recovery
-//     put(items) ──▶ box ──▶ true: send the owner deliveries_atom
-//   webhook actor, at the end of each turn in which it has room to start an attempt
+//     put(items) ──▶ box ──▶ true: send the owner (the webhook actor) deliveries_atom
+//   delivery line, after each outcome (on its HTTP loop) and each of its actor's turns in
+//   which it has room to start an attempt
 //     take(...)  ◀── box
 //
-// A webhook actor at its in-flight cap cannot start what it is given, and a message per
+// A webhook at its in-flight cap cannot start what it is given, and a message per
 // ingest batch cost it a CAF turn per delivery in fan-out (an event to a thousand webhooks is
 // a thousand messages, each one more turn for an actor that only queues the item). So the
 // deliveries wait here, and a message goes only when the actor asked for one (it had room and
@@ -16,8 +17,8 @@
 // into its own line, where the events' memory budget applies. Once put() has asked for a
 // message, it asks for none until the owner has taken the box.
 //
-// The box counts what it is given in the engine's pending-deliveries gauge; the actor counts
-// them out as they end (webhook_actor::drop). Thread-safe.
+// The box counts what it is given in the engine's pending-deliveries gauge; the line counts
+// them out as they end (delivery_line::drop). Thread-safe.
 
 #include <atomic>
 #include <cstddef>

@@ -12,7 +12,7 @@
 #include <unordered_map>
 
 #include "actors/cleanup.hpp"
-#include "actors/outcome_relay.hpp"
+#include "actors/delivery_line.hpp"
 #include "actors/services.hpp"
 #include "actors/supervisor.hpp"
 #include "core/uuid.hpp"
@@ -31,7 +31,6 @@ struct engine::impl {
   std::unique_ptr<caf::actor_system> sys;
   caf::actor supervisor;
   caf::actor cleanup;
-  caf::actor relay;  // outcome_relay
   startup_report report;
   bool stopped = false;
 };
@@ -151,9 +150,13 @@ result<std::unique_ptr<engine>> engine::start(const config::config& cfg) {
   opts.max_response_bytes =
       static_cast<size_t>(values.get_int("webhook.delivery.response.max.bytes"));
   opts.ca_file = values.get("webhook.delivery.ca.file", "", nullptr);
-  opts.on_completions = [relay = &m.svc.relay] { relay->hand_over(); };
-  for (size_t i = 0; i < threads; ++i)
+  for (size_t i = 0; i < threads; ++i) {
+    // Each loop writes what its outcomes changed once per completions window.
+    auto flushes = std::make_shared<flush_list>(m.writer.get());
+    opts.on_completions = [flushes] { flushes->write(); };
+    m.svc.flushes.push_back(flushes);
     m.svc.http.push_back(std::make_unique<net::http_client>(opts, m.clock));
+  }
   m.svc.cfg = &m.cfg;
   m.svc.store = m.store.get();
   m.svc.writer = m.writer.get();
@@ -178,8 +181,6 @@ result<std::unique_ptr<engine>> engine::start(const config::config& cfg) {
   std::vector<recovered_webhook> list;
   list.reserve(recovered.size());
   for (auto& [key, r] : recovered) list.push_back(std::move(r));
-  m.relay = m.sys->spawn(outcome_relay, &m.svc.relay);
-  m.svc.relay.set_relay(m.relay);
   m.supervisor = m.sys->spawn<supervisor>(&m.svc, std::move(list), counters->next_event_seq,
                                           counters->next_pending_seq, next_key,
                                           counters->next_filter_key);
@@ -256,19 +257,11 @@ void engine::shutdown(long grace_ms) {
   while (busy() && m.clock.now_ms() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   for (auto& h : m.svc.http) h->stop(std::max<millis>(0, deadline - m.clock.now_ms()));
-  // The loops have stopped. The outcomes they handed over reach their webhook actors before
-  // those are told to stop: the relay forwards everything, then quits.
-  {
-    caf::scoped_actor self{*m.sys};
-    self->send(m.relay, stop_atom_v);
-    self->wait_for(m.relay);
-  }
-  m.svc.relay.set_relay(nullptr);
+  // The loops have stopped; each wrote what its last outcomes changed as it stopped.
   caf::anon_send(m.supervisor, stop_atom_v);
   caf::anon_send(m.cleanup, stop_atom_v);
   m.supervisor = nullptr;
   m.cleanup = nullptr;
-  m.relay = nullptr;
   m.sys->await_all_actors_done();
   m.writer->stop();
 }

@@ -13,7 +13,6 @@
 #include <boost/unordered/unordered_flat_map.hpp>
 
 #include "actors/metrics.hpp"
-#include "actors/outcome_relay.hpp"
 #include "config/config.hpp"
 #include "core/clock.hpp"
 #include "net/http_client.hpp"
@@ -21,6 +20,8 @@
 #include "storage/writer.hpp"
 
 namespace hookshot::actors {
+
+class flush_list;  // actors/delivery_line.hpp
 
 struct services {
   const config::config* cfg = nullptr;  // immutable after start-up
@@ -33,7 +34,6 @@ struct services {
   std::atomic<bool> draining{false};  // shutdown: start no new attempts
   std::atomic<std::int64_t> pending{0};  // pending deliveries of webhook actors and their boxes
   engine_metrics metrics;                // counters for GET /metrics
-  relay_inbox relay;                     // outcomes from the HTTP loops to webhook actors
 
   /// Events held in memory by deliveries beyond each webhook's first kHeldEvents in line
   /// (webhook_actor): a backlog keeps its events up to held_event_budget bytes in all, shared
@@ -53,6 +53,13 @@ struct services {
   /// The HTTP client a webhook always uses, so its connections stay warm on one loop.
   net::http_client& http_for(std::uint64_t webhook_key) const {
     return *http[webhook_key % http.size()];
+  }
+  /// One per HTTP loop, in the same order: the delivery lines whose outcomes that loop handled
+  /// since its last completions window (its on_completions writes them).
+  std::vector<std::shared_ptr<flush_list>> flushes;
+  /// The flush list of http_for(webhook_key)'s loop.
+  flush_list* flush_for(std::uint64_t webhook_key) const {
+    return flushes[webhook_key % flushes.size()].get();
   }
 
  private:

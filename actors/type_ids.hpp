@@ -9,7 +9,6 @@
 #include <caf/all.hpp>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <unordered_map>
 #include <vector>
 
@@ -43,23 +42,6 @@ struct work_item {
   std::shared_ptr<const event> ev;  // null until needed (recovered, or released between retries)
 };
 static_assert(sizeof(work_item) <= 48, "a backlog keeps one work_item per pending delivery");
-
-/// http client -> webhook: one attempt finished.
-struct outcome_msg {
-  std::uint64_t pending_seq = 0;
-  attempt_outcome outcome;
-  std::string signature;  // the attempt's X-CS-Signature, for its delivery record
-};
-
-/// HTTP loops -> webhook actor: outcomes wait in the actor's box; when the box goes from
-/// empty to not empty the loop posts it to the relay (actors/outcome_relay.hpp), which sends
-/// the owner outcomes_atom. A burst of completions is one message and one actor turn.
-struct outcome_box {
-  explicit outcome_box(caf::actor_addr owner_actor) : owner(std::move(owner_actor)) {}
-  const caf::actor_addr owner;  // the webhook actor (weak: it may be gone)
-  std::mutex mutex;
-  std::vector<outcome_msg> items;
-};
 
 /// supervisor -> webhook: the webhook's config or settings changed.
 struct reconfigure_msg {
@@ -115,7 +97,4 @@ CAF_ADD_ATOM(hookshot, hookshot::actors, retry_atom, "retry")
 CAF_ADD_ATOM(hookshot, hookshot::actors, stop_atom, "stop")
 CAF_ADD_ATOM(hookshot, hookshot::actors, cleanup_atom, "cleanup")
 CAF_ADD_ATOM(hookshot, hookshot::actors, stored_atom, "stored")
-CAF_ADD_ATOM(hookshot, hookshot::actors, flush_atom, "flush")
-CAF_ADD_ATOM(hookshot, hookshot::actors, outcomes_atom, "outcomes")
-CAF_ADD_ATOM(hookshot, hookshot::actors, relay_atom, "relay")
 CAF_ADD_ATOM(hookshot, hookshot::actors, deliveries_atom, "deliveries")

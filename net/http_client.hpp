@@ -31,13 +31,14 @@
 // - verify_tls=false trusts any certificate and host name (CloudStack's sslverification=false).
 // - Completions are handed over in windows: `on_completions` runs after `done` callbacks at
 //   most once per `completions_window_ms` while they keep coming (at once after a quiet spell),
-//   so a caller whose callbacks only gather outcomes wakes its other thread once per window
-//   instead of once per completion; on this machine such a wake-up cost about what a
-//   delivery's own work does. The price: an outcome may wait up to the window to be handed on.
+//   so a caller can gather what its callbacks produce and pass it on (a write, a wake-up of
+//   another thread) once per window instead of once per completion. The price: what it gathers
+//   may wait up to the window.
 //
-// Thread safety: submit(), in_flight() and stop() are safe from any thread. `done` callbacks
-// and `on_completions` run on the loop thread; they must not block (hand the outcome to an
-// actor and return).
+// Thread safety: submit(), in_flight() and stop() are safe from any thread, submit() from a
+// `done` callback too (the request starts in the same turn of the loop). `done` callbacks
+// and `on_completions` run on the loop thread; they must not wait on other threads beyond a
+// short lock (no network, no waiting for a commit).
 
 #include <atomic>
 #include <chrono>
