@@ -1,8 +1,9 @@
 #pragma once
 
-// What every actor may use besides messages: the writer, the HTTP clients, the clock and the
-// delivery settings in force. Built once by the engine before any actor starts; its members
-// are thread-safe or immutable, so actors share one instance by pointer.
+// What every actor (and every delivery line, on the HTTP loops) may use besides messages: the
+// writer, the HTTP clients, the clock and the delivery settings in force. Built once by the
+// engine before any actor starts; its members are thread-safe or immutable, so actors and
+// loops share one instance by pointer.
 
 #include <atomic>
 #include <cstdint>
@@ -32,11 +33,11 @@ struct services {
   std::atomic<std::uint64_t> next_record_seq{1};
   std::uint32_t keep_records = 10;    // webhook.deliveries.limit
   std::atomic<bool> draining{false};  // shutdown: start no new attempts
-  std::atomic<std::int64_t> pending{0};  // pending deliveries of webhook actors and their boxes
+  std::atomic<std::int64_t> pending{0};  // pending deliveries of delivery lines and their boxes
   engine_metrics metrics;                // counters for GET /metrics
 
   /// Events held in memory by deliveries beyond each webhook's first kHeldEvents in line
-  /// (webhook_actor): a backlog keeps its events up to held_event_budget bytes in all, shared
+  /// (delivery_line): a backlog keeps its events up to held_event_budget bytes in all, shared
   /// by every webhook (webhook.delivery.backlog.memory.mb), and the rest are loaded again when
   /// their attempts start. Reading an event back costs about as much as the rest of the
   /// actor's work for its attempt (perf, retries and throughput-os: a fifth of the actors' CPU).
@@ -63,7 +64,7 @@ struct services {
   }
 
  private:
-  // Held only to look up and to add, never while reading storage: two workers loading
+  // Held only to look up and to add, never while reading storage: two threads loading
   // events at once (a backlog beyond the budget) read in parallel.
   std::mutex events_mutex_;
   boost::unordered_flat_map<std::uint64_t, std::weak_ptr<const event>> events_;  // loaded, by seq
