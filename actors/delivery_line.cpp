@@ -125,10 +125,9 @@ void delivery_line::flush_into(storage::write_batch& batch) {
 
 void flush_list::write() {
   if (lines_.empty()) return;
-  writing_.swap(lines_);
   storage::write_batch batch = writer_->take_batch();
-  for (auto& line : writing_) line->flush_into(batch);
-  writing_.clear();
+  for (auto& line : lines_) line->flush_into(batch);  // adds nothing to lines_
+  lines_.clear();
   if (!batch.empty()) writer_->submit(std::move(batch));
 }
 

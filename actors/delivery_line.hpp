@@ -197,8 +197,7 @@ class flush_list {
 
  private:
   storage::writer* writer_;
-  std::vector<std::shared_ptr<delivery_line>> lines_;
-  std::vector<std::shared_ptr<delivery_line>> writing_;  // swapped with lines_, capacity kept
+  std::vector<std::shared_ptr<delivery_line>> lines_;  // cleared, capacity kept, by write()
 };
 
 }  // namespace hookshot::actors
