@@ -18,6 +18,10 @@ concurrency_limit::concurrency_limit(options o) : opt_(o) {
 
 void concurrency_limit::end_first_round() {
   if (!first_round_) return;
+  if (samples_ > 0) {  // it answers: the rest are late, not a measure of its pace
+    end_round(0);
+    return;
+  }
   first_round_ = false;
   limit_ = opt_.max;
 }

@@ -15,7 +15,12 @@
 //   in flight sets it again. Between those it only falls (the lowest round average). The
 //   owner ends the first round early (end_first_round) when its answers are slow to come, so
 //   a slow receiver is not held at `min` for a whole round trip: the answers of the requests
-//   sent in it still set the base.
+//   sent in it still set the base. A first round with answers in when it is ended ends on
+//   those answers instead, as if they were all: the receiver does answer, and what is late
+//   is a few of its first requests (new connections, our own loop busy). Given `max`, its
+//   base would come from answers that the burst of `max` new requests made later still (our
+//   loop opening hundreds of connections), under which the queue `max` builds never shows:
+//   a fast receiver kept 512 requests in flight for a whole run that way.
 // - A round whose average is more than `queueing_factor` times the base means requests wait
 //   behind each other: the limit drops to what keeps the pipe full at that factor
 //   (limit × factor × base / average), at most halving per round, never below `min`. The
@@ -24,14 +29,15 @@
 //   first round on (slow start) until a round first queues, then grows by an eighth (at least
 //   1), up to `max`. A limit nobody uses does not grow.
 //
-// A receiver that answers its first requests within the first round is found from below: a
-// round trip's worth of answers per doubling, so a fast receiver reaches its level within
-// milliseconds without the burst of `max` new connections it would only queue (1,000 at once
-// from two loops, which cost the first 40-60 ms of a run; docs/benchmarks.md). One whose
-// first round the owner ended may use `max` at once: no slow receiver is slower to reach than
-// with a fixed cap of `max`. A receiver whose answers get slower on their own (not through
-// us), or whose first answers were its fastest by chance (a cache), is backed off towards
-// `min` until a round there measures it again, then given room back.
+// A receiver that answers any of its first requests within the first round is found from
+// below: a round trip's worth of answers per doubling, so a fast receiver reaches its level
+// within milliseconds without the burst of `max` new connections it would only queue (1,000
+// at once from two loops, which cost the first 40-60 ms of a run; docs/benchmarks.md). One
+// that answered nothing before the owner ended its first round may use `max` at once: no
+// slow receiver is slower to reach than with a fixed cap of `max`. A receiver whose answers
+// get slower on their own (not through us), or whose first answers were its fastest by
+// chance (a cache), is backed off towards `min` until a round there measures it again, then
+// given room back.
 //
 // Pure (round trips are given, not timed here) and not thread-safe: one loop owns each.
 
@@ -56,8 +62,9 @@ class concurrency_limit {
   /// Whether the first round (`min` in flight until 8 answers) is still on.
   bool in_first_round() const { return first_round_; }
 
-  /// Ends the first round now: the limit becomes `max`; the first 8 answers still set the base.
-  /// (A first round ended by its 8 answers goes on at twice `min` and doubles per round.)
+  /// Ends the first round now. With no answer yet, the limit becomes `max` and the first 8
+  /// answers still set the base; with some, they set it and the share goes on as after a
+  /// first round ended by its 8 answers (twice `min`, doubling per round).
   void end_first_round();
 
   /// One answer (or a timeout) `rtt_us` after its request was sent (its connection already

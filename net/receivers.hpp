@@ -8,7 +8,9 @@
 //
 // A new receiver's share starts with its first round (a few requests in flight until their
 // answers are in: it measures the receiver unloaded), which ends after kFirstRoundMs at most:
-// a slow receiver's answers take a round trip, and its backlog should not wait that long.
+// a slow receiver's answers take a round trip, and its backlog should not wait that long. Ended
+// so, it goes on from the answers it has, or at the whole loop when it has none (see
+// concurrency_limit::end_first_round).
 //
 // Loop thread only, except limits(), which any thread may call.
 

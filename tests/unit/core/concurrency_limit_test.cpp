@@ -108,6 +108,31 @@ TEST_CASE("a first round ended early gives max at once; its answers still set th
   CHECK(c.limit() == 512);
 }
 
+TEST_CASE("a first round ended early with answers in ends on them, not at max", "[core][limit]") {
+  concurrency_limit c(opts(8, 512));
+  for (int i = 0; i < 6; ++i) c.on_answer(300, 8 - i);  // six of its eight answered quickly
+  c.end_first_round();  // the other two are late (new connections, our own start-up)
+  CHECK_FALSE(c.in_first_round());
+  CHECK(c.base_rtt_us() == Approx(300));
+  CHECK(c.limit() == 16);  // slow start, as after a first round ended by its answers
+}
+
+TEST_CASE("a fast receiver whose first round ran late is not held at max", "[core][limit]") {
+  // One of its first answers came in time; the rest came after the owner had ended the round,
+  // late by the owner's own loop (busy opening connections): had they set the base, the queue
+  // that max builds (512 requests served 40 µs each: 20 ms) would stay under twice that base
+  // and the receiver would keep max for good.
+  concurrency_limit c(opts(8, 512));
+  c.on_answer(600, 8);
+  c.end_first_round();
+  for (int i = 0; i < 7; ++i) c.on_answer(60000, 7 - i);
+  serial_receiver rx(40, 50);
+  rx.run(c, 20000);
+  auto [lo, hi] = rx.run(c, 200000);
+  CHECK(lo >= 8);
+  CHECK(hi <= 64);
+}
+
 TEST_CASE("a receiver that serves requests one after another is held far below max, for good",
           "[core][limit]") {
   serial_receiver rx(10, 50);
