@@ -50,16 +50,16 @@ void delivery_line::on_timer(std::uint64_t token) {
 
 storage::write_batch delivery_line::remove() {
   std::lock_guard lock(mutex_);
-  // Whatever waits in the box goes too (the supervisor puts no more in it); nothing new is
-  // started.
-  closed_ = true;
-  for (auto& item : box_->take(false, 0)) accept(std::move(item));
+  closed_ = true;  // nothing new is started
   write_changes();
   storage::write_batch batch;
-  for_each_item([&](work_item& item) {
+  auto remove_one = [&](work_item& item) {
     batch.finished_pendings.push_back(item.pending(hook_.key));
     drop(item);
-  });
+  };
+  // Whatever waits in the box goes too (the supervisor puts no more in it).
+  for (auto& item : box_->take(false, 0)) remove_one(item);
+  for_each_item(remove_one);
   ready_ = {};
   waiting_ = {};
   on_wire_.clear();
