@@ -7,6 +7,9 @@ namespace hookshot {
 namespace {
 // A round of fewer answers is mostly noise.
 constexpr std::size_t kMinRoundSamples = 8;
+// Rounds above 2 × min between two probes: a probe costs about two round trips at `min` in
+// flight, under 1 % of the throughput at this spacing.
+constexpr std::size_t kProbeEveryRounds = 256;
 }  // namespace
 
 concurrency_limit::concurrency_limit(options o) : opt_(o) {
@@ -56,8 +59,15 @@ void concurrency_limit::end_round(std::size_t in_flight) {
   }
   if (limit_ <= 2 * opt_.min) {
     base_us_ = avg;  // measured unloaded: whatever it was before, this is the receiver now
+    rounds_above_ = 0;
+    if (probe_return_ > 0) {  // the probe's round: back to where it was, judged from here on
+      limit_ = probe_return_;
+      probe_return_ = 0;
+      return;
+    }
   } else {
     base_us_ = std::min(base_us_, avg);
+    ++rounds_above_;
   }
   double queueing = avg / base_us_;
   double current = static_cast<double>(limit_);
@@ -69,6 +79,11 @@ void concurrency_limit::end_round(std::size_t in_flight) {
   } else if (used) {
     std::size_t step = slow_start_ ? limit_ : std::max<std::size_t>(1, limit_ / 8);
     limit_ = std::min(opt_.max, limit_ + step);
+  }
+  if (rounds_above_ >= kProbeEveryRounds && limit_ > 2 * opt_.min) {
+    probe_return_ = limit_;  // a probe: one round at `min` measures the base again
+    limit_ = opt_.min;
+    skip_ = in_flight > 0 ? in_flight - 1 : 0;
   }
 }
 

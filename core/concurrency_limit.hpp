@@ -28,6 +28,14 @@
 // - Otherwise, when the round used at least half the limit, it grows: it doubles from the
 //   first round on (slow start) until a round first queues, then grows by an eighth (at least
 //   1), up to `max`. A limit nobody uses does not grow.
+// - Every 256 rounds above 2 × `min` without such a measure, a probe: the limit drops to `min`
+//   for one round (the answers to requests sent before it skipped), which sets the base
+//   again, and then returns to where it was, judged against that base from the next round on.
+//   A base can be wrong for good otherwise: one set by first answers that were late for
+//   reasons of their own (a receiver starting up, our own loop's start-up burst) is never
+//   undercut at a limit high enough to queue, so the queue never shows against it. A probe
+//   costs about two round trips at `min` in flight per 256: under 1 % of a slow receiver's
+//   throughput; a fast receiver held too high is let down within 256 of its round trips.
 //
 // A receiver that answers any of its first requests within the first round is found from
 // below: a round trip's worth of answers per doubling, so a fast receiver reaches its level
@@ -86,6 +94,8 @@ class concurrency_limit {
   bool measured_ = false;    // the first answers have set the base
   bool slow_start_ = false;  // doubling per round until a round queues (after a first round
                              // ended by its answers)
+  std::size_t rounds_above_ = 0;  // rounds ended above 2 × min since the base was last measured
+  std::size_t probe_return_ = 0;  // during a probe: the limit to go back to (0: no probe)
   // The round in progress.
   double sum_us_ = 0;
   std::size_t samples_ = 0;

@@ -133,6 +133,48 @@ TEST_CASE("a fast receiver whose first round ran late is not held at max", "[cor
   CHECK(hi <= 64);
 }
 
+TEST_CASE("a fast receiver given max on slow first answers is let down by a probe", "[core][limit]") {
+  // Its first answers took 40-320 ms (a receiver starting up, one request at a time), so its
+  // first round ended with none in and it got max at once; then it serves 20 µs each: 512 in
+  // flight queue for ~10 ms, under twice the base those first answers set. Only measuring the
+  // base again, with few in flight, shows the queue.
+  concurrency_limit c(opts(8, 512));
+  c.end_first_round();
+  for (int i = 1; i <= 8; ++i) c.on_answer(40000 * i, 512);
+  REQUIRE(c.limit() == 512);
+  serial_receiver rx(20, 50);
+  auto [lo, hi] = rx.run(c, 200 * 512);  // 200 rounds: held at max, as before probes
+  CHECK(lo == 512);
+  CHECK(hi == 512);
+  rx.run(c, 100 * 512);  // past the 256th round: the probe, then its queue shows
+  CHECK(c.base_rtt_us() < 1000);
+  CHECK(c.limit() <= 64);
+  auto after = rx.run(c, 100000);
+  CHECK(after.second <= 64);
+}
+
+TEST_CASE("a receiver whose round trip is its own loses under 1 % to probes, and keeps max",
+          "[core][limit]") {
+  concurrency_limit c(opts(8, 500));
+  c.end_first_round();
+  auto slow = [](std::size_t) { return 100000.0; };
+  saturate(c, 8, slow);
+  REQUIRE(c.limit() == 500);
+  int below = 0, probes = 0;
+  std::size_t before = c.limit();
+  for (int i = 0; i < 1000 * 500; ++i) {  // a thousand round trips with the share full
+    c.on_answer(100000, c.limit());
+    if (c.limit() < 500) ++below;
+    if (before == 500 && c.limit() == 8) ++probes;
+    before = c.limit();
+  }
+  CHECK(probes >= 3);  // one per 256 rounds
+  CHECK(probes <= 4);
+  CHECK(below < 1000 * 500 / 100);  // answers that came while the share was down
+  CHECK(c.limit() == 500);
+  CHECK(c.base_rtt_us() == Approx(100000));
+}
+
 TEST_CASE("a receiver that serves requests one after another is held far below max, for good",
           "[core][limit]") {
   serial_receiver rx(10, 50);
