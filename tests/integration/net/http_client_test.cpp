@@ -404,8 +404,9 @@ TEST_CASE("a receiver that serves one request at a time gets a few transfers, a 
 TEST_CASE("a receiver slow only while starting up is not held at the whole loop for good", "[net]") {
   // One thread; its first 16 requests take 40 ms each (starting up), the rest ~0.1 ms. No answer
   // within its first round gives it the whole loop at once, and its first answers (40-320 ms)
-  // set a base that the queue of the whole loop (~10 ms) never reaches twice: only the share's
-  // probes, measuring the base again with few in flight, find the queue.
+  // set a base that the queue of the whole loop (~20 ms) never reaches twice: only the share's
+  // probes, measuring the base again with few in flight, find the queue. Its level after that
+  // is a few dozen (16-41 seen), well under the loop's 128.
   std::atomic<int> served{0};
   http_server serial(server_options{"127.0.0.1:0", 1, 1 << 20}, [&](incoming_request&&, responder respond) {
     if (served++ < 16)
@@ -421,7 +422,7 @@ TEST_CASE("a receiver slow only while starting up is not held at the whole loop 
   std::atomic<int> ok{0};
   system_clock_source clock;
   engine_options opts;
-  opts.max_in_flight = 64;
+  opts.max_in_flight = 128;
   http_client client(opts, clock);
   auto limit = [&] {
     for (auto& [o, n] : client.receiver_limits())
@@ -432,8 +433,10 @@ TEST_CASE("a receiver slow only while starting up is not held at the whole loop 
   for (int i = 0; i < kRequests; ++i)
     client.submit(loopback_request(origin + "/ok", [&](attempt_outcome&& out) { ok += out.success(); }));
   REQUIRE(eventually([&] { return served.load() > 100; }, std::chrono::seconds(10)));
-  CHECK(limit() == 64);  // the whole loop, on its first answers
-  CHECK(eventually([&] { return limit() <= 32; }, std::chrono::seconds(30)));
+  CHECK(limit() == 128);  // the whole loop, on its first answers
+  CHECK(eventually([&] { return limit() <= 64; }, std::chrono::seconds(30)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  CHECK(limit() <= 64);  // settled there, not caught in a probe's round at 8
   CHECK(ok.load() < kRequests);  // judged with a backlog waiting throughout
   client.stop(0);
 }
