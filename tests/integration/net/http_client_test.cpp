@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -406,7 +407,8 @@ TEST_CASE("a receiver slow only while starting up is not held at the whole loop 
   // within its first round gives it the whole loop at once, and its first answers (40-320 ms)
   // set a base that the queue of the whole loop (~20 ms) never reaches twice: only the share's
   // probes, measuring the base again with few in flight, find the queue. Its level after that
-  // is a few dozen (16-41 seen), well under the loop's 128.
+  // is a few dozen (16-41 seen), more where our own loop is slow (70 under ASan: its own cost
+  // per round trip is then what the share is judged on); without the probes it stays at 128.
   std::atomic<int> served{0};
   http_server serial(server_options{"127.0.0.1:0", 1, 1 << 20}, [&](incoming_request&&, responder respond) {
     if (served++ < 16)
@@ -434,9 +436,15 @@ TEST_CASE("a receiver slow only while starting up is not held at the whole loop 
     client.submit(loopback_request(origin + "/ok", [&](attempt_outcome&& out) { ok += out.success(); }));
   REQUIRE(eventually([&] { return served.load() > 100; }, std::chrono::seconds(10)));
   CHECK(limit() == 128);  // the whole loop, on its first answers
-  CHECK(eventually([&] { return limit() <= 64; }, std::chrono::seconds(30)));
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  CHECK(limit() <= 64);  // settled there, not caught in a probe's round at 8
+  REQUIRE(eventually([&] { return limit() < 128; }, std::chrono::seconds(60)));  // the probe
+  // Back at 128 for a round after the probe, then halving per round to its level.
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  size_t highest = 0;  // over the next half second: settled below, not a probe's round at 8
+  for (int i = 0; i < 50; ++i) {
+    highest = std::max(highest, limit());
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  CHECK(highest < 128);
   CHECK(ok.load() < kRequests);  // judged with a backlog waiting throughout
   client.stop(0);
 }
