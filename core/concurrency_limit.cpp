@@ -57,7 +57,7 @@ void concurrency_limit::end_round(std::size_t in_flight) {
     }
     return;
   }
-  if (limit_ <= 2 * opt_.min) {
+  if (unloaded()) {
     base_us_ = avg;  // measured unloaded: whatever it was before, this is the receiver now
     rounds_above_ = 0;
     if (probe_return_ > 0) {  // the probe's round: back to where it was, judged from here on
@@ -73,18 +73,21 @@ void concurrency_limit::end_round(std::size_t in_flight) {
   double current = static_cast<double>(limit_);
   if (queueing > opt_.queueing_factor) {
     double pipe = current * opt_.queueing_factor / queueing;
-    limit_ = std::max(opt_.min, static_cast<std::size_t>(std::max(pipe, current / 2)));
-    skip_ = in_flight > 0 ? in_flight - 1 : 0;  // the others on the wire, sent at the old limit
+    lower_to(std::max(opt_.min, static_cast<std::size_t>(std::max(pipe, current / 2))), in_flight);
     slow_start_ = false;
   } else if (used) {
     std::size_t step = slow_start_ ? limit_ : std::max<std::size_t>(1, limit_ / 8);
     limit_ = std::min(opt_.max, limit_ + step);
   }
-  if (rounds_above_ >= kProbeEveryRounds && limit_ > 2 * opt_.min) {
+  if (rounds_above_ >= kProbeEveryRounds && !unloaded()) {
     probe_return_ = limit_;  // a probe: one round at `min` measures the base again
-    limit_ = opt_.min;
-    skip_ = in_flight > 0 ? in_flight - 1 : 0;
+    lower_to(opt_.min, in_flight);
   }
+}
+
+void concurrency_limit::lower_to(std::size_t limit, std::size_t in_flight) {
+  limit_ = limit;
+  skip_ = in_flight > 0 ? in_flight - 1 : 0;  // the others on the wire, sent at the old limit
 }
 
 }  // namespace hookshot

@@ -85,6 +85,11 @@ class concurrency_limit {
 
  private:
   void end_round(std::size_t in_flight);
+  /// Whether a round at the current limit measures the receiver unloaded (at most 2 × `min`).
+  bool unloaded() const { return limit_ <= 2 * opt_.min; }
+  /// Lowers the limit; the answers still due from the `in_flight` - 1 others on the wire were
+  /// sent at the old limit and are skipped.
+  void lower_to(std::size_t limit, std::size_t in_flight);
 
   options opt_;
   std::size_t limit_;
