@@ -441,7 +441,8 @@ TEST_CASE("a receiver slow only while starting up is not held at the whole loop 
     client.submit(loopback_request(origin + "/ok", [&](attempt_outcome&& out) { ok += out.success(); }));
   REQUIRE(eventually([&] { return served.load() > 200; }, std::chrono::seconds(10)));
   CHECK(limit() == 128);  // the whole loop, on its first answers
-  // Let down for nine tenths of a second in a row (a probe's round back at 128 is a moment).
+  // Let down: under a tenth of the last second's samples at the whole loop (a probe's return
+  // to 128 is a moment; a share held there is at 128 throughout).
   std::deque<bool> whole;  // the last second's samples, every 10 ms: at the whole loop?
   size_t at_whole = 0;
   bool let_down = false;
