@@ -13,7 +13,7 @@
 // line records it, takes its delivery box and starts its next attempts in the same turn of the
 // loop, the way a bare curl-multi sender starts its next request from the completion. Handing
 // every outcome over to the actor's thread cost a cross-thread wake-up and a CAF turn per
-// delivery, and left each loop with fewer requests ready per wake (docs/benchmarks.md,
+// delivery, and left each loop with fewer requests ready per wake (docs/benchmarks-history.md,
 // twenty-ninth session). The webhook actor keeps what needs an actor: its retry timer, its
 // config, the message that new deliveries wait in its box, deletion and stop.
 //

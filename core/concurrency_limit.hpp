@@ -5,8 +5,8 @@
 // A receiver that answers in 100 µs is kept busy by a handful of requests in flight; a thousand
 // only queue up (in its accept backlog, its workers, our own loop) and cost both sides a
 // connection each: on this machine curl sent 1.5 times as fast with 16-64 in flight per loop
-// as with 512 (docs/benchmarks.md). A receiver that answers in 100 ms needs a thousand. So the
-// limit follows what the round trips say, the way TCP Vegas sizes its window:
+// as with 512 (docs/benchmarks-history.md). A receiver that answers in 100 ms needs a
+// thousand. So the limit follows what the round trips say, the way TCP Vegas sizes its window:
 //
 // - Answers are averaged per round: about `limit()` of them, one round trip's worth.
 // - The receiver's own round trip (`base`) is measured unloaded: its first requests go out
@@ -40,7 +40,7 @@
 // A receiver that answers any of its first requests within the first round is found from
 // below: a round trip's worth of answers per doubling, so a fast receiver reaches its level
 // within milliseconds without the burst of `max` new connections it would only queue (1,000
-// at once from two loops, which cost the first 40-60 ms of a run; docs/benchmarks.md). One
+// at once from two loops, which cost the first 40-60 ms of a run; docs/benchmarks-history.md). One
 // that answered nothing before the owner ended its first round may use `max` at once: no
 // slow receiver is slower to reach than with a fixed cap of `max`. A receiver whose answers
 // get slower on their own (not through us), or whose first answers were its fastest by

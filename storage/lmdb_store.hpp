@@ -311,7 +311,7 @@ class lmdb_store {
   doomed_keys doomed_pendings_, doomed_records_;
   // The delivery logs' index, by webhook key: which records each log holds. Kept in memory,
   // not in a table: on disk it was a page per webhook rewritten by every commit that
-  // delivered for it (measured, docs/benchmarks.md, seventeenth session). Written by the
+  // delivered for it (measured, docs/benchmarks-history.md, seventeenth session). Written by the
   // writer thread only, as it commits and under logs_mutex_; read by it without the lock and
   // by readers under it, held from before their transaction begins (so a reader's index and
   // snapshot are of the same commit). A transaction changes copies in staged_logs_.

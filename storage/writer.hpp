@@ -22,7 +22,7 @@
 // (at-least-once). Finished deliveries scatter their pending entries' deletions over the
 // pages of every event in flight, so a commit of more of them rewrites fewer pages per
 // delivery: 10 ms instead of 2 cut the synced writer's CPU in fan-out by 1.5-3 us per
-// delivery and the bytes it wrote by a third (docs/benchmarks.md, twenty-first session).
+// delivery and the bytes it wrote by a third (docs/benchmarks-history.md, twenty-first session).
 //
 // Thread safety: submit() and stop() are safe from any thread.
 
