@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <thread>
@@ -95,14 +96,21 @@ struct engine_process {
   std::uint16_t port = 0;
   std::string dir, config_path, tag;
 
+  // Starts an engine on an empty data directory. Every run of a scenario (each round, each
+  // engine of a comparison) starts from the same state: a round reusing the store of the one
+  // before found its file grown, its pages free and in the page cache (none to fault in), and
+  // the other build of a comparison would have opened this build's store.
   static result<engine_process> start(const bench_options& o, const std::string& tag,
                                       json::object config) {
     engine_process e;
     e.tag = tag;
     e.port = free_port();
     e.dir = o.work_dir + "/" + tag;
+    std::error_code ec;
+    std::filesystem::remove_all(e.data_dir(), ec);
+    if (ec) return status::io_error("cannot empty " + e.data_dir() + ": " + ec.message());
     config["listen"] = "127.0.0.1:" + std::to_string(e.port);
-    config["data_dir"] = e.dir + "-data";
+    config["data_dir"] = e.data_dir();
     e.config_path = e.dir + ".json";
     std::ofstream(e.config_path) << json::serialize(config);
     status st = e.launch(o, 600000);
@@ -111,7 +119,8 @@ struct engine_process {
   }
 
   status launch(const bench_options& o, long timeout_ms) {
-    auto c = child::spawn({"serve", "--config", config_path}, o.work_dir + "/" + tag + "-serve.log");
+    auto c = child::spawn({"serve", "--config", config_path}, o.work_dir + "/" + tag + "-serve.log",
+                          o.engine);
     if (!c) return c.error();
     proc = std::move(*c);
     if (!wait_until_up(url("/healthz"), timeout_ms))
