@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -17,12 +18,13 @@
 
 namespace hookshot::bench {
 
-result<child> child::spawn(const std::vector<std::string>& args, const std::string& log_file) {
+result<child> child::spawn(const std::vector<std::string>& args, const std::string& log_file,
+                           const std::string& exe) {
   int fd = ::open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) return status::io_error("cannot open " + log_file + ": " + std::strerror(errno));
   std::vector<char*> argv;
-  std::string exe = "/proc/self/exe";
-  argv.push_back(exe.data());
+  std::string path = exe.empty() ? "/proc/self/exe" : exe;
+  argv.push_back(path.data());
   std::vector<std::string> copy = args;
   for (auto& a : copy) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -37,7 +39,8 @@ result<child> child::spawn(const std::vector<std::string>& args, const std::stri
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
-    execv("/proc/self/exe", argv.data());
+    execv(path.c_str(), argv.data());
+    std::fprintf(stderr, "cannot run %s: %s\n", path.c_str(), std::strerror(errno));
     _exit(127);
   }
   ::close(fd);

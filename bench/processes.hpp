@@ -19,11 +19,14 @@ namespace hookshot::bench {
 using net::http_get;
 using net::http_post;
 
-/// A child process started from this binary, stopped (SIGTERM, then SIGKILL) when destroyed.
+/// A child process started from this binary (or another build's), stopped (SIGTERM, then
+/// SIGKILL) when destroyed.
 class child {
  public:
-  /// Runs `/proc/self/exe args...` with stdout and stderr appended to `log_file`.
-  static result<child> spawn(const std::vector<std::string>& args, const std::string& log_file);
+  /// Runs `exe args...` (`exe` empty: this binary, /proc/self/exe) with stdout and stderr
+  /// appended to `log_file`. An `exe` that cannot be run exits 127 with the reason in the log.
+  static result<child> spawn(const std::vector<std::string>& args, const std::string& log_file,
+                             const std::string& exe = "");
   child() = default;
   child(child&& o) noexcept;
   child& operator=(child&& o) noexcept;

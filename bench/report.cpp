@@ -7,13 +7,13 @@
 
 namespace hookshot::bench {
 namespace json = boost::json;
-namespace {
-
 std::string fmt(const char* f, double v) {
   char buf[64];
   std::snprintf(buf, sizeof buf, f, v);
   return buf;
 }
+
+namespace {
 
 std::string pad(std::string s, size_t width) {
   if (s.size() < width) s.insert(0, width - s.size(), ' ');
@@ -57,39 +57,44 @@ std::string format_table(const std::vector<scenario_result>& results, const mach
   return out;
 }
 
-std::string format_json(const std::vector<scenario_result>& results, bool quick, const machine& m) {
+json::object scenario_json(const scenario_result& r) {
+  json::object o{{"name", r.name},
+                 {"deliveries", r.deliveries},
+                 {"seconds", r.seconds},
+                 {"deliveries_per_s", r.deliveries_per_s},
+                 {"ratio", r.ratio},
+                 {"latency_ms", json::object{{"p50", r.p50_ms}, {"p99", r.p99_ms}, {"max", r.max_ms}}},
+                 {"cpu_us_per_delivery", r.cpu_us_per_delivery},
+                 {"peak_rss_mb", r.peak_rss_mb},
+                 {"disk_bytes_per_record", r.disk_bytes_per_record},
+                 {"errors", r.errors}};
+  o["baseline"] = r.baseline ? json::value(json::object{{"name", r.baseline->name}, {"per_s", r.baseline->per_s}})
+                             : json::value(nullptr);
+  json::array others;
+  for (const auto& b : r.other_baselines) others.push_back(json::object{{"name", b.name}, {"per_s", b.per_s}});
+  o["other_baselines"] = std::move(others);
+  json::object extra;
+  for (const auto& [k, v] : r.extra) extra[k] = v;
+  o["extra"] = std::move(extra);
+  if (!r.note.empty()) o["note"] = r.note;
+  return o;
+}
+
+std::string format_json(const std::vector<scenario_result>& results, bool quick, const machine& m,
+                        const json::object* compared) {
   json::array list;
-  for (const auto& r : results) {
-    json::object o{{"name", r.name},
-                   {"deliveries", r.deliveries},
-                   {"seconds", r.seconds},
-                   {"deliveries_per_s", r.deliveries_per_s},
-                   {"ratio", r.ratio},
-                   {"latency_ms", json::object{{"p50", r.p50_ms}, {"p99", r.p99_ms}, {"max", r.max_ms}}},
-                   {"cpu_us_per_delivery", r.cpu_us_per_delivery},
-                   {"peak_rss_mb", r.peak_rss_mb},
-                   {"disk_bytes_per_record", r.disk_bytes_per_record},
-                   {"errors", r.errors}};
-    o["baseline"] = r.baseline ? json::value(json::object{{"name", r.baseline->name}, {"per_s", r.baseline->per_s}})
-                               : json::value(nullptr);
-    json::array others;
-    for (const auto& b : r.other_baselines) others.push_back(json::object{{"name", b.name}, {"per_s", b.per_s}});
-    o["other_baselines"] = std::move(others);
-    json::object extra;
-    for (const auto& [k, v] : r.extra) extra[k] = v;
-    o["extra"] = std::move(extra);
-    if (!r.note.empty()) o["note"] = r.note;
-    list.push_back(std::move(o));
-  }
+  for (const auto& r : results) list.push_back(scenario_json(r));
   json::object costs{{"syscall_us", m.syscall_us},
                      {"switch_us", m.switch_us},
                      {"wake_us", m.wake_us},
                      {"wake_cpu_us", m.wake_cpu_us},
                      {"memory_monitor_ms", m.memory_monitor_ms}};
-  return json::serialize(json::object{{"machine", m.description},
-                                      {"machine_costs", std::move(costs)},
-                                      {"quick", quick},
-                                      {"scenarios", std::move(list)}});
+  json::object report{{"machine", m.description},
+                      {"machine_costs", std::move(costs)},
+                      {"quick", quick},
+                      {"scenarios", std::move(list)}};
+  if (compared) report["compare"] = *compared;
+  return json::serialize(report);
 }
 
 std::string format_svg(const std::vector<scenario_result>& results, const machine& m) {

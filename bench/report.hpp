@@ -3,6 +3,8 @@
 // How `hookshot bench` shows its results: a table for people, JSON for machines (one object
 // per scenario), and an SVG chart (throughput against baselines, latency distribution).
 
+#include <boost/json.hpp>
+
 #include <string>
 #include <vector>
 
@@ -11,6 +13,9 @@
 
 namespace hookshot::bench {
 
+/// One number printf-formatted with `f` ("%.3f"), as the reports show figures.
+std::string fmt(const char* f, double v);
+
 /// "2 cores, ...; a system call 0.07 µs, a hand-over on one core 0.8 µs, to the other core
 /// 29.6 µs (19.8 µs CPU)": the machine as every report names it.
 std::string machine_summary(const machine& m);
@@ -18,7 +23,12 @@ std::string machine_summary(const machine& m);
 /// Each report names the machine and what it charges for a system call and a wake-up
 /// (bench/machine.hpp); the JSON gives the costs as "machine_costs".
 std::string format_table(const std::vector<scenario_result>& results, const machine& m);
-std::string format_json(const std::vector<scenario_result>& results, bool quick, const machine& m);
+/// `compared` (hookshot bench --compare): added as "compare", bench/compare.hpp.
+std::string format_json(const std::vector<scenario_result>& results, bool quick, const machine& m,
+                        const boost::json::object* compared = nullptr);
+/// One scenario's object in the JSON report: name, deliveries, seconds, deliveries_per_s,
+/// baseline, ratio, latency_ms, cpu_us_per_delivery, peak_rss_mb, errors, and the rest.
+boost::json::object scenario_json(const scenario_result& r);
 std::string format_svg(const std::vector<scenario_result>& results, const machine& m);
 
 }  // namespace hookshot::bench

@@ -18,6 +18,8 @@ struct bench_options {
   bool quick = false;        // every scenario scaled down (all of them within about a minute)
   std::string work_dir;      // temporary files (configs, data, logs)
   bool progress = true;      // a progress line on stderr
+  std::string engine;        // the binary whose `serve` is measured (empty: this one); the
+                             // sinks and baselines are always this binary's
 };
 
 struct scenario_result {

@@ -1,8 +1,13 @@
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 
+#include "bench/compare.hpp"
 #include "bench/report.hpp"
 #include "bench/rounds.hpp"
 #include "bench/scenarios.hpp"
@@ -14,7 +19,8 @@ namespace {
 
 const char* kHelp =
     "usage: hookshot bench [--scenario NAME]... [--quick] [--rounds N] [--json FILE]\n"
-    "                      [--svg FILE] [--work-dir DIR] [--no-progress] [--store-replay]\n"
+    "                      [--svg FILE] [--work-dir DIR] [--no-progress] [--compare PATH]\n"
+    "       hookshot bench --store-replay [--quick] [--rounds N] [--work-dir DIR]\n"
     "Measures the engine end to end on loopback: each scenario starts its own `hookshot sink`\n"
     "and `hookshot serve` (this binary), drives them, and measures its baselines (raw-curl,\n"
     "wrk when installed, cloudstack-pool, or the ideal rate) in the same run.\n"
@@ -29,6 +35,11 @@ const char* kHelp =
     "  --svg FILE       a chart: throughput against baselines, latency distribution\n"
     "  --work-dir DIR   where configs, data and logs go (default: a new directory in /tmp,\n"
     "                   removed afterwards)\n"
+    "  --compare PATH   another build of hookshot: every round runs each scenario with this\n"
+    "                   build's engine (A) and with PATH's (B), in alternating order, against\n"
+    "                   this build's sink and baselines; reports each figure's mean for A and\n"
+    "                   B, the mean of B - A, and in how many rounds B's was the higher (the\n"
+    "                   table and --json are A's median rounds; --json adds \"compare\")\n"
     "  --store-replay   instead of the scenarios: the writer alone, replaying throughput's\n"
     "                   writes (64 webhooks, 200,000 deliveries [20,000 with --quick]) with\n"
     "                   fsync and os, with and without delivery records, --rounds times in\n"
@@ -66,6 +77,39 @@ int store_replay(const bench::bench_options& o, long rounds) {
   return 0;
 }
 
+// by_result[i]: every round of a scenario's i-th result (throughput has two).
+using by_result = std::vector<std::vector<bench::scenario_result>>;
+
+// One run of scenario `name` with `engine`'s `serve` (empty: this binary's), its results
+// appended to `into`. False (with the reason on stderr) when it failed.
+bool run_once(const std::string& name, bench::bench_options o, const std::string& engine,
+              by_result& into) {
+  o.engine = engine;
+  auto r = bench::run_scenario(name, o);
+  if (!r) {
+    std::fprintf(stderr, "\nhookshot bench: %s failed%s: %s (logs in %s)\n", name.c_str(),
+                 engine.empty() ? "" : (" with " + engine + "'s engine").c_str(),
+                 r.error().message().c_str(), o.work_dir.c_str());
+    return false;
+  }
+  into.resize(std::max(into.size(), r->size()));
+  for (size_t i = 0; i < r->size(); ++i) into[i].push_back(std::move((*r)[i]));
+  return true;
+}
+
+// `rounds` rounds of scenario `name` with this build's engine into `a` and, when `other` is
+// set, with other's into `b`, the two in alternating order (bench/compare.hpp).
+bool run_rounds(const std::string& name, const bench::bench_options& o, long rounds,
+                const std::string& other, by_result& a, by_result& b) {
+  for (long round = 0; round < rounds; ++round) {
+    bool ok = other.empty()                  ? run_once(name, o, "", a)
+              : bench::a_runs_first(round) ? run_once(name, o, "", a) && run_once(name, o, other, b)
+                                           : run_once(name, o, other, b) && run_once(name, o, "", a);
+    if (!ok) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 int bench(const args& a) {
@@ -78,6 +122,7 @@ int bench(const args& a) {
   std::string json_path, svg_path, value;
   long rounds = 1;
   bool replay = false;
+  std::string compare_with;
   for (size_t i = 0; i < a.size(); ++i) {
     if (take_flag(a, i, "--scenario", value)) {
       chosen.push_back(value);
@@ -94,7 +139,7 @@ int bench(const args& a) {
       continue;
     }
     if (take_flag(a, i, "--json", json_path) || take_flag(a, i, "--svg", svg_path) ||
-        take_flag(a, i, "--work-dir", o.work_dir))
+        take_flag(a, i, "--work-dir", o.work_dir) || take_flag(a, i, "--compare", compare_with))
       continue;
     if (a[i] == "--quick") {
       o.quick = true;
@@ -110,6 +155,17 @@ int bench(const args& a) {
     }
     std::fprintf(stderr, "hookshot bench: unknown argument '%s'\n\n%s", a[i].c_str(), kHelp);
     return 2;
+  }
+  if (!compare_with.empty()) {
+    if (replay) {
+      std::fprintf(stderr, "hookshot bench: --compare measures engines, and --store-replay runs none\n");
+      return 2;
+    }
+    if (access(compare_with.c_str(), X_OK) != 0) {
+      std::fprintf(stderr, "hookshot bench: --compare needs a hookshot binary to run, and '%s' is not one: %s\n",
+                   compare_with.c_str(), std::strerror(errno));
+      return 2;
+    }
   }
   const auto& known = bench::scenario_names();
   if (chosen.empty()) chosen = known;
@@ -132,27 +188,31 @@ int bench(const args& a) {
     return replay_rc;
   }
   std::vector<bench::scenario_result> results;
+  bench::comparison compared{compare_with, {}};
   int rc = 0;
   for (const auto& name : chosen) {
-    // by_result[i]: every round of the scenario's i-th result (throughput has two).
-    std::vector<std::vector<bench::scenario_result>> by_result;
-    for (long round = 0; round < rounds; ++round) {
-      auto r = bench::run_scenario(name, o);
-      if (!r) {
-        std::fprintf(stderr, "\nhookshot bench: %s failed: %s (logs in %s)\n", name.c_str(),
-                     r.error().message().c_str(), o.work_dir.c_str());
-        rc = 1;
-        own_dir = false;  // keep the logs
-        by_result.clear();
-        break;
-      }
-      by_result.resize(std::max(by_result.size(), r->size()));
-      for (size_t i = 0; i < r->size(); ++i) by_result[i].push_back(std::move((*r)[i]));
+    by_result a_rounds, b_rounds;
+    if (!run_rounds(name, o, rounds, compare_with, a_rounds, b_rounds)) {
+      rc = 1;
+      own_dir = false;  // keep the logs
+      continue;
     }
-    for (auto& all_rounds : by_result) results.push_back(bench::median_round(std::move(all_rounds)));
+    for (size_t i = 0; i < a_rounds.size(); ++i) {
+      if (!compare_with.empty() && i < b_rounds.size())
+        compared.results.push_back({a_rounds[i].front().name, a_rounds[i], b_rounds[i]});
+      results.push_back(bench::median_round(std::move(a_rounds[i])));
+    }
   }
   std::printf("\n%s", bench::format_table(results, machine).c_str());
-  if (!json_path.empty()) std::ofstream(json_path) << bench::format_json(results, o.quick, machine) << "\n";
+  boost::json::object compare_json;
+  if (!compare_with.empty()) {
+    std::printf("\n%s", bench::format_comparison(compared).c_str());
+    compare_json = bench::comparison_json(compared);
+  }
+  if (!json_path.empty())
+    std::ofstream(json_path) << bench::format_json(results, o.quick, machine,
+                                                   compare_with.empty() ? nullptr : &compare_json)
+                             << "\n";
   if (!svg_path.empty()) std::ofstream(svg_path) << bench::format_svg(results, machine);
   if (own_dir) std::system(("rm -rf '" + o.work_dir + "'").c_str());
   return rc;

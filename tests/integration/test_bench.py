@@ -113,6 +113,60 @@ class BenchSmokeTest(unittest.TestCase):
             self.assertLessEqual(s["ratio"], s["extra"]["ratio_max"])
             self.assertGreater(s["extra"]["ratio_min"], 0)
 
+    def test_compare_runs_the_other_build_in_alternating_order_on_empty_stores(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            # The other build: this binary behind a script that notes each start and whether
+            # its data directory already existed (a run must never open another run's store).
+            starts = os.path.join(tmp, "starts")
+            other = os.path.join(tmp, "other-hookshot")
+            with open(other, "w") as f:
+                f.write("#!/bin/sh\n"
+                        "dir=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[\"data_dir\"])' \"$3\")\n"
+                        f"if [ -e \"$dir\" ]; then echo \"$1 existing\" >> {starts}; "
+                        f"else echo \"$1 empty\" >> {starts}; fi\n"
+                        f"exec {HOOKSHOT} \"$@\"\n")
+            os.chmod(other, 0o755)
+            out_json = os.path.join(tmp, "b.json")
+            r = subprocess.run([HOOKSHOT, "bench", "--quick", "--scenario", "fanout", "--rounds", "2",
+                                "--compare", other, "--json", out_json, "--no-progress"],
+                               capture_output=True, text=True, timeout=240)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            with open(starts) as f:
+                self.assertEqual(f.read().splitlines(), ["serve empty", "serve empty"])
+            self.assertIn("compared: A = this build's engine, B = " + other, r.stdout)
+            self.assertIn("ratio by round, A | B:", r.stdout)
+            with open(out_json) as f:
+                report = json.load(f)
+            (a,) = report["scenarios"]
+            self.assertEqual(a["extra"]["rounds"], 2)
+            c = report["compare"]
+            self.assertEqual(c["engine"], other)
+            self.assertEqual(c["rounds"], 2)
+            (b,) = c["scenarios"]
+            self.assertEqual((b["name"], b["errors"], b["deliveries"]), ("fanout", 0, a["deliveries"]))
+            (result,) = c["results"]
+            self.assertEqual([x["first"] for x in result["rounds"]], ["a", "b"])
+            ratio = next(x for x in result["summaries"] if x["figure"] == "ratio")
+            self.assertEqual(ratio["pairs"], 2)
+            ratios_a = [x["ratio_a"] for x in result["rounds"]]
+            ratios_b = [x["ratio_b"] for x in result["rounds"]]
+            self.assertAlmostEqual(ratio["mean_a"], sum(ratios_a) / 2)
+            self.assertAlmostEqual(ratio["mean_difference"], (sum(ratios_b) - sum(ratios_a)) / 2)
+            self.assertEqual(ratio["b_higher"], sum(rb > ra for ra, rb in zip(ratios_a, ratios_b)))
+            self.assertIn(a["ratio"], ratios_a)  # the table's round is one of A's own
+            self.assertIn(b["ratio"], ratios_b)
+
+    def test_compare_needs_a_binary_to_run(self):
+        r = subprocess.run([HOOKSHOT, "bench", "--compare", "/nonexistent/hookshot"],
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--compare needs a hookshot binary to run, and '/nonexistent/hookshot' is not one",
+                      r.stderr)
+        r = subprocess.run([HOOKSHOT, "bench", "--store-replay", "--compare", HOOKSHOT],
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--compare measures engines, and --store-replay runs none", r.stderr)
+
     def test_bad_rounds_are_refused(self):
         r = subprocess.run([HOOKSHOT, "bench", "--rounds", "0"], capture_output=True, text=True,
                            timeout=30)

@@ -1,0 +1,142 @@
+#include "bench/compare.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <optional>
+
+#include "bench/report.hpp"
+#include "bench/rounds.hpp"
+
+namespace hookshot::bench {
+namespace json = boost::json;
+namespace {
+
+using figure_of = std::function<std::optional<double>(const scenario_result&)>;
+
+// The extras compared when present: the engine's CPU by thread role, what the store wrote,
+// and what the scenarios without a ratio measure instead (many-webhooks, recovery).
+const char* const kExtras[] = {"cpu_us_http",        "cpu_us_writer",   "cpu_us_actors",
+                               "cpu_us_intake",      "store_written_kib", "rss_kib_per_webhook",
+                               "first_start_s",      "startup_s",       "time_to_first_delivery_s",
+                               "time_to_drained_s"};
+
+std::optional<double> positive(double v) { return v > 0 ? std::optional<double>(v) : std::nullopt; }
+
+// The summary of `figure` over the pairs, or nothing when a round of either side lacks it.
+std::optional<pair_summary> summarize_figure(const compared_result& r, const std::string& figure,
+                                             const figure_of& of) {
+  pair_summary s;
+  s.figure = figure;
+  s.pairs = std::min(r.a.size(), r.b.size());
+  if (s.pairs == 0) return std::nullopt;
+  for (size_t i = 0; i < s.pairs; ++i) {
+    auto a = of(r.a[i]), b = of(r.b[i]);
+    if (!a || !b) return std::nullopt;
+    s.mean_a += *a;
+    s.mean_b += *b;
+    if (*b > *a) ++s.b_higher;
+  }
+  s.mean_a /= static_cast<double>(s.pairs);
+  s.mean_b /= static_cast<double>(s.pairs);
+  s.mean_difference = s.mean_b - s.mean_a;  // the mean of the differences, pairs being whole
+  return s;
+}
+
+bool ends_with(const std::string& s, const char* suffix) {
+  size_t n = std::strlen(suffix);
+  return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
+}
+
+// As many digits as the figure's noise leaves meaningful: a ratio 0.584, KiB and seconds
+// 0.52, a rate 31138, microseconds 44.8.
+std::string figure_text(const std::string& figure, double v) {
+  const char* f = figure == "ratio"              ? "%.3f"
+                  : figure == "deliveries_per_s" ? "%.0f"
+                  : ends_with(figure, "_kib") || ends_with(figure, "_s") ? "%.2f"
+                                                 : "%.1f";
+  return fmt(f, v);
+}
+
+std::string column(std::string s, size_t width, bool left = false) {
+  if (s.size() < width) s.insert(left ? s.size() : 0, width - s.size(), ' ');
+  return s;
+}
+
+}  // namespace
+
+std::vector<pair_summary> summarize(const compared_result& r) {
+  std::vector<pair_summary> out;
+  auto add = [&](const std::string& figure, const figure_of& of) {
+    if (auto s = summarize_figure(r, figure, of)) out.push_back(*s);
+  };
+  add("ratio", [](const scenario_result& s) { return positive(s.ratio); });
+  if (out.empty())
+    add("deliveries_per_s", [](const scenario_result& s) { return positive(s.deliveries_per_s); });
+  add("cpu_us_per_delivery", [](const scenario_result& s) { return positive(s.cpu_us_per_delivery); });
+  for (const char* key : kExtras)
+    add(key, [key](const scenario_result& s) -> std::optional<double> {
+      auto it = s.extra.find(key);
+      if (it == s.extra.end()) return std::nullopt;
+      return it->second;
+    });
+  return out;
+}
+
+std::string format_comparison(const comparison& c) {
+  size_t rounds = c.results.empty() ? 0 : c.results.front().a.size();
+  std::string out = "compared: A = this build's engine, B = " + c.engine_b +
+                    "'s; this build's sink and baselines; " + std::to_string(rounds) +
+                    (rounds == 1 ? " round" : " rounds") + ", A first in rounds 1, 3, 5, ...\n";
+  out += "result              figure                       A mean     B mean      B - A  B higher\n";
+  for (const auto& r : c.results) {
+    bool first = true;
+    for (const auto& s : summarize(r)) {
+      out += column(first ? r.name : "", 20, true) + column(s.figure, 25, true) +
+             column(figure_text(s.figure, s.mean_a), 11) + column(figure_text(s.figure, s.mean_b), 11) +
+             column((s.mean_difference >= 0 ? "+" : "") + figure_text(s.figure, s.mean_difference), 11) +
+             column(std::to_string(s.b_higher) + " of " + std::to_string(s.pairs), 10) + "\n";
+      first = false;
+    }
+    if (!r.a.empty() && r.a.front().ratio > 0) {
+      std::string line = std::string(20, ' ') + "ratio by round, A | B:";
+      for (const auto& a : r.a) line += " " + fmt("%.3f", a.ratio);
+      line += " |";
+      for (const auto& b : r.b) line += " " + fmt("%.3f", b.ratio);
+      out += line + "\n";
+    }
+  }
+  return out;
+}
+
+json::object comparison_json(const comparison& c) {
+  json::array results, medians;
+  size_t rounds = 0;
+  for (const auto& r : c.results) {
+    rounds = std::max(rounds, r.a.size());
+    json::array summaries;
+    for (const auto& s : summarize(r))
+      summaries.push_back(json::object{{"figure", s.figure},
+                                       {"mean_a", s.mean_a},
+                                       {"mean_b", s.mean_b},
+                                       {"mean_difference", s.mean_difference},
+                                       {"b_higher", s.b_higher},
+                                       {"pairs", s.pairs}});
+    json::array by_round;
+    for (size_t i = 0; i < std::min(r.a.size(), r.b.size()); ++i)
+      by_round.push_back(json::object{{"round", i + 1},
+                                      {"first", a_runs_first(static_cast<long>(i)) ? "a" : "b"},
+                                      {"ratio_a", r.a[i].ratio},
+                                      {"ratio_b", r.b[i].ratio}});
+    results.push_back(json::object{
+        {"name", r.name}, {"summaries", std::move(summaries)}, {"rounds", std::move(by_round)}});
+    if (!r.b.empty()) medians.push_back(scenario_json(median_round(r.b)));
+  }
+  return json::object{{"engine", c.engine_b},
+                      {"rounds", rounds},
+                      {"results", std::move(results)},
+                      {"scenarios", std::move(medians)}};
+}
+
+}  // namespace hookshot::bench

@@ -1,0 +1,125 @@
+#include "bench/compare.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+
+using hookshot::bench::a_runs_first;
+using hookshot::bench::compared_result;
+using hookshot::bench::comparison;
+using hookshot::bench::comparison_json;
+using hookshot::bench::format_comparison;
+using hookshot::bench::pair_summary;
+using hookshot::bench::scenario_result;
+using hookshot::bench::summarize;
+
+namespace {
+
+scenario_result round_of(double ratio, double cpu_us, double writer_us) {
+  scenario_result r;
+  r.name = "throughput-os";
+  r.deliveries = 1000;
+  r.deliveries_per_s = 30000 * ratio;
+  r.ratio = ratio;
+  r.cpu_us_per_delivery = cpu_us;
+  r.extra["cpu_us_writer"] = writer_us;
+  return r;
+}
+
+const pair_summary* find(const std::vector<pair_summary>& all, const std::string& figure) {
+  auto it = std::find_if(all.begin(), all.end(), [&](const pair_summary& s) { return s.figure == figure; });
+  return it == all.end() ? nullptr : &*it;
+}
+
+}  // namespace
+
+TEST_CASE("the engines alternate which runs first, round by round") {
+  CHECK(a_runs_first(0));
+  CHECK_FALSE(a_runs_first(1));
+  CHECK(a_runs_first(2));
+  CHECK_FALSE(a_runs_first(3));
+}
+
+TEST_CASE("summarize gives each figure's means, the mean of B - A and B's higher pairs") {
+  compared_result r{"throughput-os",
+                    {round_of(0.70, 42, 7.0), round_of(0.60, 45, 7.5), round_of(0.66, 43, 6.5)},
+                    {round_of(0.72, 40, 6.0), round_of(0.58, 44, 6.5), round_of(0.70, 41, 6.0)}};
+  auto all = summarize(r);
+
+  const pair_summary* ratio = find(all, "ratio");
+  REQUIRE(ratio);
+  CHECK(ratio->pairs == 3);
+  CHECK(ratio->mean_a == Approx((0.70 + 0.60 + 0.66) / 3));
+  CHECK(ratio->mean_b == Approx((0.72 + 0.58 + 0.70) / 3));
+  CHECK(ratio->mean_difference == Approx((0.02 - 0.02 + 0.04) / 3));
+  CHECK(ratio->b_higher == 2);  // the second pair went A's way
+
+  const pair_summary* cpu = find(all, "cpu_us_per_delivery");
+  REQUIRE(cpu);
+  CHECK(cpu->mean_difference == Approx(-5.0 / 3));
+  CHECK(cpu->b_higher == 0);
+
+  const pair_summary* writer = find(all, "cpu_us_writer");
+  REQUIRE(writer);
+  CHECK(writer->mean_a == Approx(7.0));
+  CHECK(writer->mean_b == Approx(6.1666667));
+
+  // A scenario with a ratio is compared by it, not by its rate; absent extras are left out.
+  CHECK_FALSE(find(all, "deliveries_per_s"));
+  CHECK_FALSE(find(all, "cpu_us_http"));
+}
+
+TEST_CASE("a figure missing from any round of either side is not compared") {
+  compared_result r{"throughput-os", {round_of(0.70, 42, 7.0), round_of(0.60, 45, 7.5)},
+                    {round_of(0.72, 40, 6.0), round_of(0.58, 44, 6.5)}};
+  r.b[1].extra.erase("cpu_us_writer");
+  auto all = summarize(r);
+  CHECK(find(all, "ratio"));
+  CHECK_FALSE(find(all, "cpu_us_writer"));
+}
+
+TEST_CASE("a scenario without a ratio is compared by its rate and its own figures") {
+  scenario_result a, b;
+  a.name = b.name = "recovery";
+  a.deliveries_per_s = 36000;
+  b.deliveries_per_s = 38000;
+  a.extra["time_to_first_delivery_s"] = 0.40;
+  b.extra["time_to_first_delivery_s"] = 0.35;
+  auto all = summarize(compared_result{"recovery", {a}, {b}});
+  CHECK_FALSE(find(all, "ratio"));
+  const pair_summary* rate = find(all, "deliveries_per_s");
+  REQUIRE(rate);
+  CHECK(rate->mean_difference == Approx(2000));
+  CHECK(rate->b_higher == 1);
+  const pair_summary* first = find(all, "time_to_first_delivery_s");
+  REQUIRE(first);
+  CHECK(first->mean_difference == Approx(-0.05));
+  CHECK(first->b_higher == 0);
+}
+
+TEST_CASE("the comparison's table and JSON show every round and B's median round") {
+  comparison c{"/opt/old/hookshot",
+               {{"throughput-os",
+                 {round_of(0.70, 42, 7.0), round_of(0.60, 45, 7.5), round_of(0.66, 43, 6.5)},
+                 {round_of(0.72, 40, 6.0), round_of(0.58, 44, 6.5), round_of(0.70, 41, 6.0)}}}};
+  std::string table = format_comparison(c);
+  CHECK(table.find("B = /opt/old/hookshot's") != std::string::npos);
+  CHECK(table.find("3 rounds") != std::string::npos);
+  CHECK(table.find("ratio by round, A | B: 0.700 0.600 0.660 | 0.720 0.580 0.700") != std::string::npos);
+  CHECK(table.find("2 of 3") != std::string::npos);
+
+  auto j = comparison_json(c);
+  CHECK(j.at("engine").as_string() == "/opt/old/hookshot");
+  CHECK(j.at("rounds").to_number<int>() == 3);
+  const auto& result = j.at("results").as_array().at(0).as_object();
+  const auto& rounds = result.at("rounds").as_array();
+  REQUIRE(rounds.size() == 3);
+  CHECK(rounds[0].as_object().at("first").as_string() == "a");
+  CHECK(rounds[1].as_object().at("first").as_string() == "b");
+  CHECK(rounds[1].as_object().at("ratio_b").to_number<double>() == Approx(0.58));
+  // B's median round, in the report's scenario format.
+  const auto& median = j.at("scenarios").as_array().at(0).as_object();
+  CHECK(median.at("name").as_string() == "throughput-os");
+  CHECK(median.at("ratio").to_number<double>() == Approx(0.70));
+  CHECK(median.at("extra").as_object().at("rounds").to_number<int>() == 3);
+}
