@@ -15,11 +15,15 @@ namespace {
 
 using figure_of = std::function<std::optional<double>(const scenario_result&)>;
 
-// The extras compared when present: the engine's CPU by thread role, what the store wrote,
-// and what the scenarios without a ratio measure instead (many-webhooks, recovery).
-const char* const kExtras[] = {"cpu_us_http",        "cpu_us_writer",   "cpu_us_actors",
-                               "cpu_us_intake",      "store_written_kib", "rss_kib_per_webhook",
-                               "first_start_s",      "startup_s",       "time_to_first_delivery_s",
+// The extras compared when present: the engine's CPU by thread role; the drain after the
+// last event (a delivery's price without an event's intake) and its CPU; raw-curl's loops per
+// request (each side's own baseline: where the two differ, so did their hours); what the
+// store wrote; and what the scenarios without a ratio measure instead (many-webhooks,
+// recovery).
+const char* const kExtras[] = {"cpu_us_http",         "cpu_us_writer",        "cpu_us_actors",
+                               "cpu_us_intake",       "drain_ratio",          "drain_cpu_us",
+                               "raw_curl_cpu_us",     "store_written_kib",    "rss_kib_per_webhook",
+                               "first_start_s",       "startup_s",            "time_to_first_delivery_s",
                                "time_to_drained_s"};
 
 std::optional<double> positive(double v) { return v > 0 ? std::optional<double>(v) : std::nullopt; }
@@ -52,7 +56,7 @@ bool ends_with(const std::string& s, const char* suffix) {
 // As many digits as the figure's noise leaves meaningful: a ratio 0.584, KiB and seconds
 // 0.52, a rate 31138, microseconds 44.8.
 std::string figure_text(const std::string& figure, double v) {
-  const char* f = figure == "ratio"              ? "%.3f"
+  const char* f = figure == "ratio" || figure == "drain_ratio" ? "%.3f"
                   : figure == "deliveries_per_s" ? "%.0f"
                   : ends_with(figure, "_kib") || ends_with(figure, "_s") ? "%.2f"
                                                  : "%.1f";
