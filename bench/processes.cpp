@@ -61,8 +61,10 @@ child::~child() { stop(5000); }
 
 bool child::running() const {
   if (pid_ <= 0) return false;
-  int st = 0;
-  return waitpid(pid_, &st, WNOHANG) == 0;
+  siginfo_t info{};
+  // WNOWAIT: look without reaping, so stop() still collects the exit status.
+  if (waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) != 0) return false;
+  return info.si_pid == 0;
 }
 
 int child::stop(long timeout_ms) {
@@ -186,11 +188,12 @@ std::uint16_t free_port() {
   return ntohs(addr.sin_port);
 }
 
-bool wait_until_up(const std::string& url, long timeout_ms) {
+bool wait_until_up(const std::string& url, long timeout_ms, const child* server) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   while (std::chrono::steady_clock::now() < deadline) {
     auto r = http_get(url, nullptr, 500);
     if (r && *r == 200) return true;
+    if (server && !server->running()) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return false;

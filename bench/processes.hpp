@@ -33,6 +33,7 @@ class child {
   ~child();
 
   pid_t pid() const { return pid_; }
+  /// False once the process has exited (it stays to be reaped by stop()).
   bool running() const;
   /// SIGTERM, wait up to `timeout_ms`, then SIGKILL. Returns the exit code (-signal if killed).
   int stop(long timeout_ms = 30000);
@@ -75,8 +76,9 @@ std::map<std::string, thread_usage> thread_usage_by_role(pid_t pid);
 /// A free TCP port on 127.0.0.1 (bound and released; fine on a quiet loopback).
 std::uint16_t free_port();
 
-/// Polls `url` until it answers 200 or `timeout_ms` passes.
-bool wait_until_up(const std::string& url, long timeout_ms);
+/// Polls `url` until it answers 200 or `timeout_ms` passes, or `server` (when given) has
+/// exited: a server that refuses its config is not waited for.
+bool wait_until_up(const std::string& url, long timeout_ms, const child* server = nullptr);
 
 /// Wall-clock microseconds since the epoch (what events carry as "sent_us").
 std::int64_t wall_us();

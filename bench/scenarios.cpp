@@ -57,8 +57,10 @@ struct sink_process {
     auto c = child::spawn(args, o.work_dir + "/" + tag + "-sink.log");
     if (!c) return c.error();
     s.proc = std::move(*c);
-    if (!wait_until_up(s.url("/stats"), 10000))
-      return status::unavailable("the sink did not start (see " + tag + "-sink.log)");
+    if (!wait_until_up(s.url("/stats"), 10000, &s.proc))
+      return status::unavailable(std::string("the sink ") +
+                                 (s.proc.running() ? "did not start" : "exited at start") + " (see " +
+                                 tag + "-sink.log)");
     return s;
   }
 
@@ -123,8 +125,10 @@ struct engine_process {
                           o.engine);
     if (!c) return c.error();
     proc = std::move(*c);
-    if (!wait_until_up(url("/healthz"), timeout_ms))
-      return status::unavailable("hookshot did not start (see " + tag + "-serve.log)");
+    if (!wait_until_up(url("/healthz"), timeout_ms, &proc))
+      return status::unavailable(std::string("hookshot serve ") +
+                                 (proc.running() ? "did not start" : "exited at start") + " (see " +
+                                 tag + "-serve.log)");
     return status::ok();
   }
 

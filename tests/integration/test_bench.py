@@ -156,6 +156,24 @@ class BenchSmokeTest(unittest.TestCase):
             self.assertIn(a["ratio"], ratios_a)  # the table's round is one of A's own
             self.assertIn(b["ratio"], ratios_b)
 
+    def test_an_engine_that_exits_at_start_fails_its_scenario_at_once(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            # A build that refuses this harness's config, as an older one refuses a newer key.
+            other = os.path.join(tmp, "refusing-hookshot")
+            with open(other, "w") as f:
+                f.write("#!/bin/sh\necho \"config: unknown key 'settings.new.key'\" >&2\nexit 2\n")
+            os.chmod(other, 0o755)
+            work = os.path.join(tmp, "work")
+            os.mkdir(work)
+            r = subprocess.run([HOOKSHOT, "bench", "--quick", "--scenario", "fanout", "--compare", other,
+                                "--work-dir", work, "--no-progress"],
+                               capture_output=True, text=True, timeout=60)
+            self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+            self.assertIn("fanout failed with " + other + "'s engine: hookshot serve exited at start "
+                          "(see fanout-serve.log)", r.stderr)
+            with open(os.path.join(work, "fanout-serve.log")) as f:
+                self.assertIn("unknown key 'settings.new.key'", f.read())
+
     def test_compare_needs_a_binary_to_run(self):
         r = subprocess.run([HOOKSHOT, "bench", "--compare", "/nonexistent/hookshot"],
                            capture_output=True, text=True, timeout=30)
