@@ -199,6 +199,11 @@ bool wait_until_up(const std::string& url, long timeout_ms, const child* server)
   return false;
 }
 
+status not_started(const std::string& what, const child& server, const std::string& log_name) {
+  return status::unavailable(what + (server.running() ? " did not start" : " exited at start") +
+                             " (see " + log_name + ")");
+}
+
 std::int64_t wall_us() {
   using namespace std::chrono;
   return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();

@@ -80,6 +80,10 @@ std::uint16_t free_port();
 /// exited: a server that refuses its config is not waited for.
 bool wait_until_up(const std::string& url, long timeout_ms, const child* server = nullptr);
 
+/// Why `server` (named `what`, logging to `log_name`) is not up after wait_until_up failed:
+/// "the sink exited at start (see x-sink.log)" or "... did not start (see ...)".
+status not_started(const std::string& what, const child& server, const std::string& log_name);
+
 /// Wall-clock microseconds since the epoch (what events carry as "sent_us").
 std::int64_t wall_us();
 /// Monotonic seconds, for durations.

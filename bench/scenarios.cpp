@@ -58,9 +58,7 @@ struct sink_process {
     if (!c) return c.error();
     s.proc = std::move(*c);
     if (!wait_until_up(s.url("/stats"), 10000, &s.proc))
-      return status::unavailable(std::string("the sink ") +
-                                 (s.proc.running() ? "did not start" : "exited at start") + " (see " +
-                                 tag + "-sink.log)");
+      return not_started("the sink", s.proc, tag + "-sink.log");
     return s;
   }
 
@@ -126,9 +124,7 @@ struct engine_process {
     if (!c) return c.error();
     proc = std::move(*c);
     if (!wait_until_up(url("/healthz"), timeout_ms, &proc))
-      return status::unavailable(std::string("hookshot serve ") +
-                                 (proc.running() ? "did not start" : "exited at start") + " (see " +
-                                 tag + "-serve.log)");
+      return not_started("hookshot serve", proc, tag + "-serve.log");
     return status::ok();
   }
 
