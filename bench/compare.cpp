@@ -63,11 +63,6 @@ std::string figure_text(const std::string& figure, double v) {
   return fmt(f, v);
 }
 
-std::string column(std::string s, size_t width, bool left = false) {
-  if (s.size() < width) s.insert(left ? s.size() : 0, width - s.size(), ' ');
-  return s;
-}
-
 }  // namespace
 
 std::vector<pair_summary> summarize(const compared_result& r) {
@@ -97,10 +92,10 @@ std::string format_comparison(const comparison& c) {
   for (const auto& r : c.results) {
     bool first = true;
     for (const auto& s : summarize(r)) {
-      out += column(first ? r.name : "", 20, true) + column(s.figure, 25, true) +
-             column(figure_text(s.figure, s.mean_a), 11) + column(figure_text(s.figure, s.mean_b), 11) +
-             column((s.mean_difference >= 0 ? "+" : "") + figure_text(s.figure, s.mean_difference), 11) +
-             column(std::to_string(s.b_higher) + " of " + std::to_string(s.pairs), 10) + "\n";
+      out += pad(first ? r.name : "", 20, true) + pad(s.figure, 25, true) +
+             pad(figure_text(s.figure, s.mean_a), 11) + pad(figure_text(s.figure, s.mean_b), 11) +
+             pad((s.mean_difference >= 0 ? "+" : "") + figure_text(s.figure, s.mean_difference), 11) +
+             pad(std::to_string(s.b_higher) + " of " + std::to_string(s.pairs), 10) + "\n";
       first = false;
     }
     if (!r.a.empty() && r.a.front().ratio > 0) {

@@ -13,14 +13,10 @@ std::string fmt(const char* f, double v) {
   return buf;
 }
 
-namespace {
-
-std::string pad(std::string s, size_t width) {
-  if (s.size() < width) s.insert(0, width - s.size(), ' ');
+std::string pad(std::string s, size_t width, bool left) {
+  if (s.size() < width) s.insert(left ? s.size() : 0, width - s.size(), ' ');
   return s;
 }
-
-}  // namespace
 
 std::string machine_summary(const machine& m) {
   std::string out = m.description + "; a system call " + fmt("%.2f", m.syscall_us) +

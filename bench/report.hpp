@@ -15,6 +15,8 @@ namespace hookshot::bench {
 
 /// One number printf-formatted with `f` ("%.3f"), as the reports show figures.
 std::string fmt(const char* f, double v);
+/// A table cell: `s` padded with spaces to `width`, right-aligned (`left`: left-aligned).
+std::string pad(std::string s, size_t width, bool left = false);
 
 /// "2 cores, ...; a system call 0.07 µs, a hand-over on one core 0.8 µs, to the other core
 /// 29.6 µs (19.8 µs CPU)": the machine as every report names it.
