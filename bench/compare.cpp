@@ -84,7 +84,7 @@ std::vector<pair_summary> summarize(const compared_result& r) {
 }
 
 std::string format_comparison(const comparison& c) {
-  size_t rounds = c.results.empty() ? 0 : c.results.front().a.size();
+  size_t rounds = c.rounds();
   std::string out = "compared: A = this build's engine, B = " + c.engine_b +
                     "'s; this build's sink and baselines; " + std::to_string(rounds) +
                     (rounds == 1 ? " round" : " rounds") + ", A first in rounds 1, 3, 5, ...\n";
@@ -111,9 +111,7 @@ std::string format_comparison(const comparison& c) {
 
 json::object comparison_json(const comparison& c) {
   json::array results, medians;
-  size_t rounds = 0;
   for (const auto& r : c.results) {
-    rounds = std::max(rounds, r.a.size());
     json::array summaries;
     for (const auto& s : summarize(r))
       summaries.push_back(json::object{{"figure", s.figure},
@@ -133,7 +131,7 @@ json::object comparison_json(const comparison& c) {
     if (!r.b.empty()) medians.push_back(scenario_json(median_round(r.b)));
   }
   return json::object{{"engine", c.engine_b},
-                      {"rounds", rounds},
+                      {"rounds", c.rounds()},
                       {"results", std::move(results)},
                       {"scenarios", std::move(medians)}};
 }

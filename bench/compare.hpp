@@ -30,6 +30,10 @@ struct compared_result {
 struct comparison {
   std::string engine_b;  // PATH, as given
   std::vector<compared_result> results;
+
+  /// The rounds measured: every result has one per round (a scenario that failed in any
+  /// round is left out whole), so the first result's count is every result's.
+  size_t rounds() const { return results.empty() ? 0 : results.front().a.size(); }
 };
 
 /// What one compared figure came to over the pairs.
