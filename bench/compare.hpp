@@ -46,7 +46,7 @@ struct pair_summary {
 };
 
 /// The figures of `r` worth comparing, each present in every round of both sides: the ratio
-/// (rated scenarios), else deliveries/s where there are deliveries; the engine's CPU per
+/// (rated scenarios), deliveries/s and the steady middle's rate; the engine's CPU per
 /// delivery and by thread role; the drain's ratio and CPU; raw-curl's CPU per request; the
 /// store's bytes written; and the memory, start-up and recovery figures of the scenarios
 /// without a ratio.

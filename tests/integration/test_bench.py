@@ -155,6 +155,10 @@ class BenchSmokeTest(unittest.TestCase):
             self.assertEqual(ratio["b_higher"], sum(rb > ra for ra, rb in zip(ratios_a, ratios_b)))
             self.assertIn(a["ratio"], ratios_a)  # the table's round is one of A's own
             self.assertIn(b["ratio"], ratios_b)
+            # The engines' own rates too: each side's ratio is to its own raw-curl.
+            rate = next(x for x in result["summaries"] if x["figure"] == "deliveries_per_s")
+            self.assertEqual(rate["pairs"], 2)
+            self.assertGreater(min(rate["mean_a"], rate["mean_b"]), 0)
 
     def test_an_engine_that_exits_at_start_fails_its_scenario_at_once(self):
         with tempfile.TemporaryDirectory() as tmp:

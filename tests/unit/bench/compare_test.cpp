@@ -64,8 +64,12 @@ TEST_CASE("summarize gives each figure's means, the mean of B - A and B's higher
   CHECK(writer->mean_a == Approx(7.0));
   CHECK(writer->mean_b == Approx(6.1666667));
 
-  // A scenario with a ratio is compared by it, not by its rate; absent extras are left out.
-  CHECK_FALSE(find(all, "deliveries_per_s"));
+  // A rated scenario is compared by its rate too (each side's ratio has its own raw-curl);
+  // absent extras are left out.
+  const pair_summary* rate = find(all, "deliveries_per_s");
+  REQUIRE(rate);
+  CHECK(rate->mean_difference == Approx(30000 * (0.02 - 0.02 + 0.04) / 3));
+  CHECK(rate->b_higher == 2);
   CHECK_FALSE(find(all, "cpu_us_http"));
 }
 
