@@ -72,6 +72,13 @@ json::object scenario_json(const scenario_result& r) {
   json::object extra;
   for (const auto& [k, v] : r.extra) extra[k] = v;
   o["extra"] = std::move(extra);
+  if (!r.curve.empty()) {
+    json::array curve;
+    curve.reserve(r.curve.size());
+    for (const auto& [t, count] : r.curve)  // to the millisecond, as sampled
+      curve.push_back(json::array{std::round(t * 1000) / 1000, count});
+    o["curve"] = std::move(curve);
+  }
   if (!r.note.empty()) o["note"] = r.note;
   return o;
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "bench/baselines.hpp"
+#include "bench/delivery_curve.hpp"
 #include "core/status.hpp"
 
 namespace hookshot::bench {
@@ -36,6 +37,10 @@ struct scenario_result {
   double disk_bytes_per_record = 0;
   std::uint64_t errors = 0;  // deliveries expected but not made, refused intake requests
   std::map<std::string, double> extra;  // scenario-specific figures
+  // Delivering runs: the sink's count of successful deliveries sampled every 20 ms, in
+  // seconds from the run's start (its shape shows what one rate hides: the intake's share
+  // while events come in, a tail one HTTP loop ends alone).
+  delivery_curve curve;
   std::string note;
 };
 

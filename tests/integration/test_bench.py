@@ -85,6 +85,16 @@ class BenchSmokeTest(unittest.TestCase):
                 # The half-rate run's pauses: gaps over 3 ms between arrivals, each counted in full.
                 self.assertGreaterEqual(x["half_rate_pauses"], 0)
                 self.assertGreaterEqual(x["half_rate_paused_ms"], 3 * x["half_rate_pauses"])
+                # The delivery curve: the sink's count over the run, from 0 to every delivery.
+                curve = s["curve"]
+                self.assertEqual(curve[0], [0, 0])
+                self.assertEqual(curve[-1][1], s["deliveries"])
+                for (t0, n0), (t1, n1) in zip(curve, curve[1:]):
+                    self.assertLessEqual(t0, t1)
+                    self.assertLessEqual(n0, n1)
+                self.assertAlmostEqual(curve[-1][0], s["seconds"], delta=0.1)
+                self.assertGreater(x["posted_s"], 0)
+                self.assertLess(x["posted_s"], s["seconds"])
                 engine_side = s["cpu_us_per_delivery"] + x["cpu_us_sink"] + x["cpu_us_bench"]
                 self.assertAlmostEqual(x["cpu_bound_ratio"],
                                        (x["raw_curl_cpu_us"] + x["raw_curl_sink_cpu_us"]) / engine_side,
