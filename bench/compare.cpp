@@ -15,8 +15,9 @@ namespace {
 
 using figure_of = std::function<std::optional<double>(const scenario_result&)>;
 
-// The extras compared when present: the engine's CPU by thread role; the drain after the
-// last event (a delivery's price without an event's intake) and its CPU; raw-curl's loops per
+// The extras compared when present: the steady middle's rate (10 % to 90 % of the
+// deliveries: no ramp-up, no tail); the engine's CPU by thread role; the drain after the last
+// event (a delivery's price without an event's intake) and its CPU; raw-curl's loops per
 // request (each side's own baseline: where the two differ, so did their hours); what the
 // store wrote; and what the scenarios without a ratio measure instead (many-webhooks,
 // recovery).

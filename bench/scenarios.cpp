@@ -391,7 +391,8 @@ result<measured> measure(const bench_options& o, const std::string& name, const 
   // what its CPU per delivery leaves of the cores (cpu_bound_ratio).
   if (t1 > t0) m.r.extra["cores_busy"] = (engine_cpu + sink_cpu + bench_cpu) / (t1 - t0);
   if (double steady = steady_rate(curve, expected); steady > 0) m.r.extra["steady_per_s"] = steady;
-  for (const auto& [t, count] : curve) m.r.curve.emplace_back(t - t0, count);
+  for (auto& sample : curve) sample.first -= t0;
+  m.r.curve = std::move(curve);
   m.r.extra["posted_s"] = posted.t - t0;
   add_drain_figures(m.r.extra, start, posted, end, in.accepted);
   if (m.r.deliveries > 0) {
