@@ -1,8 +1,9 @@
 #include "bench/compare.hpp"
 
+#include <boost/algorithm/string/predicate.hpp>
+
 #include <algorithm>
 #include <cstdio>
-#include <cstring>
 #include <functional>
 #include <optional>
 
@@ -49,14 +50,10 @@ std::optional<pair_summary> summarize_figure(const compared_result& r, const std
   return s;
 }
 
-bool ends_with(const std::string& s, const char* suffix) {
-  size_t n = std::strlen(suffix);
-  return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
-}
-
 // As many digits as the figure's noise leaves meaningful: a ratio 0.584, KiB and seconds
 // 0.52, a rate 31138, microseconds 44.8.
 std::string figure_text(const std::string& figure, double v) {
+  using boost::algorithm::ends_with;
   const char* f = figure == "ratio" || figure == "drain_ratio" ? "%.3f"
                   : ends_with(figure, "per_s") ? "%.0f"
                   : ends_with(figure, "_kib") || ends_with(figure, "_s") ? "%.2f"

@@ -199,20 +199,19 @@ int bench(const args& a) {
     }
     for (size_t i = 0; i < a_rounds.size(); ++i) {
       if (!compare_with.empty() && i < b_rounds.size())
-        compared.results.push_back({a_rounds[i].front().name, a_rounds[i], b_rounds[i]});
+        compared.results.push_back({a_rounds[i].front().name, a_rounds[i], std::move(b_rounds[i])});
       results.push_back(bench::median_round(std::move(a_rounds[i])));
     }
   }
   std::printf("\n%s", bench::format_table(results, machine).c_str());
-  boost::json::object compare_json;
-  if (!compare_with.empty()) {
-    std::printf("\n%s", bench::format_comparison(compared).c_str());
-    compare_json = bench::comparison_json(compared);
-  }
-  if (!json_path.empty())
+  if (!compare_with.empty()) std::printf("\n%s", bench::format_comparison(compared).c_str());
+  if (!json_path.empty()) {
+    boost::json::object compare_json;
+    if (!compare_with.empty()) compare_json = bench::comparison_json(compared);
     std::ofstream(json_path) << bench::format_json(results, o.quick, machine,
                                                    compare_with.empty() ? nullptr : &compare_json)
                              << "\n";
+  }
   if (!svg_path.empty()) std::ofstream(svg_path) << bench::format_svg(results, machine);
   if (own_dir) std::system(("rm -rf '" + o.work_dir + "'").c_str());
   return rc;
