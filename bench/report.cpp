@@ -1,6 +1,5 @@
 #include "bench/report.hpp"
 
-#include <algorithm>
 #include <boost/json.hpp>
 #include <cmath>
 #include <cstdio>
@@ -98,66 +97,6 @@ std::string format_json(const std::vector<scenario_result>& results, bool quick,
                       {"scenarios", std::move(list)}};
   if (compared) report["compare"] = *compared;
   return json::serialize(report);
-}
-
-std::string format_svg(const std::vector<scenario_result>& results, const machine& m) {
-  // Left: deliveries/s against the baseline per scenario. Right: p50/p99/max latency (log).
-  const int w = 960, h = 420, top = 50, bottom = 330, left_x = 60, mid = 500;
-  std::string s = "<svg xmlns='http://www.w3.org/2000/svg' width='" + std::to_string(w) + "' height='" +
-                  std::to_string(h) + "' font-family='sans-serif' font-size='11'>\n";
-  s += "<rect width='100%' height='100%' fill='white'/>\n";
-  s += "<text x='10' y='20' font-size='12'>hookshot bench - " + machine_summary(m) + "</text>\n";
-  s += "<text x='" + std::to_string(left_x) + "' y='40'>deliveries/s: engine (blue) vs baseline (grey)</text>\n";
-  s += "<text x='" + std::to_string(mid + 20) + "' y='40'>latency ms, log scale: p50 / p99 / max</text>\n";
-  std::vector<const scenario_result*> rated;
-  for (const auto& r : results)
-    if (r.deliveries > 0) rated.push_back(&r);
-  double top_rate = 1;
-  for (auto* r : rated) {
-    top_rate = std::max(top_rate, r->deliveries_per_s);
-    if (r->baseline) top_rate = std::max(top_rate, r->baseline->per_s);
-  }
-  int slot = rated.empty() ? 1 : (mid - left_x - 20) / static_cast<int>(rated.size());
-  auto bar = [&](int x, int width, double v, double max, const char* color) {
-    int height = static_cast<int>((bottom - top) * (v / max));
-    return "<rect x='" + std::to_string(x) + "' y='" + std::to_string(bottom - height) + "' width='" +
-           std::to_string(width) + "' height='" + std::to_string(height) + "' fill='" + color + "'/>\n";
-  };
-  for (size_t i = 0; i < rated.size(); ++i) {
-    int x = left_x + static_cast<int>(i) * slot;
-    s += bar(x, slot / 3, rated[i]->deliveries_per_s, top_rate, "#3b6fb6");
-    if (rated[i]->baseline) s += bar(x + slot / 3, slot / 3, rated[i]->baseline->per_s, top_rate, "#aaaaaa");
-    s += "<text x='" + std::to_string(x) + "' y='" + std::to_string(bottom + 14) + "' transform='rotate(30 " +
-         std::to_string(x) + "," + std::to_string(bottom + 14) + ")'>" + rated[i]->name + "</text>\n";
-  }
-  s += "<text x='" + std::to_string(left_x - 50) + "' y='" + std::to_string(top) + "'>" +
-       fmt("%.0f", top_rate) + "</text>\n";
-  s += "<line x1='" + std::to_string(left_x) + "' y1='" + std::to_string(bottom) + "' x2='" +
-       std::to_string(mid) + "' y2='" + std::to_string(bottom) + "' stroke='black'/>\n";
-  // Latency: log10 from 0.1 ms to 10 s.
-  auto y_of = [&](double ms) {
-    double v = std::clamp(std::log10(std::max(ms, 0.1)), -1.0, 4.0);
-    return bottom - static_cast<int>((bottom - top) * (v + 1) / 5);
-  };
-  for (double ms : {0.1, 1.0, 10.0, 100.0, 1000.0, 10000.0})
-    s += "<text x='" + std::to_string(mid + 5) + "' y='" + std::to_string(y_of(ms)) + "'>" + fmt("%g", ms) +
-         "</text><line x1='" + std::to_string(mid + 40) + "' x2='" + std::to_string(w - 20) + "' y1='" +
-         std::to_string(y_of(ms)) + "' y2='" + std::to_string(y_of(ms)) + "' stroke='#eeeeee'/>\n";
-  int lslot = rated.empty() ? 1 : (w - mid - 80) / static_cast<int>(rated.size());
-  for (size_t i = 0; i < rated.size(); ++i) {
-    int x = mid + 50 + static_cast<int>(i) * lslot;
-    const char* colors[] = {"#7fb07f", "#e0a030", "#c04040"};
-    double vals[] = {rated[i]->p50_ms, rated[i]->p99_ms, rated[i]->max_ms};
-    for (int k = 0; k < 3; ++k) {
-      int y = y_of(vals[k]);
-      s += "<rect x='" + std::to_string(x + k * lslot / 4) + "' y='" + std::to_string(y) + "' width='" +
-           std::to_string(lslot / 4) + "' height='" + std::to_string(bottom - y) + "' fill='" + colors[k] + "'/>\n";
-    }
-    s += "<text x='" + std::to_string(x) + "' y='" + std::to_string(bottom + 14) + "' transform='rotate(30 " +
-         std::to_string(x) + "," + std::to_string(bottom + 14) + ")'>" + rated[i]->name + "</text>\n";
-  }
-  s += "</svg>\n";
-  return s;
 }
 
 }  // namespace hookshot::bench

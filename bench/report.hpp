@@ -1,7 +1,7 @@
 #pragma once
 
-// How `hookshot bench` shows its results: a table for people, JSON for machines (one object
-// per scenario), and an SVG chart (throughput against baselines, latency distribution).
+// How `hookshot bench` shows its results: a table for people and JSON for machines (one object
+// per scenario). The SVG chart is bench/chart.hpp.
 
 #include <boost/json.hpp>
 
@@ -31,6 +31,5 @@ std::string format_json(const std::vector<scenario_result>& results, bool quick,
 /// One scenario's object in the JSON report: name, deliveries, seconds, deliveries_per_s,
 /// baseline, ratio, latency_ms, cpu_us_per_delivery, peak_rss_mb, errors, and the rest.
 boost::json::object scenario_json(const scenario_result& r);
-std::string format_svg(const std::vector<scenario_result>& results, const machine& m);
 
 }  // namespace hookshot::bench

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "bench/chart.hpp"
 #include "bench/compare.hpp"
 #include "bench/report.hpp"
 #include "bench/rounds.hpp"
@@ -32,7 +33,8 @@ const char* kHelp =
     "  --json FILE      one object per scenario: name, deliveries, seconds, deliveries_per_s,\n"
     "                   baseline {name, per_s}, ratio, latency_ms {p50, p99, max},\n"
     "                   cpu_us_per_delivery, peak_rss_mb, errors, and more\n"
-    "  --svg FILE       a chart: throughput against baselines, latency distribution\n"
+    "  --svg FILE       a chart: throughput against baselines with the ratios, latency\n"
+    "                   distribution, and each run's deliveries over time\n"
     "  --work-dir DIR   where configs, data and logs go (default: a new directory in /tmp,\n"
     "                   removed afterwards)\n"
     "  --compare PATH   another build of hookshot: every round runs each scenario with this\n"

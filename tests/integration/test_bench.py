@@ -5,6 +5,7 @@ import os
 import subprocess
 import tempfile
 import unittest
+from xml.etree import ElementTree
 
 from harness import HOOKSHOT
 
@@ -104,8 +105,11 @@ class BenchSmokeTest(unittest.TestCase):
             by_name = {s["name"]: s for s in report["scenarios"]}
             self.assertGreater(by_name["throughput-fsync"]["extra"]["store_written_kib"], 1.0)
             self.assertLess(by_name["throughput-os"]["extra"]["store_written_kib"], 0.1)
-            with open(out_svg) as f:
-                self.assertTrue(f.read().startswith("<svg"))
+            # The chart parses as XML and draws each run's curve, with the last event's dot.
+            svg = ElementTree.parse(out_svg).getroot()
+            self.assertEqual(svg.tag, "{http://www.w3.org/2000/svg}svg")
+            self.assertEqual(len(svg.findall("{http://www.w3.org/2000/svg}polyline")), 2)
+            self.assertEqual(len(svg.findall("{http://www.w3.org/2000/svg}circle")), 2)
 
     def test_rounds_report_the_median_round_with_the_range(self):
         with tempfile.TemporaryDirectory() as tmp:
