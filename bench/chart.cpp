@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "bench/delivery_curve.hpp"
 #include "bench/report.hpp"
 
 namespace hookshot::bench {
@@ -103,16 +104,6 @@ std::string latency_panel(const std::vector<const scenario_result*>& rated) {
     s += slanted(x, kBottom + 14, r.name);
   }
   return s;
-}
-
-// The count at `t`, interpolated between the samples around it.
-double count_at(const delivery_curve& c, double t) {
-  auto after = std::find_if(c.begin(), c.end(), [&](const auto& p) { return p.first >= t; });
-  if (after == c.end()) return static_cast<double>(c.back().second);
-  if (after == c.begin() || after->first == t) return static_cast<double>(after->second);
-  auto before = std::prev(after);
-  double f = (t - before->first) / (after->first - before->first);
-  return before->second + f * (static_cast<double>(after->second) - before->second);
 }
 
 std::string curves_panel(const std::vector<const scenario_result*>& rated) {

@@ -37,4 +37,14 @@ double steady_rate(const delivery_curve& curve, std::uint64_t expected) {
   return 0.8 * static_cast<double>(expected) / (*hi - *lo);
 }
 
+double count_at(const delivery_curve& curve, double seconds) {
+  if (curve.empty()) return 0;
+  auto after = std::find_if(curve.begin(), curve.end(), [&](const auto& s) { return s.first >= seconds; });
+  if (after == curve.end()) return static_cast<double>(curve.back().second);
+  if (after == curve.begin() || after->first == seconds) return static_cast<double>(after->second);
+  auto [t0, n0] = *std::prev(after);
+  double part = (seconds - t0) / (after->first - t0);
+  return static_cast<double>(n0) + part * static_cast<double>(after->second - n0);
+}
+
 }  // namespace hookshot::bench

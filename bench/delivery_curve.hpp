@@ -26,4 +26,8 @@ void add_sample(delivery_curve& curve, double seconds, std::uint64_t count);
 /// 90 % of `expected`, or when fewer than 3 samples fall inside the window (too short to time).
 double steady_rate(const delivery_curve& curve, std::uint64_t expected);
 
+/// The count at `seconds`, interpolated linearly between the samples around it (the first
+/// sample's before it, the last one's after it). 0 for an empty curve.
+double count_at(const delivery_curve& curve, double seconds);
+
 }  // namespace hookshot::bench

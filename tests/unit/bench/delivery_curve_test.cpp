@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 using hookshot::bench::add_sample;
+using hookshot::bench::count_at;
 using hookshot::bench::delivery_curve;
 using hookshot::bench::steady_rate;
 
@@ -37,4 +38,15 @@ TEST_CASE("a curve never goes down: a failed poll is left out") {
   add_sample(c, 2.0, 500);
   add_sample(c, 3.0, 1000);
   CHECK(c == delivery_curve{{0.0, 0}, {1.0, 500}, {2.0, 500}, {3.0, 1000}});
+}
+
+TEST_CASE("count_at interpolates between samples and holds at the ends") {
+  delivery_curve c{{0.0, 0}, {1.0, 200}, {2.0, 200}, {3.0, 1000}};
+  CHECK(count_at(c, 0.5) == Approx(100));
+  CHECK(count_at(c, 1.5) == Approx(200));
+  CHECK(count_at(c, 2.25) == Approx(400));
+  CHECK(count_at(c, 3.0) == Approx(1000));
+  CHECK(count_at(c, 9.0) == Approx(1000));  // after the last sample: the final count
+  CHECK(count_at(c, -1.0) == Approx(0));    // before the first: the first sample's
+  CHECK(count_at({}, 1.0) == 0);
 }
