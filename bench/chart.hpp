@@ -18,6 +18,8 @@
 
 namespace hookshot::bench {
 
+/// The chart of `results` on `m`, as an SVG document. Results with no deliveries (many-webhooks)
+/// are left out; a run without a baseline gets its engine bar alone.
 std::string format_svg(const std::vector<scenario_result>& results, const machine& m);
 
 /// `text` with &, <, >, ' and " written as XML entities.
