@@ -39,6 +39,19 @@ std::string line(double x1, double y1, double x2, double y2, const char* stroke)
          "' stroke='" + stroke + "'/>\n";
 }
 
+// A horizontal gridline across [left, right] at `y`, labelled to its left; the lowest is the axis.
+std::string tick(int left, int right, double y, const std::string& label, bool axis) {
+  return line(left, y, right, y, axis ? "black" : "#eeeeee") +
+         text(left - 6, y + 4, label, "text-anchor='end'");
+}
+
+// Where column `i` of `n` starts across [left, right], and how wide each is: the bar panels'
+// layout.
+double column_width(size_t n, int left, int right) {
+  return n == 0 ? 1 : static_cast<double>(right - left - 10) / n;
+}
+double column_x(size_t i, double width, int left) { return left + 10 + i * width; }
+
 // A name under its bars, slanted so that long ones fit.
 std::string slanted(double x, double y, const std::string& name) {
   return text(x, y, name, "transform='rotate(30 " + num(x) + "," + num(y) + ")'");
@@ -64,13 +77,12 @@ std::string rates_panel(const std::vector<const scenario_result*>& rated) {
   auto y_of = [&](double v) { return kBottom - (kBottom - kTop) * std::clamp(v / top, 0.0, 1.0); };
   for (int i = 0; i <= 4; ++i) {
     double v = top * i / 4;
-    s += line(kRateLeft, y_of(v), kRateRight, y_of(v), i == 0 ? "black" : "#eeeeee");
-    s += text(kRateLeft - 6, y_of(v) + 4, rate_label(v), "text-anchor='end'");
+    s += tick(kRateLeft, kRateRight, y_of(v), rate_label(v), i == 0);
   }
-  double slot = rated.empty() ? 1 : static_cast<double>(kRateRight - kRateLeft - 10) / rated.size();
+  double slot = column_width(rated.size(), kRateLeft, kRateRight);
   for (size_t i = 0; i < rated.size(); ++i) {
     const scenario_result& r = *rated[i];
-    double x = kRateLeft + 10 + i * slot, bar = slot * 0.36;
+    double x = column_x(i, slot, kRateLeft), bar = slot * 0.36;
     s += rect(x, y_of(r.deliveries_per_s), bar, kBottom - y_of(r.deliveries_per_s), kEngine);
     double highest = r.deliveries_per_s;
     if (r.baseline) {
@@ -93,13 +105,12 @@ std::string latency_panel(const std::vector<const scenario_result*>& rated) {
     return kBottom - (kBottom - kTop) * (v + 1) / 5;
   };
   for (double ms : {0.1, 1.0, 10.0, 100.0, 1000.0, 10000.0}) {
-    s += line(kLatencyLeft, y_of(ms), kLatencyRight, y_of(ms), ms == 0.1 ? "black" : "#eeeeee");
-    s += text(kLatencyLeft - 6, y_of(ms) + 4, fmt("%g", ms), "text-anchor='end'");
+    s += tick(kLatencyLeft, kLatencyRight, y_of(ms), fmt("%g", ms), ms == 0.1);
   }
-  double slot = rated.empty() ? 1 : static_cast<double>(kLatencyRight - kLatencyLeft - 10) / rated.size();
+  double slot = column_width(rated.size(), kLatencyLeft, kLatencyRight);
   for (size_t i = 0; i < rated.size(); ++i) {
     const scenario_result& r = *rated[i];
-    double x = kLatencyLeft + 10 + i * slot, bar = slot / 4;
+    double x = column_x(i, slot, kLatencyLeft), bar = slot / 4;
     double values[] = {r.p50_ms, r.p99_ms, r.max_ms};
     for (int k = 0; k < 3; ++k) s += rect(x + k * bar, y_of(values[k]), bar, kBottom - y_of(values[k]), kLatency[k]);
     s += slanted(x, kBottom + 14, r.name);
@@ -121,8 +132,7 @@ std::string curves_panel(const std::vector<const scenario_result*>& rated) {
   auto x_of = [&](double t) { return kCurveLeft + (kCurveRight - kCurveLeft) * std::clamp(t / end, 0.0, 1.0); };
   auto y_of = [&](double share) { return kCurveBottom - (kCurveBottom - kCurveTop) * std::clamp(share, 0.0, 1.0); };
   for (int i = 0; i <= 4; ++i) {
-    s += line(kCurveLeft, y_of(i / 4.0), kCurveRight, y_of(i / 4.0), i == 0 ? "black" : "#eeeeee");
-    s += text(kCurveLeft - 6, y_of(i / 4.0) + 4, fmt("%g", 25.0 * i) + " %", "text-anchor='end'");
+    s += tick(kCurveLeft, kCurveRight, y_of(i / 4.0), fmt("%g", 25.0 * i) + " %", i == 0);
   }
   for (int i = 0; i <= 10; ++i)
     s += text(x_of(end * i / 10), kCurveBottom + 16, fmt("%g", end * i / 10),

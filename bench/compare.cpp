@@ -54,7 +54,7 @@ std::optional<pair_summary> summarize_figure(const compared_result& r, const std
 // 0.52, a rate 31138, microseconds 44.8.
 std::string figure_text(const std::string& figure, double v) {
   using boost::algorithm::ends_with;
-  const char* f = figure == "ratio" || figure == "drain_ratio" ? "%.3f"
+  const char* f = ends_with(figure, "ratio") ? "%.3f"
                   : ends_with(figure, "per_s") ? "%.0f"
                   : ends_with(figure, "_kib") || ends_with(figure, "_s") ? "%.2f"
                                                  : "%.1f";
