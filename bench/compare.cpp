@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <functional>
+#include <iterator>
 #include <optional>
 
 #include "bench/report.hpp"
@@ -37,16 +38,24 @@ std::optional<pair_summary> summarize_figure(const compared_result& r, const std
   s.figure = figure;
   s.pairs = std::min(r.a.size(), r.b.size());
   if (s.pairs == 0) return std::nullopt;
+  std::vector<double> differences;
   for (size_t i = 0; i < s.pairs; ++i) {
     auto a = of(r.a[i]), b = of(r.b[i]);
     if (!a || !b) return std::nullopt;
     s.mean_a += *a;
     s.mean_b += *b;
+    differences.push_back(*b - *a);
     if (*b > *a) ++s.b_higher;
   }
-  s.mean_a /= static_cast<double>(s.pairs);
-  s.mean_b /= static_cast<double>(s.pairs);
+  double n = static_cast<double>(s.pairs);
+  s.mean_a /= n;
+  s.mean_b /= n;
   s.mean_difference = s.mean_b - s.mean_a;  // the mean of the differences, pairs being whole
+  if (s.pairs >= 2) {
+    double squares = 0;
+    for (double d : differences) squares += (d - s.mean_difference) * (d - s.mean_difference);
+    s.margin_95 = t_quantile_95(s.pairs - 1) * std::sqrt(squares / (n - 1) / n);
+  }
   return s;
 }
 
@@ -62,6 +71,17 @@ std::string figure_text(const std::string& figure, double v) {
 }
 
 }  // namespace
+
+double t_quantile_95(size_t df) {
+  static const double kTable[] = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306,
+                                  2.262,  2.228, 2.201, 2.179, 2.160, 2.145, 2.131, 2.120,
+                                  2.110,  2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
+                                  2.060,  2.056, 2.052, 2.048, 2.045, 2.042};
+  if (df == 0) df = 1;
+  if (df <= std::size(kTable)) return kTable[df - 1];
+  const double z = 1.959964, v = static_cast<double>(df);
+  return z + (z * z * z + z) / (4 * v) + (5 * std::pow(z, 5) + 16 * z * z * z + 3 * z) / (96 * v * v);
+}
 
 std::vector<pair_summary> summarize(const compared_result& r) {
   std::vector<pair_summary> out;
@@ -87,14 +107,16 @@ std::string format_comparison(const comparison& c) {
   std::string out = "compared: A = this build's engine, B = " + c.engine_b +
                     "'s; this build's sink and baselines; " + std::to_string(rounds) +
                     (rounds == 1 ? " round" : " rounds") + ", A first in rounds 1, 3, 5, ...\n";
-  out += "result              figure                       A mean     B mean      B - A  B higher\n";
+  out += "+-: half the 95 % confidence interval of B - A over the pairs; * where it leaves out 0\n";
+  out += "result              figure                       A mean     B mean      B - A        +-  B higher\n";
   for (const auto& r : c.results) {
     bool first = true;
     for (const auto& s : summarize(r)) {
+      std::string margin = s.margin_95 ? figure_text(s.figure, *s.margin_95) + (s.shown() ? " *" : "  ") : "-  ";
       out += pad(first ? r.name : "", 20, true) + pad(s.figure, 25, true) +
              pad(figure_text(s.figure, s.mean_a), 11) + pad(figure_text(s.figure, s.mean_b), 11) +
              pad((s.mean_difference >= 0 ? "+" : "") + figure_text(s.figure, s.mean_difference), 11) +
-             pad(std::to_string(s.b_higher) + " of " + std::to_string(s.pairs), 10) + "\n";
+             pad(margin, 10) + pad(std::to_string(s.b_higher) + " of " + std::to_string(s.pairs), 10) + "\n";
       first = false;
     }
     if (!r.a.empty() && r.a.front().ratio > 0) {
@@ -117,6 +139,7 @@ json::object comparison_json(const comparison& c) {
                                        {"mean_a", s.mean_a},
                                        {"mean_b", s.mean_b},
                                        {"mean_difference", s.mean_difference},
+                                       {"margin_95", s.margin_95 ? json::value(*s.margin_95) : json::value(nullptr)},
                                        {"b_higher", s.b_higher},
                                        {"pairs", s.pairs}});
     json::array by_round;

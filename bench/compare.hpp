@@ -6,10 +6,13 @@
 // drifts by a third within minutes, so two builds measured minutes apart, or one after the
 // other in a fixed order, differ by more than most changes do; side by side in alternating
 // order the drift falls on both alike, and each round's pair is one comparison. The pairs are
-// what this reports: each side's mean, the mean of B - A and in how many pairs B was ahead.
+// what this reports: each side's mean, the mean of B - A with its 95 % confidence interval,
+// and in how many pairs B was ahead.
 
 #include <boost/json.hpp>
 
+#include <cmath>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,9 +44,19 @@ struct pair_summary {
   std::string figure;   // "ratio", "deliveries_per_s", "cpu_us_per_delivery" or an extra's key
   double mean_a = 0, mean_b = 0;
   double mean_difference = 0;  // mean of (B - A) per pair
+  /// Half the width of the 95 % confidence interval of mean_difference (Student's t over the
+  /// pairs' differences): the interval is mean_difference +- margin_95. None with one pair.
+  std::optional<double> margin_95;
   size_t b_higher = 0;         // pairs where B's figure was the higher
   size_t pairs = 0;
+
+  /// The interval leaves out 0: over these pairs B and A differ in this figure.
+  bool shown() const { return margin_95 && std::abs(mean_difference) > *margin_95; }
 };
+
+/// The two-sided 95 % quantile of Student's t with `df` degrees of freedom (df >= 1): exact to
+/// three decimals for df <= 30, Cornish-Fisher's expansion above.
+double t_quantile_95(size_t df);
 
 /// The figures of `r` worth comparing, each present in every round of both sides: the ratio
 /// (rated scenarios), deliveries/s and the steady middle's rate; the engine's CPU per
@@ -52,11 +65,13 @@ struct pair_summary {
 /// without a ratio.
 std::vector<pair_summary> summarize(const compared_result& r);
 
-/// A table for people: per result, each figure's means, B - A and B's count of higher pairs,
-/// then the rounds' ratios side by side.
+/// A table for people: per result, each figure's means, B - A with its 95 % margin (marked
+/// `*` when the interval leaves out 0) and B's count of higher pairs, then the rounds' ratios
+/// side by side.
 std::string format_comparison(const comparison& c);
 
-/// {"engine": PATH, "rounds": N, "results": [{"name", "summaries": [...], "rounds": [{"round",
+/// {"engine": PATH, "rounds": N, "results": [{"name", "summaries": [{"figure", "mean_a",
+/// "mean_b", "mean_difference", "margin_95" (null with one pair), "b_higher", "pairs"}], "rounds": [{"round",
 /// "first": "a"|"b", "ratio_a", "ratio_b"}]}], "scenarios": [B's median rounds]}: with
 /// `scenario_json` the same objects as the report's "scenarios".
 boost::json::object comparison_json(const comparison& c);

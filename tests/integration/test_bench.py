@@ -149,6 +149,7 @@ class BenchSmokeTest(unittest.TestCase):
                 self.assertEqual(f.read().splitlines(), ["serve empty", "serve empty"])
             self.assertIn("compared: A = this build's engine, B = " + other, r.stdout)
             self.assertIn("ratio by round, A | B:", r.stdout)
+            self.assertIn("half the 95 % confidence interval of B - A", r.stdout)
             with open(out_json) as f:
                 report = json.load(f)
             (a,) = report["scenarios"]
@@ -167,6 +168,9 @@ class BenchSmokeTest(unittest.TestCase):
             self.assertAlmostEqual(ratio["mean_a"], sum(ratios_a) / 2)
             self.assertAlmostEqual(ratio["mean_difference"], (sum(ratios_b) - sum(ratios_a)) / 2)
             self.assertEqual(ratio["b_higher"], sum(rb > ra for ra, rb in zip(ratios_a, ratios_b)))
+            # Two pairs: the 95 % margin is t(1) times the standard error of their differences.
+            d = [rb - ra for ra, rb in zip(ratios_a, ratios_b)]
+            self.assertAlmostEqual(ratio["margin_95"], 12.706 * abs(d[0] - d[1]) / 2, places=6)
             self.assertIn(a["ratio"], ratios_a)  # the table's round is one of A's own
             self.assertIn(b["ratio"], ratios_b)
             # The engines' own rates too: each side's ratio is to its own raw-curl.

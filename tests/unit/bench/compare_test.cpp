@@ -12,6 +12,7 @@ using hookshot::bench::format_comparison;
 using hookshot::bench::pair_summary;
 using hookshot::bench::scenario_result;
 using hookshot::bench::summarize;
+using hookshot::bench::t_quantile_95;
 
 namespace {
 
@@ -53,11 +54,19 @@ TEST_CASE("summarize gives each figure's means, the mean of B - A and B's higher
   CHECK(ratio->mean_b == Approx((0.72 + 0.58 + 0.70) / 3));
   CHECK(ratio->mean_difference == Approx((0.02 - 0.02 + 0.04) / 3));
   CHECK(ratio->b_higher == 2);  // the second pair went A's way
+  // Differences 0.02, -0.02, 0.04: standard error sqrt(0.0018667 / 2 / 3), t(2) = 4.303.
+  REQUIRE(ratio->margin_95);
+  CHECK(*ratio->margin_95 == Approx(4.303 * 0.0176383).epsilon(1e-4));
+  CHECK_FALSE(ratio->shown());  // 0.013 +- 0.076 holds 0
 
   const pair_summary* cpu = find(all, "cpu_us_per_delivery");
   REQUIRE(cpu);
   CHECK(cpu->mean_difference == Approx(-5.0 / 3));
   CHECK(cpu->b_higher == 0);
+  // Differences -2, -1, -2: standard error 1/3, so -1.67 +- 1.43 leaves out 0.
+  REQUIRE(cpu->margin_95);
+  CHECK(*cpu->margin_95 == Approx(4.303 / 3));
+  CHECK(cpu->shown());
 
   const pair_summary* writer = find(all, "cpu_us_writer");
   REQUIRE(writer);
@@ -99,6 +108,19 @@ TEST_CASE("a scenario without a ratio is compared by its rate and its own figure
   REQUIRE(first);
   CHECK(first->mean_difference == Approx(-0.05));
   CHECK(first->b_higher == 0);
+  // One pair has no spread to judge by: no interval, and nothing is shown.
+  CHECK_FALSE(first->margin_95);
+  CHECK_FALSE(first->shown());
+}
+
+TEST_CASE("Student's t at 95 % follows its table and then the normal quantile") {
+  CHECK(t_quantile_95(1) == Approx(12.706));
+  CHECK(t_quantile_95(7) == Approx(2.365));
+  CHECK(t_quantile_95(30) == Approx(2.042));
+  CHECK(t_quantile_95(31) == Approx(2.0395).epsilon(1e-3));
+  CHECK(t_quantile_95(60) == Approx(2.0003).epsilon(1e-3));
+  CHECK(t_quantile_95(1000) == Approx(1.9623).epsilon(1e-3));
+  CHECK(t_quantile_95(31) < t_quantile_95(30));
 }
 
 TEST_CASE("the comparison's table and JSON show every round and B's median round") {
@@ -111,11 +133,16 @@ TEST_CASE("the comparison's table and JSON show every round and B's median round
   CHECK(table.find("3 rounds") != std::string::npos);
   CHECK(table.find("ratio by round, A | B: 0.700 0.600 0.660 | 0.720 0.580 0.700") != std::string::npos);
   CHECK(table.find("2 of 3") != std::string::npos);
+  CHECK(table.find("0.076  ") != std::string::npos);  // the ratio's margin, 0 inside it
+  CHECK(table.find("1.4 *") != std::string::npos);    // the CPU's, 0 outside it
 
   auto j = comparison_json(c);
   CHECK(j.at("engine").as_string() == "/opt/old/hookshot");
   CHECK(j.at("rounds").to_number<int>() == 3);
   const auto& result = j.at("results").as_array().at(0).as_object();
+  const auto& ratio = result.at("summaries").as_array().at(0).as_object();
+  CHECK(ratio.at("figure").as_string() == "ratio");
+  CHECK(ratio.at("margin_95").to_number<double>() == Approx(0.0759).epsilon(1e-3));
   const auto& rounds = result.at("rounds").as_array();
   REQUIRE(rounds.size() == 3);
   CHECK(rounds[0].as_object().at("first").as_string() == "a");
