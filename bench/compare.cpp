@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <functional>
-#include <iterator>
 #include <optional>
 
 #include "bench/report.hpp"
@@ -47,15 +46,11 @@ std::optional<pair_summary> summarize_figure(const compared_result& r, const std
     differences.push_back(*b - *a);
     if (*b > *a) ++s.b_higher;
   }
-  double n = static_cast<double>(s.pairs);
-  s.mean_a /= n;
-  s.mean_b /= n;
-  s.mean_difference = s.mean_b - s.mean_a;  // the mean of the differences, pairs being whole
-  if (s.pairs >= 2) {
-    double squares = 0;
-    for (double d : differences) squares += (d - s.mean_difference) * (d - s.mean_difference);
-    s.margin_95 = t_quantile_95(s.pairs - 1) * std::sqrt(squares / (n - 1) / n);
-  }
+  s.mean_a /= static_cast<double>(s.pairs);
+  s.mean_b /= static_cast<double>(s.pairs);
+  mean_interval d = mean_with_margin(differences);
+  s.mean_difference = d.mean;
+  s.margin_95 = d.margin_95;
   return s;
 }
 
@@ -71,17 +66,6 @@ std::string figure_text(const std::string& figure, double v) {
 }
 
 }  // namespace
-
-double t_quantile_95(size_t df) {
-  static const double kTable[] = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306,
-                                  2.262,  2.228, 2.201, 2.179, 2.160, 2.145, 2.131, 2.120,
-                                  2.110,  2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
-                                  2.060,  2.056, 2.052, 2.048, 2.045, 2.042};
-  if (df == 0) df = 1;
-  if (df <= std::size(kTable)) return kTable[df - 1];
-  const double z = 1.959964, v = static_cast<double>(df);
-  return z + (z * z * z + z) / (4 * v) + (5 * std::pow(z, 5) + 16 * z * z * z + 3 * z) / (96 * v * v);
-}
 
 std::vector<pair_summary> summarize(const compared_result& r) {
   std::vector<pair_summary> out;

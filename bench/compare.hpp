@@ -44,8 +44,8 @@ struct pair_summary {
   std::string figure;   // "ratio", "deliveries_per_s", "cpu_us_per_delivery" or an extra's key
   double mean_a = 0, mean_b = 0;
   double mean_difference = 0;  // mean of (B - A) per pair
-  /// Half the width of the 95 % confidence interval of mean_difference (Student's t over the
-  /// pairs' differences): the interval is mean_difference +- margin_95. None with one pair.
+  /// Half the 95 % confidence interval of mean_difference over the pairs' differences
+  /// (bench/rounds.hpp, mean_with_margin): mean_difference +- margin_95. None with one pair.
   std::optional<double> margin_95;
   size_t b_higher = 0;         // pairs where B's figure was the higher
   size_t pairs = 0;
@@ -53,10 +53,6 @@ struct pair_summary {
   /// The interval leaves out 0: over these pairs B and A differ in this figure.
   bool shown() const { return margin_95 && std::abs(mean_difference) > *margin_95; }
 };
-
-/// The two-sided 95 % quantile of Student's t with `df` degrees of freedom (df >= 1): exact to
-/// three decimals for df <= 30, Cornish-Fisher's expansion above.
-double t_quantile_95(size_t df);
 
 /// The figures of `r` worth comparing, each present in every round of both sides: the ratio
 /// (rated scenarios), deliveries/s and the steady middle's rate; the engine's CPU per

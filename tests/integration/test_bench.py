@@ -111,7 +111,7 @@ class BenchSmokeTest(unittest.TestCase):
             self.assertEqual(len(svg.findall("{http://www.w3.org/2000/svg}polyline")), 2)
             self.assertEqual(len(svg.findall("{http://www.w3.org/2000/svg}circle")), 2)
 
-    def test_rounds_report_the_median_round_with_the_range(self):
+    def test_rounds_report_the_median_round_with_the_range_and_the_mean(self):
         with tempfile.TemporaryDirectory() as tmp:
             out_json = os.path.join(tmp, "b.json")
             r = subprocess.run([HOOKSHOT, "bench", "--quick", "--scenario", "fanout", "--rounds", "3",
@@ -126,6 +126,12 @@ class BenchSmokeTest(unittest.TestCase):
             self.assertLessEqual(s["extra"]["ratio_min"], s["ratio"])
             self.assertLessEqual(s["ratio"], s["extra"]["ratio_max"])
             self.assertGreater(s["extra"]["ratio_min"], 0)
+            # The mean of the three lies in their range; its interval is as wide as they differ.
+            mean, margin = s["extra"]["ratio_mean"], s["extra"]["ratio_margin_95"]
+            self.assertLessEqual(s["extra"]["ratio_min"], mean)
+            self.assertLessEqual(mean, s["extra"]["ratio_max"])
+            self.assertGreaterEqual(margin, 0)
+            self.assertLessEqual(margin, 4.303 * (s["extra"]["ratio_max"] - s["extra"]["ratio_min"]))
 
     def test_compare_runs_the_other_build_in_alternating_order_on_empty_stores(self):
         with tempfile.TemporaryDirectory() as tmp:

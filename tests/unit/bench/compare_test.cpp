@@ -12,7 +12,6 @@ using hookshot::bench::format_comparison;
 using hookshot::bench::pair_summary;
 using hookshot::bench::scenario_result;
 using hookshot::bench::summarize;
-using hookshot::bench::t_quantile_95;
 
 namespace {
 
@@ -111,16 +110,6 @@ TEST_CASE("a scenario without a ratio is compared by its rate and its own figure
   // One pair has no spread to judge by: no interval, and nothing is shown.
   CHECK_FALSE(first->margin_95);
   CHECK_FALSE(first->shown());
-}
-
-TEST_CASE("Student's t at 95 % follows its table and then the normal quantile") {
-  CHECK(t_quantile_95(1) == Approx(12.706));
-  CHECK(t_quantile_95(7) == Approx(2.365));
-  CHECK(t_quantile_95(30) == Approx(2.042));
-  CHECK(t_quantile_95(31) == Approx(2.0395).epsilon(1e-3));
-  CHECK(t_quantile_95(60) == Approx(2.0003).epsilon(1e-3));
-  CHECK(t_quantile_95(1000) == Approx(1.9623).epsilon(1e-3));
-  CHECK(t_quantile_95(31) < t_quantile_95(30));
 }
 
 TEST_CASE("the comparison's table and JSON show every round and B's median round") {
