@@ -91,16 +91,19 @@ std::string format_comparison(const comparison& c) {
   std::string out = "compared: A = this build's engine, B = " + c.engine_b +
                     "'s; this build's sink and baselines; " + std::to_string(rounds) +
                     (rounds == 1 ? " round" : " rounds") + ", A first in rounds 1, 3, 5, ...\n";
-  out += "+-: half the 95 % confidence interval of B - A over the pairs; * where it leaves out 0\n";
-  out += "result              figure                       A mean     B mean      B - A        +-  B higher\n";
+  out += "+-: half the 95 % confidence interval of B - A over the pairs; * where it leaves out 0\n"
+         "result              figure                       A mean     B mean      B - A        +-  "
+         "B higher\n";
   for (const auto& r : c.results) {
     bool first = true;
     for (const auto& s : summarize(r)) {
-      std::string margin = s.margin_95 ? figure_text(s.figure, *s.margin_95) + (s.shown() ? " *" : "  ") : "-  ";
+      std::string margin =
+          s.margin_95 ? figure_text(s.figure, *s.margin_95) + (s.shown() ? " *" : "  ") : "-  ";
       out += pad(first ? r.name : "", 20, true) + pad(s.figure, 25, true) +
              pad(figure_text(s.figure, s.mean_a), 11) + pad(figure_text(s.figure, s.mean_b), 11) +
              pad((s.mean_difference >= 0 ? "+" : "") + figure_text(s.figure, s.mean_difference), 11) +
-             pad(margin, 10) + pad(std::to_string(s.b_higher) + " of " + std::to_string(s.pairs), 10) + "\n";
+             pad(margin, 10) +
+             pad(std::to_string(s.b_higher) + " of " + std::to_string(s.pairs), 10) + "\n";
       first = false;
     }
     if (!r.a.empty() && r.a.front().ratio > 0) {
@@ -123,7 +126,8 @@ json::object comparison_json(const comparison& c) {
                                        {"mean_a", s.mean_a},
                                        {"mean_b", s.mean_b},
                                        {"mean_difference", s.mean_difference},
-                                       {"margin_95", s.margin_95 ? json::value(*s.margin_95) : json::value(nullptr)},
+                                       {"margin_95", s.margin_95 ? json::value(*s.margin_95)
+                                                                 : json::value(nullptr)},
                                        {"b_higher", s.b_higher},
                                        {"pairs", s.pairs}});
     json::array by_round;

@@ -47,7 +47,7 @@ struct pair_summary {
   /// Half the 95 % confidence interval of mean_difference over the pairs' differences
   /// (bench/rounds.hpp, mean_with_margin): mean_difference +- margin_95. None with one pair.
   std::optional<double> margin_95;
-  size_t b_higher = 0;         // pairs where B's figure was the higher
+  size_t b_higher = 0;  // pairs where B's figure was the higher
   size_t pairs = 0;
 
   /// The interval leaves out 0: over these pairs B and A differ in this figure.
@@ -67,8 +67,9 @@ std::vector<pair_summary> summarize(const compared_result& r);
 std::string format_comparison(const comparison& c);
 
 /// {"engine": PATH, "rounds": N, "results": [{"name", "summaries": [{"figure", "mean_a",
-/// "mean_b", "mean_difference", "margin_95" (null with one pair), "b_higher", "pairs"}], "rounds": [{"round",
-/// "first": "a"|"b", "ratio_a", "ratio_b"}]}], "scenarios": [B's median rounds]}: with
+/// "mean_b", "mean_difference", "margin_95" (null with one pair), "b_higher", "pairs"}],
+/// "rounds": [{"round", "first": "a"|"b", "ratio_a", "ratio_b"}]}], "scenarios": [B's median
+/// rounds]}: with
 /// `scenario_json` the same objects as the report's "scenarios".
 boost::json::object comparison_json(const comparison& c);
 

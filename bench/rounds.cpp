@@ -36,7 +36,8 @@ double t_quantile_95(std::size_t df) {
   if (df == 0) df = 1;
   if (df <= std::size(kTable)) return kTable[df - 1];
   const double z = 1.959964, v = static_cast<double>(df);
-  return z + (z * z * z + z) / (4 * v) + (5 * std::pow(z, 5) + 16 * z * z * z + 3 * z) / (96 * v * v);
+  return z + (z * z * z + z) / (4 * v) +
+         (5 * std::pow(z, 5) + 16 * z * z * z + 3 * z) / (96 * v * v);
 }
 
 mean_interval mean_with_margin(const std::vector<double>& values) {
