@@ -20,8 +20,9 @@ namespace hookshot::bench {
 /// scenario.
 scenario_result median_round(std::vector<scenario_result> rounds);
 
-/// The two-sided 95 % quantile of Student's t with `df` degrees of freedom (df >= 1): exact to
-/// three decimals for df <= 30, Cornish-Fisher's expansion above.
+/// The two-sided 95 % quantile of Student's t with `df` degrees of freedom (0 is read as 1,
+/// the fewest a margin can have): exact to three decimals for df <= 30, Cornish-Fisher's
+/// expansion above.
 double t_quantile_95(std::size_t df);
 
 /// A mean of independent measurements and half its 95 % confidence interval (Student's t):
