@@ -20,13 +20,14 @@ using figure_of = std::function<std::optional<double>(const scenario_result&)>;
 // deliveries: no ramp-up, no tail); the engine's CPU by thread role; the drain after the last
 // event (a delivery's price without an event's intake) and its CPU; raw-curl's loops per
 // request (each side's own baseline: where the two differ, so did their hours); what the
-// store wrote; and what the scenarios without a ratio measure instead (many-webhooks,
-// recovery).
+// store wrote; the engine's own memory at its peak (anonymous: the store's map is not in
+// it); and what the scenarios without a ratio measure instead (many-webhooks, recovery).
 const char* const kExtras[] = {"steady_per_s",     "cpu_us_http",          "cpu_us_writer",
                                "cpu_us_actors",    "cpu_us_intake",        "drain_ratio",
                                "drain_cpu_us",     "raw_curl_cpu_us",      "store_written_kib",
-                               "rss_kib_per_webhook", "first_start_s",     "startup_s",
-                               "time_to_first_delivery_s", "time_to_drained_s"};
+                               "peak_anon_mb",     "rss_kib_per_webhook",  "first_start_s",
+                               "startup_s",        "time_to_first_delivery_s",
+                               "time_to_drained_s"};
 
 std::optional<double> positive(double v) { return v > 0 ? std::optional<double>(v) : std::nullopt; }
 

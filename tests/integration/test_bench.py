@@ -183,6 +183,11 @@ class BenchSmokeTest(unittest.TestCase):
             rate = next(x for x in result["summaries"] if x["figure"] == "deliveries_per_s")
             self.assertEqual(rate["pairs"], 2)
             self.assertGreater(min(rate["mean_a"], rate["mean_b"]), 0)
+            # And their memory: the same engine twice, so each side's peak is an engine's own.
+            memory = next(x for x in result["summaries"] if x["figure"] == "peak_anon_mb")
+            self.assertEqual(memory["pairs"], 2)
+            self.assertGreater(min(memory["mean_a"], memory["mean_b"]), 1)
+            self.assertIn("peak_anon_mb", r.stdout)
 
     def test_an_engine_that_exits_at_start_fails_its_scenario_at_once(self):
         with tempfile.TemporaryDirectory() as tmp:

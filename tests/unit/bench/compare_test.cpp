@@ -71,6 +71,17 @@ TEST_CASE("summarize gives each figure's means, the mean of B - A and B's higher
   REQUIRE(writer);
   CHECK(writer->mean_a == Approx(7.0));
   CHECK(writer->mean_b == Approx(6.1666667));
+  CHECK_FALSE(find(all, "peak_anon_mb"));  // no round carried it
+
+  // The engine's memory at its peak, when every round carries it.
+  for (auto* side : {&r.a, &r.b})
+    for (size_t i = 0; i < side->size(); ++i)
+      (*side)[i].extra["peak_anon_mb"] = (side == &r.a ? 90.0 : 70.0) + static_cast<double>(i);
+  auto with_memory = summarize(r);
+  const pair_summary* memory = find(with_memory, "peak_anon_mb");
+  REQUIRE(memory);
+  CHECK(memory->mean_difference == Approx(-20.0));
+  CHECK(memory->b_higher == 0);
 
   // A rated scenario is compared by its rate too (each side's ratio has its own raw-curl);
   // absent extras are left out.
