@@ -1,7 +1,5 @@
 #include "bench/compare.hpp"
 
-#include <boost/algorithm/string/predicate.hpp>
-
 #include <algorithm>
 #include <cstdio>
 #include <functional>
@@ -53,17 +51,6 @@ std::optional<pair_summary> summarize_figure(const compared_result& r, const std
   s.mean_difference = d.mean;
   s.margin_95 = d.margin_95;
   return s;
-}
-
-// As many digits as the figure's noise leaves meaningful: a ratio 0.584, KiB and seconds
-// 0.52, a rate 31138, microseconds 44.8.
-std::string figure_text(const std::string& figure, double v) {
-  using boost::algorithm::ends_with;
-  const char* f = ends_with(figure, "ratio") ? "%.3f"
-                  : ends_with(figure, "per_s") ? "%.0f"
-                  : ends_with(figure, "_kib") || ends_with(figure, "_s") ? "%.2f"
-                                                 : "%.1f";
-  return fmt(f, v);
 }
 
 }  // namespace

@@ -1,8 +1,11 @@
 #include "bench/report.hpp"
 
+#include <boost/algorithm/string/predicate.hpp>
 #include <boost/json.hpp>
 #include <cmath>
 #include <cstdio>
+
+#include "bench/goals.hpp"
 
 namespace hookshot::bench {
 namespace json = boost::json;
@@ -10,6 +13,15 @@ std::string fmt(const char* f, double v) {
   char buf[64];
   std::snprintf(buf, sizeof buf, f, v);
   return buf;
+}
+
+std::string figure_text(const std::string& figure, double v) {
+  using boost::algorithm::ends_with;
+  const char* f = ends_with(figure, "ratio") ? "%.3f"
+                  : ends_with(figure, "per_s") ? "%.0f"
+                  : ends_with(figure, "_s") || figure.find("_kib") != std::string::npos ? "%.2f"
+                                                                                          : "%.1f";
+  return fmt(f, v);
 }
 
 std::string pad(std::string s, size_t width, bool left) {
@@ -94,7 +106,8 @@ std::string format_json(const std::vector<scenario_result>& results, bool quick,
   json::object report{{"machine", m.description},
                       {"machine_costs", std::move(costs)},
                       {"quick", quick},
-                      {"scenarios", std::move(list)}};
+                      {"scenarios", std::move(list)},
+                      {"goals", goals_json(judge_goals(results))}};
   if (compared) report["compare"] = *compared;
   return json::serialize(report);
 }

@@ -15,6 +15,11 @@ namespace hookshot::bench {
 
 /// One number printf-formatted with `f` ("%.3f"), as the reports show figures.
 std::string fmt(const char* f, double v);
+/// A named figure with as many digits as its noise leaves meaningful: a ratio ("ratio",
+/// "drain_ratio") 0.584, KiB and seconds ("store_written_kib", "rss_kib_per_webhook",
+/// "startup_s") 0.52, a rate ("steady_per_s") 31138, anything else (microseconds, MB, a
+/// multiple) 44.8.
+std::string figure_text(const std::string& figure, double v);
 /// A table cell: `s` padded with spaces to `width`, right-aligned (`left`: left-aligned).
 std::string pad(std::string s, size_t width, bool left = false);
 
@@ -25,6 +30,7 @@ std::string machine_summary(const machine& m);
 /// Each report names the machine and what it charges for a system call and a wake-up
 /// (bench/machine.hpp); the JSON gives the costs as "machine_costs".
 std::string format_table(const std::vector<scenario_result>& results, const machine& m);
+/// Besides the scenarios, "goals": where the run stands against each goal (bench/goals.hpp).
 /// `compared` (hookshot bench --compare): added as "compare", bench/compare.hpp.
 std::string format_json(const std::vector<scenario_result>& results, bool quick, const machine& m,
                         const boost::json::object* compared = nullptr);

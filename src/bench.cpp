@@ -9,6 +9,7 @@
 
 #include "bench/chart.hpp"
 #include "bench/compare.hpp"
+#include "bench/goals.hpp"
 #include "bench/report.hpp"
 #include "bench/rounds.hpp"
 #include "bench/scenarios.hpp"
@@ -24,7 +25,10 @@ const char* kHelp =
     "       hookshot bench --store-replay [--quick] [--rounds N] [--work-dir DIR]\n"
     "Measures the engine end to end on loopback: each scenario starts its own `hookshot sink`\n"
     "and `hookshot serve` (this binary), drives them, and measures its baselines (raw-curl,\n"
-    "wrk when installed, cloudstack-pool, or the ideal rate) in the same run.\n"
+    "wrk when installed, cloudstack-pool, or the ideal rate) in the same run. After the\n"
+    "table, where the run stands against each performance goal: met, met on average (a\n"
+    "ratio's mean over --rounds meets it, its 95 % interval reaching past it), not met on\n"
+    "average, or not met.\n"
     "  --scenario NAME  throughput, fanout, slow-receivers, retries, many-webhooks, recovery\n"
     "                   (repeatable; all by default)\n"
     "  --quick          every scenario scaled down (about a minute in all)\n"
@@ -33,7 +37,7 @@ const char* kHelp =
     "                   its 95 % confidence interval, ratio_mean and ratio_margin_95 (default 1)\n"
     "  --json FILE      one object per scenario: name, deliveries, seconds, deliveries_per_s,\n"
     "                   baseline {name, per_s}, ratio, latency_ms {p50, p99, max},\n"
-    "                   cpu_us_per_delivery, peak_rss_mb, errors, and more\n"
+    "                   cpu_us_per_delivery, peak_rss_mb, errors, and more; and \"goals\"\n"
     "  --svg FILE       a chart: throughput against baselines with the ratios, latency\n"
     "                   distribution, and each run's deliveries over time\n"
     "  --work-dir DIR   where configs, data and logs go (default: a new directory in /tmp,\n"
@@ -207,6 +211,8 @@ int bench(const args& a) {
     }
   }
   std::printf("\n%s", bench::format_table(results, machine).c_str());
+  std::string goals = bench::format_goals(bench::judge_goals(results), o.quick);
+  if (!goals.empty()) std::printf("\n%s", goals.c_str());
   if (!compare_with.empty()) std::printf("\n%s", bench::format_comparison(compared).c_str());
   if (!json_path.empty()) {
     boost::json::object compare_json;

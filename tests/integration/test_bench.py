@@ -105,6 +105,22 @@ class BenchSmokeTest(unittest.TestCase):
             by_name = {s["name"]: s for s in report["scenarios"]}
             self.assertGreater(by_name["throughput-fsync"]["extra"]["store_written_kib"], 1.0)
             self.assertLess(by_name["throughput-os"]["extra"]["store_written_kib"], 0.1)
+            # Where the run stands against the goals: each throughput's ratio and half-rate p99,
+            # judged by its own figures (one round: no mean), in the table and in the JSON.
+            goals = {(g["scenario"], g["figure"]): g for g in report["goals"]}
+            self.assertEqual(sorted(goals), [("throughput-fsync", "half_rate_p99_ms"),
+                                             ("throughput-fsync", "ratio"),
+                                             ("throughput-os", "half_rate_p99_ms"),
+                                             ("throughput-os", "ratio")])
+            for (name, figure), g in goals.items():
+                value = by_name[name]["ratio"] if figure == "ratio" else by_name[name]["extra"][figure]
+                self.assertAlmostEqual(g["value"], value)
+                self.assertIsNone(g["mean"])
+                met = value >= g["bound"] if g["at_least"] else value <= g["bound"]
+                self.assertEqual(g["verdict"], "met" if met else "not met")
+            self.assertEqual(goals[("throughput-os", "ratio")]["bound"], 0.8)
+            self.assertIn("goals (the reported round's figure", r.stdout)
+            self.assertIn("--quick: scaled down", r.stdout)
             # The chart parses as XML and draws each run's curve, with the last event's dot.
             svg = ElementTree.parse(out_svg).getroot()
             self.assertEqual(svg.tag, "{http://www.w3.org/2000/svg}svg")
@@ -119,7 +135,8 @@ class BenchSmokeTest(unittest.TestCase):
                                capture_output=True, text=True, timeout=240)
             self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
             with open(out_json) as f:
-                (s,) = json.load(f)["scenarios"]
+                report = json.load(f)
+            (s,) = report["scenarios"]
             self.assertEqual(s["name"], "fanout")
             self.assertEqual(s["errors"], 0)
             self.assertEqual(s["extra"]["rounds"], 3)
@@ -132,6 +149,14 @@ class BenchSmokeTest(unittest.TestCase):
             self.assertLessEqual(mean, s["extra"]["ratio_max"])
             self.assertGreaterEqual(margin, 0)
             self.assertLessEqual(margin, 4.303 * (s["extra"]["ratio_max"] - s["extra"]["ratio_min"]))
+            # The fan-out goal is judged by that mean and interval.
+            (goal,) = report["goals"]
+            self.assertEqual((goal["scenario"], goal["figure"], goal["bound"]), ("fanout", "ratio", 0.8))
+            self.assertEqual((goal["value"], goal["mean"], goal["margin_95"]), (s["ratio"], mean, margin))
+            low, high = mean - margin, mean + margin
+            self.assertEqual(goal["verdict"], "met" if low >= 0.8 else "met on average" if mean >= 0.8
+                             else "not met on average" if high >= 0.8 else "not met")
+            self.assertIn("fan-out: >= 0.8 x raw-curl", r.stdout)
 
     def test_compare_runs_the_other_build_in_alternating_order_on_empty_stores(self):
         with tempfile.TemporaryDirectory() as tmp:
