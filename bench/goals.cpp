@@ -46,18 +46,18 @@ std::optional<double> figure_of(const scenario_result& r, const std::string& fig
   return it->second;
 }
 
-standing judge(const goal& g, const goal_verdict& v) {
+}  // namespace
+
+standing goal_verdict::verdict() const {
   auto satisfies = [&](double x) { return g.at_least ? x >= g.bound : x <= g.bound; };
-  if (!v.mean || !v.margin_95) return satisfies(v.value) ? standing::met : standing::not_met;
+  if (!mean || !margin_95) return satisfies(value) ? standing::met : standing::not_met;
   // The interval's end nearer the bound's wrong side, and its other end.
-  double worst = g.at_least ? *v.mean - *v.margin_95 : *v.mean + *v.margin_95;
-  double best = g.at_least ? *v.mean + *v.margin_95 : *v.mean - *v.margin_95;
+  double worst = g.at_least ? *mean - *margin_95 : *mean + *margin_95;
+  double best = g.at_least ? *mean + *margin_95 : *mean - *margin_95;
   if (satisfies(worst)) return standing::met;
-  if (satisfies(*v.mean)) return standing::met_on_average;
+  if (satisfies(*mean)) return standing::met_on_average;
   return satisfies(best) ? standing::not_met_on_average : standing::not_met;
 }
-
-}  // namespace
 
 std::vector<goal_verdict> judge_goals(const std::vector<scenario_result>& results) {
   std::vector<goal_verdict> out;
@@ -77,7 +77,6 @@ std::vector<goal_verdict> judge_goals(const std::vector<scenario_result>& result
           v.margin_95 = margin->second;
         }
       }
-      v.verdict = judge(g, v);
       out.push_back(std::move(v));
       break;
     }
@@ -96,7 +95,7 @@ std::string format_goals(const std::vector<goal_verdict>& verdicts, bool quick) 
     if (v.mean && v.margin_95)
       figures += "; mean " + figure_text(v.g.figure, *v.mean) + " +- " +
                  figure_text(v.g.figure, *v.margin_95);
-    out += "  " + pad(v.g.text, 46, true) + pad(figures, 28, true) + standing_text(v.verdict) +
+    out += "  " + pad(v.g.text, 46, true) + pad(figures, 28, true) + standing_text(v.verdict()) +
            "\n";
   }
   return out;
@@ -108,7 +107,7 @@ json::array goals_json(const std::vector<goal_verdict>& verdicts) {
     json::object o{{"goal", v.g.text},         {"scenario", v.g.scenario},
                    {"figure", v.g.figure},     {"bound", v.g.bound},
                    {"at_least", v.g.at_least}, {"value", v.value},
-                   {"verdict", standing_text(v.verdict)}};
+                   {"verdict", standing_text(v.verdict())}};
     o["mean"] = v.mean ? json::value(*v.mean) : json::value(nullptr);
     o["margin_95"] = v.margin_95 ? json::value(*v.margin_95) : json::value(nullptr);
     out.push_back(std::move(o));

@@ -42,7 +42,9 @@ struct goal_verdict {
   double value = 0;                  // the reported round's figure
   std::optional<double> mean;        // a ratio's mean over the rounds (two or more)
   std::optional<double> margin_95;   // half its 95 % interval
-  standing verdict = standing::not_met;
+
+  /// Where the figures stand against g (see standing).
+  standing verdict() const;
 };
 
 /// Every goal whose scenario is among `results` and carries its figure, in goals() order.

@@ -30,7 +30,7 @@ scenario_result rounds(scenario_result r, double mean, double margin) {
 
 standing verdict_for(const std::vector<goal_verdict>& all, const std::string& text_start) {
   for (const auto& v : all)
-    if (v.g.text.rfind(text_start, 0) == 0) return v.verdict;
+    if (v.g.text.rfind(text_start, 0) == 0) return v.verdict();
   FAIL("no verdict for " << text_start);
   return standing::not_met;
 }
@@ -68,7 +68,7 @@ TEST_CASE("a ratio over rounds is judged by its mean and interval") {
 
   auto below = judge_goals({rounds(result("throughput-os", 0.72), 0.723, 0.016)});
   REQUIRE(below.size() == 1);
-  CHECK(below[0].verdict == standing::not_met);  // 0.707-0.739: all of it below 0.8
+  CHECK(below[0].verdict() == standing::not_met);  // 0.707-0.739: all of it below 0.8
 }
 
 TEST_CASE("goals whose scenario did not run, or lacks the figure, are left out") {
@@ -81,7 +81,7 @@ TEST_CASE("goals whose scenario did not run, or lacks the figure, are left out")
   auto all = judge_goals({many, recovery, retries});
   REQUIRE(all.size() == 1);
   CHECK(all[0].g.figure == "rss_kib_per_webhook");
-  CHECK(all[0].verdict == standing::met);
+  CHECK(all[0].verdict() == standing::met);
   CHECK(judge_goals({}).empty());
   CHECK(format_goals({}, false).empty());
 }
