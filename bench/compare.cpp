@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <functional>
 #include <optional>
 
 #include "bench/report.hpp"
@@ -12,33 +11,31 @@ namespace hookshot::bench {
 namespace json = boost::json;
 namespace {
 
-using figure_of = std::function<std::optional<double>(const scenario_result&)>;
-
-// The extras compared when present: the steady middle's rate (10 % to 90 % of the
-// deliveries: no ramp-up, no tail); the engine's CPU by thread role; the drain after the last
-// event (a delivery's price without an event's intake) and its CPU; raw-curl's loops per
-// request (each side's own baseline: where the two differ, so did their hours); what the
-// store wrote; the engine's own memory at its peak (anonymous: the store's map is not in
-// it); and what the scenarios without a ratio measure instead (many-webhooks, recovery).
-const char* const kExtras[] = {"steady_per_s",     "cpu_us_http",          "cpu_us_writer",
-                               "cpu_us_actors",    "cpu_us_intake",        "drain_ratio",
-                               "drain_cpu_us",     "raw_curl_cpu_us",      "store_written_kib",
-                               "peak_anon_mb",     "rss_kib_per_webhook",  "first_start_s",
-                               "startup_s",        "time_to_first_delivery_s",
-                               "time_to_drained_s"};
-
-std::optional<double> positive(double v) { return v > 0 ? std::optional<double>(v) : std::nullopt; }
+// The figures compared, each when every round of both sides carries it: the ratio (rated
+// scenarios) and the rate (each side's ratio is to its own raw-curl, measured around its run,
+// whose noise the rates do not carry; the rates carry the hour's, which the alternation
+// spreads over both); the engine's CPU per delivery and by thread role; the steady middle's
+// rate (10 % to 90 % of the deliveries: no ramp-up, no tail); the drain after the last event
+// (a delivery's price without an event's intake) and its CPU; raw-curl's loops per request
+// (each side's own baseline: where the two differ, so did their hours); what the store wrote;
+// the engine's own memory at its peak (anonymous: the store's map is not in it); and what the
+// scenarios without a ratio measure instead (many-webhooks, recovery).
+const char* const kFigures[] = {
+    "ratio",           "deliveries_per_s",         "cpu_us_per_delivery", "steady_per_s",
+    "cpu_us_http",     "cpu_us_writer",            "cpu_us_actors",       "cpu_us_intake",
+    "drain_ratio",     "drain_cpu_us",             "raw_curl_cpu_us",     "store_written_kib",
+    "peak_anon_mb",    "rss_kib_per_webhook",      "first_start_s",       "startup_s",
+    "time_to_first_delivery_s", "time_to_drained_s"};
 
 // The summary of `figure` over the pairs, or nothing when a round of either side lacks it.
-std::optional<pair_summary> summarize_figure(const compared_result& r, const std::string& figure,
-                                             const figure_of& of) {
+std::optional<pair_summary> summarize_figure(const compared_result& r, const std::string& figure) {
   pair_summary s;
   s.figure = figure;
   s.pairs = std::min(r.a.size(), r.b.size());
   if (s.pairs == 0) return std::nullopt;
   std::vector<double> differences;
   for (size_t i = 0; i < s.pairs; ++i) {
-    auto a = of(r.a[i]), b = of(r.b[i]);
+    auto a = figure_value(r.a[i], figure), b = figure_value(r.b[i], figure);
     if (!a || !b) return std::nullopt;
     s.mean_a += *a;
     s.mean_b += *b;
@@ -57,20 +54,8 @@ std::optional<pair_summary> summarize_figure(const compared_result& r, const std
 
 std::vector<pair_summary> summarize(const compared_result& r) {
   std::vector<pair_summary> out;
-  auto add = [&](const std::string& figure, const figure_of& of) {
-    if (auto s = summarize_figure(r, figure, of)) out.push_back(*s);
-  };
-  // Both: each side's ratio is to its own raw-curl, measured around its run, whose noise the
-  // rates do not carry; the rates carry the hour's, which the alternation spreads over both.
-  add("ratio", [](const scenario_result& s) { return positive(s.ratio); });
-  add("deliveries_per_s", [](const scenario_result& s) { return positive(s.deliveries_per_s); });
-  add("cpu_us_per_delivery", [](const scenario_result& s) { return positive(s.cpu_us_per_delivery); });
-  for (const char* key : kExtras)
-    add(key, [key](const scenario_result& s) -> std::optional<double> {
-      auto it = s.extra.find(key);
-      if (it == s.extra.end()) return std::nullopt;
-      return it->second;
-    });
+  for (const char* figure : kFigures)
+    if (auto s = summarize_figure(r, figure)) out.push_back(*s);
   return out;
 }
 

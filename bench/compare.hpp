@@ -69,8 +69,7 @@ std::string format_comparison(const comparison& c);
 /// {"engine": PATH, "rounds": N, "results": [{"name", "summaries": [{"figure", "mean_a",
 /// "mean_b", "mean_difference", "margin_95" (null with one pair), "b_higher", "pairs"}],
 /// "rounds": [{"round", "first": "a"|"b", "ratio_a", "ratio_b"}]}], "scenarios": [B's median
-/// rounds]}: with
-/// `scenario_json` the same objects as the report's "scenarios".
+/// rounds]}: with `scenario_json` the same objects as the report's "scenarios".
 boost::json::object comparison_json(const comparison& c);
 
 }  // namespace hookshot::bench

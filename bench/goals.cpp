@@ -35,19 +35,6 @@ const char* standing_text(standing s) {
   return "";
 }
 
-namespace {
-
-std::optional<double> figure_of(const scenario_result& r, const std::string& figure) {
-  if (figure == "ratio") return r.ratio > 0 ? std::optional<double>(r.ratio) : std::nullopt;
-  if (figure == "cpu_us_per_delivery")
-    return r.cpu_us_per_delivery > 0 ? std::optional<double>(r.cpu_us_per_delivery) : std::nullopt;
-  auto it = r.extra.find(figure);
-  if (it == r.extra.end()) return std::nullopt;
-  return it->second;
-}
-
-}  // namespace
-
 standing goal_verdict::verdict() const {
   auto satisfies = [&](double x) { return g.at_least ? x >= g.bound : x <= g.bound; };
   if (!mean || !margin_95) return satisfies(value) ? standing::met : standing::not_met;
@@ -64,7 +51,7 @@ std::vector<goal_verdict> judge_goals(const std::vector<scenario_result>& result
   for (const goal& g : goals()) {
     for (const auto& r : results) {
       if (r.name != g.scenario) continue;
-      auto value = figure_of(r, g.figure);
+      auto value = figure_value(r, g.figure);
       if (!value) continue;
       goal_verdict v;
       v.g = g;

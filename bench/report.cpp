@@ -24,6 +24,16 @@ std::string figure_text(const std::string& figure, double v) {
   return fmt(f, v);
 }
 
+std::optional<double> figure_value(const scenario_result& r, const std::string& figure) {
+  auto positive = [](double v) { return v > 0 ? std::optional<double>(v) : std::nullopt; };
+  if (figure == "ratio") return positive(r.ratio);
+  if (figure == "deliveries_per_s") return positive(r.deliveries_per_s);
+  if (figure == "cpu_us_per_delivery") return positive(r.cpu_us_per_delivery);
+  auto it = r.extra.find(figure);
+  if (it == r.extra.end()) return std::nullopt;
+  return it->second;
+}
+
 std::string pad(std::string s, size_t width, bool left) {
   if (s.size() < width) s.insert(left ? s.size() : 0, width - s.size(), ' ');
   return s;

@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,10 @@ std::string fmt(const char* f, double v);
 /// "startup_s") 0.52, a rate ("steady_per_s") 31138, anything else (microseconds, MB, a
 /// multiple) 44.8.
 std::string figure_text(const std::string& figure, double v);
+/// A result's figure by name: "ratio", "deliveries_per_s" and "cpu_us_per_delivery" when
+/// above 0 (a scenario that measures none leaves them 0), anything else from its extras. None
+/// when the result does not carry it.
+std::optional<double> figure_value(const scenario_result& r, const std::string& figure);
 /// A table cell: `s` padded with spaces to `width`, right-aligned (`left`: left-aligned).
 std::string pad(std::string s, size_t width, bool left = false);
 
