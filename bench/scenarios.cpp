@@ -1,5 +1,6 @@
 #include "bench/scenarios.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,6 +17,7 @@
 #include "bench/event_lines.hpp"
 #include "bench/processes.hpp"
 #include "bench/run_phases.hpp"
+#include "bench/trend.hpp"
 #include "core/settings.hpp"
 #include "core/signature.hpp"
 #include "storage/lmdb_store.hpp"
@@ -710,11 +712,96 @@ result<scenario_result> recovery(const bench_options& o) {
   return r;
 }
 
+// KiB of disk the data file holds (its blocks: the file is sparse up to LMDB's map); 0 when
+// it cannot be read.
+double data_file_kib(const engine_process& e) {
+  struct stat st;
+  if (::stat((e.data_dir() + "/data.mdb").c_str(), &st) != 0) return 0;
+  return static_cast<double>(st.st_blocks) * 512 / 1024;
+}
+
+result<scenario_result> soak(const bench_options& o) {
+  const std::string name = "soak";
+  const size_t webhooks = 64;
+  const double seconds = o.soak_seconds > 0 ? o.soak_seconds : (o.quick ? 10 : 120);
+  const double rate = o.soak_rate > 0 ? o.soak_rate : 5000;
+  const auto total = static_cast<size_t>(rate * seconds);
+  auto sink = sink_process::start(o, name, {});
+  if (!sink) return sink.error();
+  json::object cfg = base_config("fsync", {});
+  add_local_webhooks(cfg, webhooks, *sink);
+  auto eng = engine_process::start(o, name, std::move(cfg));
+  if (!eng) return eng.error();
+  const auto accounts = account_ids(webhooks);
+
+  // The engine's own memory and its data file, sampled every second while the events come in.
+  trend anon_mb, store_mb;
+  auto sample = [&](double t) {
+    anon_mb.emplace_back(t, static_cast<double>(eng->proc.anon_kib()) / 1024);
+    store_mb.emplace_back(t, data_file_kib(*eng) / 1024);
+  };
+  const double t0 = mono_seconds(), cpu0 = eng->proc.cpu_seconds();
+  intake_result in;
+  std::atomic<bool> posting{true};
+  std::thread poster([&] {
+    // Batches of 10 over 4 connections, as the half-rate runs post.
+    in = post_events(eng->url("/v1/events"), total, 10, 4, accounts, rate, [](std::uint64_t) {});
+    posting = false;
+  });
+  sample(0);
+  for (double next = 1; posting.load(); std::this_thread::sleep_for(std::chrono::milliseconds(50))) {
+    double t = mono_seconds() - t0;
+    if (t < next) continue;
+    sample(t);
+    next = std::floor(t) + 1;
+    progress(o, name + ": " + std::to_string(static_cast<long>(t)) + "/" +
+                    std::to_string(static_cast<long>(seconds)) + " s, engine's memory " +
+                    std::to_string(static_cast<long>(anon_mb.back().second)) + " MB");
+  }
+  poster.join();
+  long peak_anon = 0;
+  for (const auto& s : anon_mb) peak_anon = std::max(peak_anon, static_cast<long>(s.second * 1024));
+  const engine_process& e = *eng;
+  double t1 = wait_for_deliveries(
+      o, name, *sink, in.accepted, 30,
+      [&e, &peak_anon] { peak_anon = std::max(peak_anon, e.proc.anon_kib()); },
+      [&e] { return e.pending() == 0; });
+  sample(mono_seconds() - t0);
+  const sink_figures f = sink->figures();
+  scenario_result r;
+  r.name = name;
+  fill_common(r, f, total, t0, t1, eng->proc.cpu_seconds() - cpu0, *eng, in.refused, peak_anon);
+  r.extra["soak_s"] = seconds;
+  r.extra["soak_rate_per_s"] = rate;
+  // What a quantity still does once the first quarter is over: the delivery logs are full
+  // (10 records per webhook by default) and LMDB reuses the pages its writes free by then.
+  const double settled = seconds / 4;
+  auto add_trend = [&](const std::string& what, const trend& t) {
+    if (auto v = value_at(t, settled)) r.extra[what + "_settled"] = *v;
+    r.extra[what + "_end"] = t.back().second;
+    if (auto slope = per_minute_after(t, settled)) r.extra[what + "_per_min"] = *slope;
+  };
+  add_trend("anon_mb", anon_mb);
+  add_trend("store_mb", store_mb);
+  eng->proc.stop();
+  r.disk_bytes_per_record = disk_per_record(*eng);
+  r.note = "a steady " + std::to_string(static_cast<long>(rate)) + " events/s for " +
+           std::to_string(static_cast<long>(seconds)) +
+           " s; memory and data file from the first quarter's end on";
+  progress_done(o);
+  return r;
+}
+
 }  // namespace
 
 const std::vector<std::string>& scenario_names() {
   static const std::vector<std::string> names = {"throughput", "fanout", "slow-receivers",
                                                  "retries", "many-webhooks", "recovery"};
+  return names;
+}
+
+const std::vector<std::string>& named_only_scenario_names() {
+  static const std::vector<std::string> names = {"soak"};
   return names;
 }
 
@@ -734,6 +821,7 @@ result<std::vector<scenario_result>> run_scenario(const std::string& name, const
   else if (name == "retries") st = take(retries(o));
   else if (name == "many-webhooks") st = take(many_webhooks(o));
   else if (name == "recovery") st = take(recovery(o));
+  else if (name == "soak") st = take(soak(o));
   else return status::invalid_argument("unknown scenario '" + name + "'");
   if (!st) return st;
   return out;

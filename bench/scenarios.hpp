@@ -21,6 +21,8 @@ struct bench_options {
   bool progress = true;      // a progress line on stderr
   std::string engine;        // the binary whose `serve` is measured (empty: this one); the
                              // sinks and baselines are always this binary's
+  double soak_seconds = 0;   // soak: how long the events come in (0: 120 s, 10 with quick)
+  double soak_rate = 0;      // soak: events a second (0: 5,000)
 };
 
 struct scenario_result {
@@ -46,6 +48,11 @@ struct scenario_result {
 
 /// Names in the order they run by default.
 const std::vector<std::string>& scenario_names();
+
+/// Scenarios that run only when named with --scenario: `soak`, a steady load for minutes
+/// (bench_options::soak_seconds at soak_rate events a second) reporting whether the engine's
+/// memory and data file level off.
+const std::vector<std::string>& named_only_scenario_names();
 
 /// Runs one scenario; a scenario may produce more than one result (throughput runs twice).
 result<std::vector<scenario_result>> run_scenario(const std::string& name, const bench_options& o);

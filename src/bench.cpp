@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <optional>
 
 #include "bench/chart.hpp"
 #include "bench/compare.hpp"
@@ -22,6 +23,7 @@ namespace {
 const char* kHelp =
     "usage: hookshot bench [--scenario NAME]... [--quick] [--rounds N] [--json FILE]\n"
     "                      [--svg FILE] [--work-dir DIR] [--no-progress] [--compare PATH]\n"
+    "                      [--soak-seconds N] [--soak-rate N]\n"
     "       hookshot bench --store-replay [--quick] [--rounds N] [--work-dir DIR]\n"
     "Measures the engine end to end on loopback: each scenario starts its own `hookshot sink`\n"
     "and `hookshot serve` (this binary), drives them, and measures its baselines (raw-curl,\n"
@@ -30,7 +32,11 @@ const char* kHelp =
     "ratio's mean over --rounds meets it, its 95 % interval reaching past it), not met on\n"
     "average, or not met.\n"
     "  --scenario NAME  throughput, fanout, slow-receivers, retries, many-webhooks, recovery\n"
-    "                   (repeatable; all by default)\n"
+    "                   (repeatable; all of these by default); soak only when named: a\n"
+    "                   steady load for minutes, and whether the engine's memory and data\n"
+    "                   file level off\n"
+    "  --soak-seconds N how long soak's events come in (default 120; 10 with --quick)\n"
+    "  --soak-rate N    soak's events a second (default 5000)\n"
     "  --quick          every scenario scaled down (about a minute in all)\n"
     "  --rounds N       run each scenario N times and report the round with the median ratio,\n"
     "                   with ratio_min and ratio_max over the rounds and their mean with half\n"
@@ -82,6 +88,18 @@ int store_replay(const bench::bench_options& o, long rounds) {
         std::system(("rm -rf '" + r.dir + "'").c_str());
       }
   return 0;
+}
+
+// `value` as a number in (0, max] for `flag`, or a message on stderr and nullopt.
+std::optional<double> positive_number(const char* flag, const std::string& value, double max) {
+  char* end = nullptr;
+  double n = std::strtod(value.c_str(), &end);
+  if (value.empty() || *end != '\0' || !(n > 0) || n > max) {
+    std::fprintf(stderr, "hookshot bench: %s must be a number above 0 and at most %.0f, not '%s'\n",
+                 flag, max, value.c_str());
+    return std::nullopt;
+  }
+  return n;
 }
 
 // by_result[i]: every round of a scenario's i-th result (throughput has two).
@@ -145,6 +163,18 @@ int bench(const args& a) {
       }
       continue;
     }
+    if (take_flag(a, i, "--soak-seconds", value)) {
+      auto n = positive_number("--soak-seconds", value, 7 * 24 * 3600);
+      if (!n) return 2;
+      o.soak_seconds = *n;
+      continue;
+    }
+    if (take_flag(a, i, "--soak-rate", value)) {
+      auto n = positive_number("--soak-rate", value, 1e6);
+      if (!n) return 2;
+      o.soak_rate = *n;
+      continue;
+    }
     if (take_flag(a, i, "--json", json_path) || take_flag(a, i, "--svg", svg_path) ||
         take_flag(a, i, "--work-dir", o.work_dir) || take_flag(a, i, "--compare", compare_with))
       continue;
@@ -174,8 +204,9 @@ int bench(const args& a) {
       return 2;
     }
   }
-  const auto& known = bench::scenario_names();
-  if (chosen.empty()) chosen = known;
+  if (chosen.empty()) chosen = bench::scenario_names();
+  std::vector<std::string> known = bench::scenario_names();
+  for (const auto& n : bench::named_only_scenario_names()) known.push_back(n);
   for (const auto& c : chosen)
     if (std::find(known.begin(), known.end(), c) == known.end()) {
       std::fprintf(stderr, "hookshot bench: unknown scenario '%s'\n", c.c_str());

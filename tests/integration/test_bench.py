@@ -249,6 +249,42 @@ class BenchSmokeTest(unittest.TestCase):
         self.assertEqual(r.returncode, 2)
         self.assertIn("--rounds must be a whole number from 1 to 50, not '0'", r.stderr)
 
+    def test_soak_runs_when_named_and_reports_whether_memory_and_the_store_level_off(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            out_json = os.path.join(tmp, "b.json")
+            r = subprocess.run([HOOKSHOT, "bench", "--scenario", "soak", "--soak-seconds", "4",
+                                "--soak-rate", "2000", "--json", out_json, "--no-progress"],
+                               capture_output=True, text=True, timeout=120)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            with open(out_json) as f:
+                report = json.load(f)
+            [soak] = report["scenarios"]
+            for field in FIELDS:
+                self.assertIn(field, soak)
+            self.assertEqual(soak["name"], "soak")
+            self.assertEqual(soak["deliveries"], 8000)
+            self.assertEqual(soak["errors"], 0)
+            self.assertIsNone(soak["baseline"])
+            extra = soak["extra"]
+            self.assertEqual(extra["soak_s"], 4)
+            self.assertEqual(extra["soak_rate_per_s"], 2000)
+            # The engine's own memory and its data file: where each stood once the first quarter
+            # was over, at the end, and their growth per minute in between (any sign: a slope).
+            for what in ["anon_mb", "store_mb"]:
+                self.assertGreater(extra[what + "_settled"], 0)
+                self.assertGreater(extra[what + "_end"], 0)
+                self.assertIn(what + "_per_min", extra)
+            self.assertIn("memory and data file from the first quarter's end on", r.stdout)
+
+    def test_bad_soak_flags_are_refused(self):
+        for flag, value in [("--soak-seconds", "0"), ("--soak-rate", "fast"),
+                            ("--soak-rate", "2000000")]:
+            r = subprocess.run([HOOKSHOT, "bench", "--scenario", "soak", flag, value],
+                               capture_output=True, text=True, timeout=30)
+            self.assertEqual(r.returncode, 2)
+            self.assertIn(flag + " must be a number above 0 and at most", r.stderr)
+            self.assertIn("not '" + value + "'", r.stderr)
+
     def test_unknown_scenario_is_refused(self):
         r = subprocess.run([HOOKSHOT, "bench", "--scenario", "warp-speed"], capture_output=True,
                            text=True, timeout=30)
