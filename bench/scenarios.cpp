@@ -720,6 +720,8 @@ double data_file_kib(const engine_process& e) {
   return static_cast<double>(st.st_blocks) * 512 / 1024;
 }
 
+// The soak (named_only_scenario_names in scenarios.hpp): a steady load, and how the engine's
+// memory and data file follow it.
 result<scenario_result> soak(const bench_options& o) {
   const std::string name = "soak";
   const size_t webhooks = 64;
@@ -749,7 +751,8 @@ result<scenario_result> soak(const bench_options& o) {
     posting = false;
   });
   sample(0);
-  for (double next = 1; posting.load(); std::this_thread::sleep_for(std::chrono::milliseconds(50))) {
+  for (double next = 1; posting.load();) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
     double t = mono_seconds() - t0;
     if (t < next) continue;
     sample(t);
@@ -785,7 +788,7 @@ result<scenario_result> soak(const bench_options& o) {
   add_trend("store_mb", store_mb);
   eng->proc.stop();
   r.disk_bytes_per_record = disk_per_record(*eng);
-  r.note = "a steady " + std::to_string(static_cast<long>(rate)) + " events/s for " +
+  r.note = "fsync, a steady " + std::to_string(static_cast<long>(rate)) + " events/s for " +
            std::to_string(static_cast<long>(seconds)) +
            " s; memory and data file from the first quarter's end on";
   progress_done(o);
