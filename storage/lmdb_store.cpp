@@ -420,6 +420,12 @@ result<size_t> lmdb_store::pages_in_use() const {
   return static_cast<size_t>(info.me_last_pgno) + 1;
 }
 
+result<size_t> lmdb_store::bytes_in_use() const {
+  auto pages = pages_in_use();
+  if (!pages) return pages.error();
+  return *pages * page_size_;
+}
+
 status lmdb_store::reserve(size_t pages) {
   if (!write_map_) return status::ok();
   auto used = pages_in_use();
@@ -447,21 +453,41 @@ void lmdb_store::populate_ahead(size_t used_bytes) {
   populated_ = to;
 }
 
-// Every page a transaction changes is copied once (copy on write), and an insert or delete
-// may split or merge one page per level, so one operation adds at most 2 × (depth + 1) pages;
-// a value too big for a leaf takes overflow pages of its own. Deleting a webhook or cleaning
-// every log walks whole tables: at most every page of them is copied. The freelist and the
-// main table take the slack.
+// What a transaction can allocate (LMDB 0.9, keys of at most 16 bytes in every table that
+// grows beyond one page, no duplicate keys):
+// - copies (copy on write): every page it changes that an earlier transaction wrote is copied
+//   once, however often it changes it afterwards. An operation changes one leaf, or two when a
+//   delete rebalances it with a neighbour, and the branches above them: at most 2 leaves per
+//   operation, and never more than the tables hold (leaves, branches, the free list's and the
+//   main table's pages). Deleting a webhook or cleaning every log walks whole tables: every
+//   page of them may be copied.
+// - splits: an insert adds at most one leaf (a node is at most half a page, so one split
+//   makes room for it), and the separator it adds to the branch above may split that branch,
+//   which with 16-byte keys holds at least 150: a branch split per 64 inserts below it at
+//   most, or one per branch already full, and a new root per tree and level.
+// - values too big for a leaf take pages of their own.
+// - the free list takes the slack: each record it saves lists up to 512 freed pages a page.
+// Counting every operation as an insert, that is about 3 pages an operation in a store much
+// larger than the transaction, and 1 an operation plus the store's own pages in a small one
+// (the bound before counted 2 x (depth + 1) an operation, 8 at depth 3, and held a soak's
+// file at 96 MB of blocks for 2 MB of pages). Most of what a transaction takes comes from the
+// pages earlier ones freed, but reserve() must back all of it with blocks.
 size_t lmdb_store::pages_bound(MDB_txn* txn, const std::vector<const write_batch*>& group,
                                size_t sweep_keys) const {
-  size_t depth = 1, table_pages = 0;
+  size_t depth = 1, leaves = 0, branches = 0, others = 0;
   for (MDB_dbi dbi : {webhooks_, events_, pending_, records_, filters_}) {
     MDB_stat ms;
     if (mdb_stat(txn, dbi, &ms) != 0) continue;
     depth = std::max<size_t>(depth, ms.ms_depth);
-    table_pages += ms.ms_branch_pages + ms.ms_leaf_pages + ms.ms_overflow_pages;
+    leaves += ms.ms_leaf_pages;
+    branches += ms.ms_branch_pages;
+    others += ms.ms_overflow_pages;
   }
-  const size_t per_op = 2 * (depth + 1);
+  for (MDB_dbi dbi : {MDB_dbi{0}, MDB_dbi{1}, meta_}) {  // the free list, the main table, meta
+    MDB_stat ms;
+    if (mdb_stat(txn, dbi, &ms) != 0) continue;
+    others += ms.ms_branch_pages + ms.ms_leaf_pages + ms.ms_overflow_pages;
+  }
   size_t ops = 0, value_pages = 0;
   bool walks_tables = false;
   for (const write_batch* b : group) {
@@ -473,7 +499,11 @@ size_t lmdb_store::pages_bound(MDB_txn* txn, const std::vector<const write_batch
     walks_tables = walks_tables || !b->removed_webhooks.empty() || b->cleanup_keep.has_value();
   }
   ops += sweep_keys;  // the sweep deletes at most that many events
-  return kSlackPages + ops / 64 + ops * per_op + value_pages + (walks_tables ? table_pages : 0);
+  const size_t existing = leaves + branches + others;
+  const size_t copies = walks_tables ? existing : std::min(2 * ops, leaves) + branches + others;
+  const size_t trees = 8;  // the five tables, meta, the main table and the free list
+  const size_t splits = ops + ops / 64 + branches + trees * (depth + 2);
+  return kSlackPages + ops / 64 + existing / 256 + copies + splits + value_pages;
 }
 
 status lmdb_store::write(const std::vector<const write_batch*>& group) {

@@ -187,6 +187,11 @@ class lmdb_store {
   size_t map_size() const { return map_size_; }
   /// True when pages are written in place (open's write_map was honoured).
   bool write_map() const { return write_map_; }
+  /// With the writable map, the bytes at the start of the data file that reserved blocks back
+  /// (every page a transaction may write lies within them); 0 without it.
+  size_t reserved_bytes() const { return reservation_.reserved(); }
+  /// The bytes of the data file the last committed transaction uses, up to its last page.
+  result<size_t> bytes_in_use() const;
 
  private:
   lmdb_store() = default;

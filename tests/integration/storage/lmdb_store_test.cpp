@@ -1157,3 +1157,74 @@ TEST_CASE("a writable map keeps every page it writes backed by disk blocks", "[s
   CHECK(count_events(**again) == 3000);
   CHECK((*again)->get_event(1234)->body == std::string(3000, 'x'));
 }
+
+TEST_CASE("a writable map's transactions stay within the blocks reserved for them", "[storage]") {
+  temp_dir dir;
+  auto opened = lmdb_store::open(dir.path, durability::os, lmdb_store::kDefaultMapSize, nullptr,
+                                 /*write_map=*/true);
+  REQUIRE(opened);
+  lmdb_store& store = **opened;
+  REQUIRE(store.write_map());
+  // Every page a write leaves in use lies within the blocks reserved before it began: a page
+  // beyond them would be a SIGBUS on a full disk.
+  auto write_within = [&](const write_batch& b) {
+    REQUIRE(write(store, b).is_ok());
+    auto used = store.bytes_in_use();
+    REQUIRE(used);
+    CHECK(*used <= store.reserved_bytes());
+    return *used;
+  };
+  std::uint64_t seq = 1;
+  std::vector<pending_delivery> in_flight;
+  // Groups of 100 deliveries for 5 webhooks: each stores its events and pending deliveries,
+  // finishes the group before it's and appends their records (the logs keep 10 each).
+  auto churn = [&](size_t body) {
+    write_batch b;
+    for (const auto& p : in_flight) {
+      b.finished_pendings.push_back(p);
+      delivery_record r = make_record(p.webhook_key, p.seq, 0);
+      r.event_seq = p.event_seq;
+      b.add_record(r);
+    }
+    in_flight.clear();
+    for (int i = 0; i < 100; ++i, ++seq) {
+      b.add_event(make_event(seq, body));
+      in_flight.push_back({seq, seq % 5 + 1, seq, 0, 0});
+    }
+    b.new_pendings = in_flight;
+    return write_within(b);
+  };
+  for (int group = 0; group < 50; ++group) churn(1000);
+  size_t settled = churn(1000);
+  for (int group = 0; group < 250; ++group) churn(1000);
+  // Once the logs are full the store stays the size it was, reusing the pages its writes
+  // free, and its blocks stay near it: a chunk beyond what one such group could add at most
+  // (the bound of each operation's worst case once held them at 8 pages an operation, four
+  // times this).
+  size_t used = *store.bytes_in_use();
+  CHECK(used <= settled + disk_reservation::kChunk);
+  CHECK(store.reserved_bytes() <= used + 2 * disk_reservation::kChunk);
+
+  // Values on pages of their own, and one large group into a store of a few pages.
+  for (int group = 0; group < 5; ++group) churn(3000 * (group + 1));
+  {
+    write_batch big;
+    for (int i = 0; i < 5000; ++i, ++seq) {
+      big.add_event(make_event(seq, 1500));
+      big.new_pendings.push_back({seq, seq % 7 + 1, seq, 0, 0});
+    }
+    write_within(big);
+  }
+  // Walks of whole tables: a webhook deleted with its log, and every log cleaned.
+  webhook w;
+  w.key = 3;
+  write_batch add;
+  add.webhooks = {w};
+  write_within(add);
+  write_batch removal;
+  removal.removed_webhooks = {3};
+  write_within(removal);
+  write_batch clean;
+  clean.cleanup_keep = 1;
+  write_within(clean);
+}
