@@ -39,6 +39,22 @@ void add_drain_figures(std::map<std::string, double>& extra, const run_mark& sta
   per_event("ingest_cpu_us_per_event", all_cpu(end) - all_cpu(start), drain_all_us);
 }
 
+void add_role_figures(std::map<std::string, double>& extra, const run_mark& start,
+                      const run_mark& end, std::uint64_t deliveries) {
+  if (deliveries == 0) return;
+  const double n = static_cast<double>(deliveries);
+  for (const auto& [role, u] : end.threads) {
+    if (role == "other") continue;
+    const thread_usage was = usage_of(start, role);
+    extra["cpu_us_" + role] = (u.cpu_seconds - was.cpu_seconds) * 1e6 / n;
+    extra["switches_" + role] = (u.switches - was.switches) / n;
+    extra["faults_" + role] = (u.faults - was.faults) / n;
+    // With durability os the writable map is written back by the kernel, and this is 0.
+    if (role == "writer")
+      extra["store_written_kib"] = (u.written_bytes - was.written_bytes) / 1024 / n;
+  }
+}
+
 void add_phase_ratios(std::map<std::string, double>& extra, double baseline_per_s) {
   if (baseline_per_s <= 0) return;
   for (const std::string phase : {"steady", "drain"}) {

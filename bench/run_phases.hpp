@@ -39,6 +39,14 @@ thread_usage usage_of(const run_mark& m, const std::string& role);
 void add_drain_figures(std::map<std::string, double>& extra, const run_mark& start,
                        const run_mark& posted, const run_mark& end, std::uint64_t events);
 
+/// Adds where the engine's CPU went between two marks, per delivery, by the role of its threads
+/// ("other" left out): cpu_us_<role> (the HTTP loops' comparable with raw-curl's), how often
+/// they were switched out, waiting or preempted (switches_<role>: wake-ups cost dearly across
+/// vCPUs), their page faults (faults_<role>: a growing store, a growing heap), and the KiB the
+/// writer handed to the data file (store_written_kib). Nothing when nothing was delivered.
+void add_role_figures(std::map<std::string, double>& extra, const run_mark& start,
+                      const run_mark& end, std::uint64_t deliveries);
+
 /// Adds steady_ratio and drain_ratio: steady_per_s and drain_per_s over `baseline_per_s`, for
 /// those `extra` has (none when the baseline is not positive).
 void add_phase_ratios(std::map<std::string, double>& extra, double baseline_per_s);

@@ -404,21 +404,7 @@ result<measured> measure(const bench_options& o, const std::string& name, const 
     m.r.extra["cpu_us_sink"] = sink_cpu * 1e6 / n;
     m.r.extra["cpu_us_bench"] = bench_cpu * 1e6 / n;
     m.all_cpu_us_per_delivery = (engine_cpu + sink_cpu + bench_cpu) * 1e6 / n;
-    // Where the engine's CPU went, per delivery: its HTTP loops (comparable with raw-curl's
-    // raw_curl_cpu_us), the writer, the actors and the intake; and how often each role's
-    // threads were switched out (waits and wake-ups, which cost dearly across vCPUs) and
-    // took page faults (a growing store, a growing heap).
-    for (const auto& [role, u] : end.threads) {
-      if (role == "other") continue;
-      const thread_usage was = usage_of(start, role);
-      m.r.extra["cpu_us_" + role] = (u.cpu_seconds - was.cpu_seconds) * 1e6 / n;
-      m.r.extra["switches_" + role] = (u.switches - was.switches) / n;
-      m.r.extra["faults_" + role] = (u.faults - was.faults) / n;
-      // The pages the writer hands to the data file per delivery (durability fsync; with os
-      // the writable map is written back by the kernel and this is 0).
-      if (role == "writer")
-        m.r.extra["store_written_kib"] = (u.written_bytes - was.written_bytes) / 1024 / n;
-    }
+    add_role_figures(m.r.extra, start, end, m.r.deliveries);
   }
   return m;
 }
@@ -742,7 +728,8 @@ result<scenario_result> soak(const bench_options& o) {
     anon_mb.emplace_back(t, static_cast<double>(eng->proc.anon_kib()) / 1024);
     store_mb.emplace_back(t, data_file_kib(*eng) / 1024);
   };
-  const double t0 = mono_seconds(), cpu0 = eng->proc.cpu_seconds();
+  const run_mark start = mark_now(*eng, *sink, sink->figures());
+  const double t0 = start.t;
   intake_result in;
   std::atomic<bool> posting{true};
   std::thread poster([&] {
@@ -771,9 +758,13 @@ result<scenario_result> soak(const bench_options& o) {
       [&e] { return e.pending() == 0; });
   sample(mono_seconds() - t0);
   const sink_figures f = sink->figures();
+  const run_mark end = mark_now(*eng, *sink, f);
   scenario_result r;
   r.name = name;
-  fill_common(r, f, total, t0, t1, eng->proc.cpu_seconds() - cpu0, *eng, in.refused, peak_anon);
+  fill_common(r, f, total, t0, t1, end.engine_cpu - start.engine_cpu, *eng, in.refused,
+              peak_anon);
+  // At a rate the engine keeps up with, each delivery pays its own wake-ups: where they go.
+  add_role_figures(r.extra, start, end, r.deliveries);
   r.extra["soak_s"] = seconds;
   r.extra["soak_rate_per_s"] = rate;
   // What a quantity still does once the first quarter is over: the delivery logs are full

@@ -4,6 +4,7 @@
 
 using hookshot::bench::add_drain_figures;
 using hookshot::bench::add_phase_ratios;
+using hookshot::bench::add_role_figures;
 using hookshot::bench::run_mark;
 
 namespace {
@@ -74,4 +75,29 @@ TEST_CASE("phase ratios need a positive baseline") {
   add_phase_ratios(extra, 1000);
   CHECK(extra.at("steady_ratio") == Approx(0.9));
   CHECK(extra.at("drain_ratio") == Approx(1.1));
+}
+
+TEST_CASE("the roles' figures are per delivery between the marks, the other threads left out") {
+  run_mark start = mark(10.0, 0, 1.0, 0.5, 0.2, 0.4, 0.1);
+  run_mark end = mark(12.0, 1000, 2.0, 0.9, 0.5, 1.0, 0.3);
+  start.threads["writer"].switches = 100;
+  end.threads["writer"].switches = 600;
+  end.threads["writer"].faults = 50;
+  end.threads["writer"].written_bytes = 2048.0 * 1000;
+  std::map<std::string, double> extra;
+  add_role_figures(extra, start, end, 1000);
+  CHECK(extra.at("cpu_us_http") == Approx(600.0));   // 0.6 s over 1,000 deliveries
+  CHECK(extra.at("cpu_us_writer") == Approx(200.0));
+  CHECK(extra.at("switches_writer") == Approx(0.5));
+  CHECK(extra.at("faults_writer") == Approx(0.05));
+  CHECK(extra.at("store_written_kib") == Approx(2.0));
+  CHECK(extra.count("cpu_us_other") == 0);
+  // A role that had no thread at the start counts from nothing.
+  end.threads["intake"].cpu_seconds = 0.1;
+  add_role_figures(extra, start, end, 1000);
+  CHECK(extra.at("cpu_us_intake") == Approx(100.0));
+  // Nothing delivered: nothing to divide by.
+  std::map<std::string, double> none;
+  add_role_figures(none, start, end, 0);
+  CHECK(none.empty());
 }
