@@ -204,6 +204,12 @@ int bench(const args& a) {
       return 2;
     }
   }
+  if ((o.soak_seconds > 0 || o.soak_rate > 0) &&
+      std::find(chosen.begin(), chosen.end(), "soak") == chosen.end()) {
+    std::fprintf(stderr, "hookshot bench: --soak-seconds and --soak-rate shape the soak, which "
+                         "runs only when named: add --scenario soak\n");
+    return 2;
+  }
   if (chosen.empty()) chosen = bench::scenario_names();
   std::vector<std::string> known = bench::scenario_names();
   for (const auto& n : bench::named_only_scenario_names()) known.push_back(n);

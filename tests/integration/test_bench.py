@@ -285,6 +285,12 @@ class BenchSmokeTest(unittest.TestCase):
             self.assertIn(flag + " must be a number above 0 and at most", r.stderr)
             self.assertIn("not '" + value + "'", r.stderr)
 
+    def test_soak_flags_without_the_soak_are_refused(self):
+        r = subprocess.run([HOOKSHOT, "bench", "--scenario", "fanout", "--soak-seconds", "600"],
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("runs only when named: add --scenario soak", r.stderr)
+
     def test_unknown_scenario_is_refused(self):
         r = subprocess.run([HOOKSHOT, "bench", "--scenario", "warp-speed"], capture_output=True,
                            text=True, timeout=30)
