@@ -779,6 +779,10 @@ result<scenario_result> soak(const bench_options& o) {
   add_trend("store_mb", store_mb);
   eng->proc.stop();
   r.disk_bytes_per_record = disk_per_record(*eng);
+  // How far into the file LMDB has ever written (it reuses the pages it frees below that):
+  // beside store_mb_end, what the blocks hold beyond it is reserved ahead (durability os).
+  if (auto store = storage::lmdb_store::open(eng->data_dir(), storage::durability::os))
+    if (auto used = (*store)->bytes_in_use()) r.extra["store_pages_mb"] = *used / 1048576.0;
   r.note = "fsync, a steady " + std::to_string(static_cast<long>(rate)) + " events/s for " +
            std::to_string(static_cast<long>(seconds)) +
            " s; memory and data file from the first quarter's end on";

@@ -274,6 +274,9 @@ class BenchSmokeTest(unittest.TestCase):
                 self.assertGreater(extra[what + "_settled"], 0)
                 self.assertGreater(extra[what + "_end"], 0)
                 self.assertIn(what + "_per_min", extra)
+            # LMDB's pages up to the last it wrote, all of them on disk (fsync writes them).
+            self.assertGreater(extra["store_pages_mb"], 0)
+            self.assertLessEqual(extra["store_pages_mb"], extra["store_mb_end"] + 0.01)
             self.assertIn("memory and data file from the first quarter's end on", r.stdout)
 
     def test_bad_soak_flags_are_refused(self):
