@@ -716,7 +716,7 @@ result<scenario_result> soak(const bench_options& o) {
   const auto total = static_cast<size_t>(rate * seconds);
   auto sink = sink_process::start(o, name, {});
   if (!sink) return sink.error();
-  json::object cfg = base_config("fsync", {});
+  json::object cfg = base_config(o.soak_durability, {});
   add_local_webhooks(cfg, webhooks, *sink);
   auto eng = engine_process::start(o, name, std::move(cfg));
   if (!eng) return eng.error();
@@ -783,7 +783,8 @@ result<scenario_result> soak(const bench_options& o) {
   // beside store_mb_end, what the blocks hold beyond it is reserved ahead (durability os).
   if (auto store = storage::lmdb_store::open(eng->data_dir(), storage::durability::os))
     if (auto used = (*store)->bytes_in_use()) r.extra["store_pages_mb"] = *used / 1048576.0;
-  r.note = "fsync, a steady " + std::to_string(static_cast<long>(rate)) + " events/s for " +
+  r.note = o.soak_durability + ", a steady " + std::to_string(static_cast<long>(rate)) +
+           " events/s for " +
            std::to_string(static_cast<long>(seconds)) +
            " s; memory and data file from the first quarter's end on";
   progress_done(o);

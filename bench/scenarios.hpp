@@ -23,6 +23,7 @@ struct bench_options {
                              // sinks and baselines are always this binary's
   double soak_seconds = 0;   // soak: how long the events come in (0: 120 s, 10 with quick)
   double soak_rate = 0;      // soak: events a second (0: 5,000)
+  std::string soak_durability = "fsync";  // soak: the store's durability, "fsync" or "os"
 };
 
 struct scenario_result {

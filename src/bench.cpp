@@ -23,7 +23,7 @@ namespace {
 const char* kHelp =
     "usage: hookshot bench [--scenario NAME]... [--quick] [--rounds N] [--json FILE]\n"
     "                      [--svg FILE] [--work-dir DIR] [--no-progress] [--compare PATH]\n"
-    "                      [--soak-seconds N] [--soak-rate N]\n"
+    "                      [--soak-seconds N] [--soak-rate N] [--soak-durability D]\n"
     "       hookshot bench --store-replay [--quick] [--rounds N] [--work-dir DIR]\n"
     "Measures the engine end to end on loopback: each scenario starts its own `hookshot sink`\n"
     "and `hookshot serve` (this binary), drives them, and measures its baselines (raw-curl,\n"
@@ -37,6 +37,7 @@ const char* kHelp =
     "                   file level off\n"
     "  --soak-seconds N how long soak's events come in (default 120; 10 with --quick)\n"
     "  --soak-rate N    soak's events a second (default 5000)\n"
+    "  --soak-durability D  the soaked store's durability: fsync (default) or os\n"
     "  --quick          every scenario scaled down (about a minute in all)\n"
     "  --rounds N       run each scenario N times and report the round with the median ratio,\n"
     "                   with ratio_min and ratio_max over the rounds and their mean with half\n"
@@ -148,6 +149,7 @@ int bench(const args& a) {
   long rounds = 1;
   bool replay = false;
   std::string compare_with;
+  bool soak_flags = false;  // a --soak- flag was given
   for (size_t i = 0; i < a.size(); ++i) {
     if (take_flag(a, i, "--scenario", value)) {
       chosen.push_back(value);
@@ -167,12 +169,23 @@ int bench(const args& a) {
       auto n = positive_number("--soak-seconds", value, 7 * 24 * 3600);
       if (!n) return 2;
       o.soak_seconds = *n;
+      soak_flags = true;
       continue;
     }
     if (take_flag(a, i, "--soak-rate", value)) {
       auto n = positive_number("--soak-rate", value, 1e6);
       if (!n) return 2;
       o.soak_rate = *n;
+      soak_flags = true;
+      continue;
+    }
+    if (take_flag(a, i, "--soak-durability", o.soak_durability)) {
+      if (o.soak_durability != "fsync" && o.soak_durability != "os") {
+        std::fprintf(stderr, "hookshot bench: --soak-durability is fsync or os, not '%s'\n",
+                     o.soak_durability.c_str());
+        return 2;
+      }
+      soak_flags = true;
       continue;
     }
     if (take_flag(a, i, "--json", json_path) || take_flag(a, i, "--svg", svg_path) ||
@@ -204,10 +217,10 @@ int bench(const args& a) {
       return 2;
     }
   }
-  if ((o.soak_seconds > 0 || o.soak_rate > 0) &&
+  if (soak_flags &&
       std::find(chosen.begin(), chosen.end(), "soak") == chosen.end()) {
-    std::fprintf(stderr, "hookshot bench: --soak-seconds and --soak-rate shape the soak, which "
-                         "runs only when named: add --scenario soak\n");
+    std::fprintf(stderr, "hookshot bench: the --soak- flags shape the soak, which runs only "
+                         "when named: add --scenario soak\n");
     return 2;
   }
   if (chosen.empty()) chosen = bench::scenario_names();
