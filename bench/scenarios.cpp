@@ -784,8 +784,7 @@ result<scenario_result> soak(const bench_options& o) {
   if (auto store = storage::lmdb_store::open(eng->data_dir(), storage::durability::os))
     if (auto used = (*store)->bytes_in_use()) r.extra["store_pages_mb"] = *used / 1048576.0;
   r.note = o.soak_durability + ", a steady " + std::to_string(static_cast<long>(rate)) +
-           " events/s for " +
-           std::to_string(static_cast<long>(seconds)) +
+           " events/s for " + std::to_string(static_cast<long>(seconds)) +
            " s; memory and data file from the first quarter's end on";
   progress_done(o);
   return r;
