@@ -3,6 +3,8 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <strings.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -51,12 +53,19 @@ std::string status_line(unsigned status) {
   return "HTTP/1.1 " + std::to_string(status) + " " + reason + "\r\nContent-Length: 0\r\n\r\n";
 }
 
+struct ssl_free {
+  void operator()(SSL* s) const { SSL_free(s); }
+};
+
 struct connection {
+  std::unique_ptr<SSL, ssl_free> tls;  // set once the first byte showed a TLS handshake
+  bool sniffed = false;                // the first byte has been looked at (TLS sinks only)
   std::string in;
   size_t start = 0;  // where the next unparsed request begins in `in`
   std::string out;
   size_t out_off = 0;
   bool close_after = false;
+  std::uint64_t counted_in = 0;  // the counters' epoch it was last counted in (0: never)
   std::uint64_t generation = 0;
 };
 
@@ -80,9 +89,35 @@ struct fast_sink::impl {
   std::atomic<std::int64_t> last_arrival_us{0};  // monotonic; 0: none since the last reset
   std::atomic<std::uint64_t> pauses{0};
   std::atomic<std::int64_t> paused_us{0};
+  std::atomic<std::uint64_t> connections{0}, tls_connections{0};
+  std::atomic<std::uint64_t> epoch{1};  // the counters' generation: a reset starts the next
   std::array<std::atomic<std::uint64_t>, kBuckets> histogram{};
   std::atomic<bool> stopping{false};
   std::uint16_t bound_port = 0;
+  SSL_CTX* tls = nullptr;  // null: plain HTTP only
+
+  ~impl() { SSL_CTX_free(tls); }
+
+  // The server side of TLS from the options' certificate and key.
+  status load_tls() {
+    auto failed = [](const std::string& what) {
+      char why[256] = "unknown error";
+      if (unsigned long e = ERR_get_error()) ERR_error_string_n(e, why, sizeof why);
+      ERR_clear_error();
+      return status::invalid_argument(what + ": " + why);
+    };
+    tls = SSL_CTX_new(TLS_server_method());
+    if (!tls) return failed("cannot set up TLS");
+    SSL_CTX_set_min_proto_version(tls, TLS1_2_VERSION);
+    // A response queued behind a full socket may be appended to before the write is retried.
+    SSL_CTX_set_mode(tls, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    if (SSL_CTX_use_certificate_chain_file(tls, opt.tls_cert_file.c_str()) != 1)
+      return failed("cannot load the TLS certificate " + opt.tls_cert_file);
+    // Also refuses a key that is not the certificate's ("key values mismatch").
+    if (SSL_CTX_use_PrivateKey_file(tls, opt.tls_key_file.c_str(), SSL_FILETYPE_PEM) != 1)
+      return failed("cannot load the TLS key " + opt.tls_key_file);
+    return status::ok();
+  }
 
   struct loop {
     impl* owner = nullptr;
@@ -138,15 +173,39 @@ struct fast_sink::impl {
     flush(l, fd, c);
   }
 
+  // Asks for EPOLLOUT as well as EPOLLIN: the socket was full, or TLS needs to write.
+  void want_out(loop& l, int fd) {
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLOUT;
+    ev.data.fd = fd;
+    epoll_ctl(l.epfd, EPOLL_CTL_MOD, fd, &ev);
+  }
+
+  // What a failed TLS call means for the connection: wait for the socket (true) or give up.
+  bool tls_waits(loop& l, int fd, connection& c, int ret) {
+    int e = SSL_get_error(c.tls.get(), ret);
+    if (e == SSL_ERROR_WANT_WRITE) want_out(l, fd);
+    ERR_clear_error();  // a failed connection leaves nothing for the loop's next call to see
+    return e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE;
+  }
+
   void flush(loop& l, int fd, connection& c) {
     while (c.out_off < c.out.size()) {
-      ssize_t n = ::send(fd, c.out.data() + c.out_off, c.out.size() - c.out_off, MSG_NOSIGNAL);
+      const char* data = c.out.data() + c.out_off;
+      size_t len = c.out.size() - c.out_off;
+      if (c.tls) {
+        int n = SSL_write(c.tls.get(), data, static_cast<int>(len));
+        if (n <= 0) {
+          if (!tls_waits(l, fd, c, n)) close_conn(l, fd);
+          return;
+        }
+        c.out_off += static_cast<size_t>(n);
+        continue;
+      }
+      ssize_t n = ::send(fd, data, len, MSG_NOSIGNAL);
       if (n < 0) {
         if (errno == EAGAIN) {
-          epoll_event ev{};
-          ev.events = EPOLLIN | EPOLLOUT;
-          ev.data.fd = fd;
-          epoll_ctl(l.epfd, EPOLL_CTL_MOD, fd, &ev);
+          want_out(l, fd);
           return;
         }
         close_conn(l, fd);
@@ -225,6 +284,11 @@ struct fast_sink::impl {
       return;
     }
     requests.fetch_add(1, std::memory_order_relaxed);
+    if (std::uint64_t now = epoch.load(std::memory_order_relaxed); c.counted_in != now) {
+      c.counted_in = now;
+      connections.fetch_add(1, std::memory_order_relaxed);
+      if (c.tls) tls_connections.fetch_add(1, std::memory_order_relaxed);
+    }
     record_arrival();
     record_latency(request.data() + body_at, request.size() - body_at);
     if (opt.on_request) opt.on_request(std::string(request));
@@ -254,6 +318,48 @@ struct fast_sink::impl {
         send(l, d.fd, it->second, *d.response);
     }
     arm_timer(l);
+  }
+
+  // Looks at a new connection's first byte on a TLS sink: a handshake record makes it TLS.
+  // False when the peer closed first.
+  bool sniff(int fd, connection& c) {
+    unsigned char first = 0;
+    ssize_t r = recv(fd, &first, 1, MSG_PEEK);
+    if (r < 0 && errno == EAGAIN) return true;
+    if (r <= 0) return false;
+    c.sniffed = true;
+    if (first != 0x16) return true;  // TLS record type 22: handshake
+    c.tls.reset(SSL_new(tls));
+    if (!c.tls || SSL_set_fd(c.tls.get(), fd) != 1) return false;
+    SSL_set_accept_state(c.tls.get());
+    return true;
+  }
+
+  // Appends what the connection has to its buffer (decrypted when TLS). False when the peer
+  // closed or the connection failed.
+  bool receive(loop& l, int fd, connection& c) {
+    if (tls && !c.sniffed) {
+      if (!sniff(fd, c)) return false;
+      if (!c.sniffed) return true;  // nothing has come yet
+    }
+    char buf[65536];
+    for (;;) {
+      if (c.tls) {
+        int r = SSL_read(c.tls.get(), buf, sizeof buf);
+        if (r > 0) {
+          c.in.append(buf, static_cast<size_t>(r));
+          continue;  // TLS hands over a record at a time: read until it would wait
+        }
+        return tls_waits(l, fd, c, r);
+      }
+      ssize_t r = recv(fd, buf, sizeof buf, 0);
+      if (r > 0) {
+        c.in.append(buf, static_cast<size_t>(r));
+        if (static_cast<size_t>(r) < sizeof buf) return true;
+        continue;
+      }
+      return r < 0 && errno == EAGAIN;
+    }
   }
 
   void run(loop& l) {
@@ -296,21 +402,15 @@ struct fast_sink::impl {
             epoll_ctl(l.epfd, EPOLL_CTL_MOD, fd, &ev);
           }
         }
-        if (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
-          char buf[65536];
-          bool closed = false;
-          for (;;) {
-            ssize_t r = recv(fd, buf, sizeof buf, 0);
-            if (r > 0) {
-              c.in.append(buf, static_cast<size_t>(r));
-              if (static_cast<size_t>(r) < sizeof buf) break;
-              continue;
-            }
-            if (r < 0 && errno == EAGAIN) break;
-            closed = true;
-            break;
-          }
-          if (closed) {
+        // TLS reads may wait on the socket being writable, and its writes on it being
+        // readable: a TLS connection tries both on either.
+        bool readable = events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR);
+        if (c.tls && !c.out.empty()) {
+          flush(l, fd, c);
+          if (l.conns.find(fd) == l.conns.end()) continue;
+        }
+        if (readable || c.tls) {
+          if (!receive(l, fd, c)) {
             close_conn(l, fd);
             continue;
           }
@@ -343,6 +443,8 @@ struct fast_sink::impl {
     s.max_ms = static_cast<double>(max_us.load()) / 1000.0;
     s.pauses = pauses.load();
     s.paused_ms = static_cast<double>(paused_us.load()) / 1000.0;
+    s.connections = connections.load();
+    s.tls_connections = tls_connections.load();
     s.p50_ms = std::min(quantile(0.5), s.max_ms);
     s.p99_ms = std::min(quantile(0.99), s.max_ms);
     return s;
@@ -357,6 +459,9 @@ struct fast_sink::impl {
     last_arrival_us = 0;
     pauses = 0;
     paused_us = 0;
+    connections = 0;
+    tls_connections = 0;
+    epoch.fetch_add(1);
     for (auto& h : histogram) h = 0;
   }
 };
@@ -379,6 +484,16 @@ status fast_sink::start() {
   addr.sin_port = htons(port);
   if (inet_pton(AF_INET, host.c_str(), &addr.sin_addr) != 1)
     return status::invalid_argument("the sink listens on IPv4 addresses only: " + impl_->opt.listen);
+  if (impl_->opt.tls_cert_file.empty() != impl_->opt.tls_key_file.empty())
+    return status::invalid_argument("TLS needs both a certificate and its key");
+  if (!impl_->opt.tls_cert_file.empty() && !impl_->tls) {
+    status tls = impl_->load_tls();
+    if (!tls) {
+      SSL_CTX_free(impl_->tls);
+      impl_->tls = nullptr;
+      return tls;
+    }
+  }
   size_t threads = std::max<size_t>(1, impl_->opt.threads);
   for (size_t i = 0; i < threads; ++i) {
     auto l = std::make_unique<impl::loop>();
@@ -438,10 +553,13 @@ std::string to_json(const sink_stats& s) {
   char buf[384];
   std::snprintf(buf, sizeof buf,
                 "{\"requests\":%llu,\"failed\":%llu,\"with_latency\":%llu,\"latency_ms\":"
-                "{\"p50\":%.3f,\"p99\":%.3f,\"max\":%.3f},\"pauses\":%llu,\"paused_ms\":%.3f}",
+                "{\"p50\":%.3f,\"p99\":%.3f,\"max\":%.3f},\"pauses\":%llu,\"paused_ms\":%.3f,"
+                "\"connections\":%llu,\"tls_connections\":%llu}",
                 static_cast<unsigned long long>(s.requests), static_cast<unsigned long long>(s.failed),
                 static_cast<unsigned long long>(s.with_latency), s.p50_ms, s.p99_ms, s.max_ms,
-                static_cast<unsigned long long>(s.pauses), s.paused_ms);
+                static_cast<unsigned long long>(s.pauses), s.paused_ms,
+                static_cast<unsigned long long>(s.connections),
+                static_cast<unsigned long long>(s.tls_connections));
   return buf;
 }
 

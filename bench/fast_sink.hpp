@@ -12,6 +12,11 @@
 // GET /stats answers the counters as JSON; POST /stats/reset zeroes them. Every other request
 // is a delivery.
 //
+// TLS: given a certificate and its key, a connection that opens with a TLS handshake is served
+// over TLS (1.2 or 1.3) and any other stays plain HTTP, on the same port: deliveries can go to
+// https:// while the bench reads /stats over http://. OpenSSL writes to the socket without
+// MSG_NOSIGNAL, so a process serving TLS must ignore SIGPIPE (hookshot's main does).
+//
 // Thread safety: start()/stop() from the owning thread; stats() from any thread.
 
 #include <atomic>
@@ -31,6 +36,8 @@ struct sink_options {
   long delay_ms = 0;
   double fail_ratio = 0;  // share of requests answered 500 (deterministic spread)
   size_t threads = 1;
+  std::string tls_cert_file;  // PEM certificate (chain); with tls_key_file, serve TLS too
+  std::string tls_key_file;   // PEM private key
   /// Called with each delivery's raw request text (for `hookshot sink` without --quiet);
   /// runs on a loop thread, serialised by the caller.
   std::function<void(const std::string&)> on_request;
@@ -48,6 +55,12 @@ struct sink_stats {
   // this long while they are due is the engine, or the whole machine, stopping.
   std::uint64_t pauses = 0;
   double paused_ms = 0;
+  // Connections that carried a delivery (GET /stats aside), and of them those served over TLS:
+  // beside the requests, how well the senders reuse their connections (each TLS connection
+  // opens with a handshake). A connection counts once, at its first delivery since the start
+  // or the last reset.
+  std::uint64_t connections = 0;
+  std::uint64_t tls_connections = 0;
 };
 
 /// The least gap between two arrivals that counts as a pause.
@@ -61,7 +74,8 @@ class fast_sink {
   explicit fast_sink(sink_options options);
   ~fast_sink();
 
-  /// Binds and starts the loop threads. Errors: bad address, port taken.
+  /// Binds and starts the loop threads. Errors: bad address, port taken, a TLS certificate
+  /// or key that cannot be read or do not match.
   status start();
   void stop();
   std::uint16_t port() const;

@@ -12,7 +12,7 @@ namespace {
 
 const char* kHelp =
     "usage: hookshot sink [--listen ADDR] [--status CODE] [--delay-ms N] [--fail-ratio R]\n"
-    "                     [--threads N] [--quiet]\n"
+    "                     [--threads N] [--tls-cert FILE --tls-key FILE] [--quiet]\n"
     "A fast HTTP receiver for demos and benchmarks. Answers every POST with CODE (default 200)\n"
     "after N milliseconds (default 0).\n"
     "  --listen ADDR     IPv4 host:port to listen on (default 127.0.0.1:9090; port 0 = any)\n"
@@ -20,10 +20,12 @@ const char* kHelp =
     "  --delay-ms N      wait before answering (other requests are not held up)\n"
     "  --fail-ratio R    answer this share of requests (0..1, evenly spread) with 500\n"
     "  --threads N       event-loop threads sharing the port (default 1)\n"
+    "  --tls-cert FILE   with --tls-key: serve TLS too, on the same port; a connection that\n"
+    "  --tls-key FILE    opens with a TLS handshake gets TLS, any other plain HTTP (PEM files)\n"
     "  --quiet           do not print requests; print the running count each second\n"
     "GET /stats answers the counters and, for bodies carrying \"sent_us\":<epoch µs>, the\n"
-    "arrival latency percentiles; POST /stats/reset zeroes them. Stops on SIGINT or SIGTERM,\n"
-    "printing the total.\n";
+    "arrival latency percentiles, and the connections that carried deliveries (of them over\n"
+    "TLS); POST /stats/reset zeroes them. Stops on SIGINT or SIGTERM, printing the total.\n";
 
 bool parse_number(const std::string& text, double lo, double hi, double& out) {
   char* end = nullptr;
@@ -39,12 +41,13 @@ int sink(const args& a) {
     return 0;
   }
   std::string listen = "127.0.0.1:9090", status_text = "200", delay_text = "0", fail_text = "0",
-              threads_text = "1";
+              threads_text = "1", tls_cert, tls_key;
   bool quiet = false;
   for (size_t i = 0; i < a.size(); ++i) {
     if (take_flag(a, i, "--listen", listen) || take_flag(a, i, "--status", status_text) ||
         take_flag(a, i, "--delay-ms", delay_text) || take_flag(a, i, "--fail-ratio", fail_text) ||
-        take_flag(a, i, "--threads", threads_text))
+        take_flag(a, i, "--threads", threads_text) || take_flag(a, i, "--tls-cert", tls_cert) ||
+        take_flag(a, i, "--tls-key", tls_key))
       continue;
     if (a[i] == "--quiet") {
       quiet = true;
@@ -70,6 +73,10 @@ int sink(const args& a) {
     std::fprintf(stderr, "hookshot sink: --threads must be between 1 and 64\n");
     return 2;
   }
+  if (tls_cert.empty() != tls_key.empty()) {
+    std::fprintf(stderr, "hookshot sink: --tls-cert and --tls-key go together\n");
+    return 2;
+  }
   block_stop_signals();
 
   std::mutex print_mutex;
@@ -79,6 +86,8 @@ int sink(const args& a) {
   opts.delay_ms = static_cast<long>(delay);
   opts.fail_ratio = fail;
   opts.threads = static_cast<size_t>(threads);
+  opts.tls_cert_file = tls_cert;
+  opts.tls_key_file = tls_key;
   if (!quiet) {
     opts.on_request = [&](const std::string& request) {
       std::lock_guard lock(print_mutex);
@@ -93,8 +102,9 @@ int sink(const args& a) {
     std::fprintf(stderr, "hookshot sink: %s\n", st.message().c_str());
     return 1;
   }
-  std::printf("hookshot sink: listening on %s, port %u (answering %u after %ld ms)\n",
-              listen.c_str(), server.port(), opts.status, opts.delay_ms);
+  std::printf("hookshot sink: listening on %s, port %u (answering %u after %ld ms%s)\n",
+              listen.c_str(), server.port(), opts.status, opts.delay_ms,
+              tls_cert.empty() ? "" : "; TLS and plain HTTP");
   std::fflush(stdout);
 
   std::atomic<bool> done{false};

@@ -4,13 +4,15 @@ import json
 import os
 import shutil
 import signal
+import ssl
 import subprocess
 import tempfile
 import time
 import unittest
+import urllib.error
 import urllib.request
 
-from harness import HOOKSHOT, answers_healthz, free_port, wait_for
+from harness import HOOKSHOT, answers_healthz, free_port, make_ca_and_cert, wait_for
 
 EXAMPLE = os.path.join(os.path.dirname(__file__), "../../config/hookshot.example.json")
 
@@ -22,10 +24,13 @@ def run(*args, timeout=30):
 class QuietSink:
     """`hookshot sink --quiet` on a free loopback port for a `with` block, up once /stats answers."""
 
+    def __init__(self, *flags):
+        self.flags = list(flags)
+
     def __enter__(self):
         self.base = f"http://127.0.0.1:{free_port()}"
-        self.proc = subprocess.Popen([HOOKSHOT, "sink", "--quiet", "--listen", self.base[7:]],
-                                     stdout=subprocess.DEVNULL)
+        self.proc = subprocess.Popen([HOOKSHOT, "sink", "--quiet", "--listen", self.base[7:],
+                                      *self.flags], stdout=subprocess.DEVNULL)
 
         def up():
             try:
@@ -145,6 +150,39 @@ class CliTest(unittest.TestCase):
         self.assertEqual(sink.returncode, 0)
         self.assertIn('{"a":1}', out)
         self.assertRegex(out, r"hookshot sink: [2-9]\d* requests received")
+
+    def test_sink_serves_tls_and_plain_http_on_one_port(self):
+        # A certificate signed by a separate CA: a client trusting the CA is served over TLS,
+        # the same port answers plain HTTP, and /stats counts the connections of each.
+        tmp = tempfile.mkdtemp(prefix="hookshot-sink-tls-")
+        try:
+            ca, cert, key = make_ca_and_cert(tmp)
+            with QuietSink("--tls-cert", cert, "--tls-key", key) as sink:
+                trusting = ssl.create_default_context(cafile=ca)
+                https = "https" + sink.base[4:]
+                for _ in range(3):
+                    req = urllib.request.Request(https + "/x", data=b'{"sent_us":1}', method="POST")
+                    with urllib.request.urlopen(req, timeout=5, context=trusting) as r:
+                        self.assertEqual(r.status, 200)
+                self.assertEqual(sink.post("/x"), 200)
+                s = sink.stats()
+                self.assertEqual((s["requests"], s["with_latency"]), (4, 3))
+                # urllib opens a connection per request
+                self.assertEqual((s["connections"], s["tls_connections"]), (4, 3))
+                with self.assertRaises(urllib.error.URLError) as refused:
+                    urllib.request.urlopen(https + "/x", timeout=5,
+                                           context=ssl.create_default_context())
+                self.assertIn("CERTIFICATE_VERIFY_FAILED", str(refused.exception))
+                self.assertEqual(sink.stats()["requests"], 4)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        half = run("sink", "--tls-cert", "cert.pem")
+        self.assertEqual(half.returncode, 2)
+        self.assertIn("--tls-cert and --tls-key go together", half.stderr)
+        missing = run("sink", "--listen", "127.0.0.1:0", "--tls-cert", "/nonexistent/cert.pem",
+                      "--tls-key", "/nonexistent/key.pem")
+        self.assertEqual(missing.returncode, 1)
+        self.assertIn("cannot load the TLS certificate /nonexistent/cert.pem", missing.stderr)
 
     def test_sink_counts_pauses_between_deliveries(self):
         # A gap of more than 3 ms between two deliveries' arrivals is a pause: /stats counts them
