@@ -34,9 +34,11 @@ baseline_result taken_together(const baseline_result& a, const baseline_result& 
 
 baseline_result run_raw_curl(const std::string& url, const std::string& body,
                              const header_list& headers, size_t threads, size_t in_flight,
-                             bool adaptive, double seconds, pid_t receiver) {
+                             bool adaptive, double seconds, pid_t receiver,
+                             const std::string& ca_file) {
   system_clock_source clock;
   net::engine_options opts;
+  opts.ca_file = ca_file;
   opts.max_in_flight = std::max<size_t>(1, in_flight / std::max<size_t>(1, threads));
   opts.adaptive = adaptive;
   opts.max_response_bytes = 0;
@@ -53,6 +55,7 @@ baseline_result run_raw_curl(const std::string& url, const std::string& body,
     r.headers = headers;
     r.body = shared_body;
     r.timeout_ms = 10000;
+    r.verify_tls = !ca_file.empty();
     r.done = [&, loop](attempt_outcome&& o) {
       (o.success() ? ok : errors).fetch_add(1, std::memory_order_relaxed);
       if (running.load(std::memory_order_relaxed)) send_one(loop);

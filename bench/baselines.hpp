@@ -35,9 +35,12 @@ baseline_result taken_together(const baseline_result& a, const baseline_result& 
 /// Our HTTP loops (net::http_client) alone in a closed loop for `seconds`: `threads` loops,
 /// `in_flight` requests outstanding in all, each loop's receiver share adaptive or not. The
 /// CPU of the process `receiver` (0: none) is measured over the same span as the loops'.
+/// `ca_file`, for an https `url`: verify the receiver's certificate (chain and host) against
+/// it, as a webhook with sslverification does (empty: no verification).
 baseline_result run_raw_curl(const std::string& url, const std::string& body,
                              const header_list& headers, size_t threads, size_t in_flight,
-                             bool adaptive, double seconds, pid_t receiver = 0);
+                             bool adaptive, double seconds, pid_t receiver = 0,
+                             const std::string& ca_file = "");
 
 baseline_result run_cloudstack_pool(const std::string& url, const std::string& body,
                                     const header_list& headers, double seconds,

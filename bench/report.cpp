@@ -85,10 +85,13 @@ json::object scenario_json(const scenario_result& r) {
                  {"peak_rss_mb", r.peak_rss_mb},
                  {"disk_bytes_per_record", r.disk_bytes_per_record},
                  {"errors", r.errors}};
-  o["baseline"] = r.baseline ? json::value(json::object{{"name", r.baseline->name}, {"per_s", r.baseline->per_s}})
-                             : json::value(nullptr);
+  // A baseline's errors: requests that failed (a refused certificate, say) count in its rate.
+  auto baseline_json = [](const baseline_result& b) {
+    return json::object{{"name", b.name}, {"per_s", b.per_s}, {"errors", b.errors}};
+  };
+  o["baseline"] = r.baseline ? json::value(baseline_json(*r.baseline)) : json::value(nullptr);
   json::array others;
-  for (const auto& b : r.other_baselines) others.push_back(json::object{{"name", b.name}, {"per_s", b.per_s}});
+  for (const auto& b : r.other_baselines) others.push_back(baseline_json(b));
   o["other_baselines"] = std::move(others);
   json::object extra;
   for (const auto& [k, v] : r.extra) extra[k] = v;

@@ -17,6 +17,7 @@
 #include "bench/event_lines.hpp"
 #include "bench/processes.hpp"
 #include "bench/run_phases.hpp"
+#include "bench/tls_identity.hpp"
 #include "bench/trend.hpp"
 #include "core/settings.hpp"
 #include "core/signature.hpp"
@@ -43,11 +44,23 @@ struct sink_figures {
   double p50 = 0, p99 = 0, max = 0;
   std::uint64_t pauses = 0;  // sink_stats::pauses
   double paused_ms = 0;
+  std::uint64_t connections = 0, tls_connections = 0;  // sink_stats::connections
 };
 
 struct sink_process {
   child proc;
   std::uint16_t port = 0;
+  std::string ca_file;  // the sink serves TLS with this certificate (empty: plain HTTP only)
+
+  // A sink serving TLS as well, with a certificate made for this run (bench/tls_identity):
+  // deliveries go to https:// and are verified against `ca_file`.
+  static result<sink_process> start_tls(const bench_options& o, const std::string& tag) {
+    auto id = make_tls_identity(o.work_dir);
+    if (!id) return id.error();
+    auto s = start(o, tag, {"--tls-cert", id->cert_file, "--tls-key", id->key_file});
+    if (s) s->ca_file = id->cert_file;
+    return s;
+  }
 
   static result<sink_process> start(const bench_options& o, const std::string& tag,
                                     std::vector<std::string> flags, std::uint16_t port = 0) {
@@ -64,8 +77,13 @@ struct sink_process {
     return s;
   }
 
+  // The sink's own requests (GET /stats) are plain HTTP.
   std::string url(const std::string& path) const {
     return "http://127.0.0.1:" + std::to_string(port) + path;
+  }
+  // Where deliveries go: https:// on a TLS sink.
+  std::string delivery_url(const std::string& path) const {
+    return (ca_file.empty() ? "http" : "https") + url(path).substr(4);
   }
 
   sink_figures figures() const {
@@ -85,6 +103,8 @@ struct sink_process {
     f.max = l.at("max").to_number<double>();
     f.pauses = o.at("pauses").to_number<std::uint64_t>();
     f.paused_ms = o.at("paused_ms").to_number<double>();
+    f.connections = o.at("connections").to_number<std::uint64_t>();
+    f.tls_connections = o.at("tls_connections").to_number<std::uint64_t>();
     return f;
   }
 
@@ -167,7 +187,8 @@ void add_local_webhooks(json::object& cfg, size_t n, const sink_process& sink) {
     accounts.push_back(json::object{{"id", id}, {"name", "user" + std::to_string(i)}, {"domainid", "ROOT"}});
     hooks.push_back(json::object{{"name", "w" + std::to_string(i)}, {"account", "user" + std::to_string(i)},
                                  {"scope", "Local"}, {"secretkey", kSecret},
-                                 {"payloadurl", sink.url("/w" + std::to_string(i))}});
+                                 {"payloadurl", sink.delivery_url("/w" + std::to_string(i))},
+                                 {"sslverification", !sink.ca_file.empty()}});
   }
   cfg["accounts"] = std::move(accounts);
   cfg["webhooks"] = std::move(hooks);
@@ -182,7 +203,8 @@ void add_admin_webhooks(json::object& cfg, size_t n, const sink_process& sink, b
   for (size_t i = 0; i < n; ++i)
     hooks.push_back(json::object{{"name", "w" + std::to_string(i)}, {"account", "admin"},
                                  {"scope", mixed && i % 2 ? "Domain" : "Global"}, {"secretkey", kSecret},
-                                 {"payloadurl", sink.url("/w" + std::to_string(i))}});
+                                 {"payloadurl", sink.delivery_url("/w" + std::to_string(i))},
+                                 {"sslverification", !sink.ca_file.empty()}});
   cfg["webhooks"] = std::move(hooks);
 }
 
@@ -358,7 +380,8 @@ result<measured> measure(const bench_options& o, const std::string& name, const 
   if (!eng) return eng.error();
   measured m{scenario_result{}, std::move(*eng)};
   m.r.name = name;
-  const run_mark start = mark_now(m.eng, sink, sink.figures());
+  const sink_figures first = sink.figures();
+  const run_mark start = mark_now(m.eng, sink, first);
   const double t0 = start.t;
   // The sink is sampled while the events are posted too: deliveries start long before the
   // last event is in (posting 200,000 events takes most of a throughput run).
@@ -396,6 +419,12 @@ result<measured> measure(const bench_options& o, const std::string& name, const 
   for (auto& sample : curve) sample.first -= t0;
   m.r.curve = std::move(curve);
   m.r.extra["posted_s"] = posted.t - t0;
+  // Connections the engine delivered over: with keep-alive, about its in-flight cap however
+  // many deliveries (each TLS connection is a handshake).
+  m.r.extra["receiver_connections"] = static_cast<double>(last.connections - first.connections);
+  if (!sink.ca_file.empty())
+    m.r.extra["receiver_tls_connections"] =
+        static_cast<double>(last.tls_connections - first.tls_connections);
   add_drain_figures(m.r.extra, start, posted, end, in.accepted);
   if (m.r.deliveries > 0) {
     double n = static_cast<double>(m.r.deliveries);
@@ -411,7 +440,8 @@ result<measured> measure(const bench_options& o, const std::string& name, const 
 
 // raw-curl on `sink` as the engine sends for `webhooks` webhooks of `owner`: the same body,
 // headers, loops and in-flight cap.
-// `adaptive` false: every request may use the whole cap (no share per receiver).
+// `adaptive` false: every request may use the whole cap (no share per receiver). 5 s a run,
+// 1.5 with --quick (a rated scenario runs it two or three times; --quick keeps to a minute).
 baseline_result raw_curl_on(const bench_options& o, const sink_process& sink, const std::string& owner,
                             size_t webhooks, bool adaptive = engine_adaptive()) {
   // The engine's cap with its default settings: each webhook and each loop at its limit.
@@ -419,8 +449,8 @@ baseline_result raw_curl_on(const bench_options& o, const sink_process& sink, co
   size_t in_flight = std::min(webhooks * limit("webhook.delivery.max.inflight"),
                               engine_loops() * limit("webhook.delivery.pool.max.inflight"));
   std::string body = event_json(owner, 0);
-  return run_raw_curl(sink.url("/w0"), body, sample_headers(body), engine_loops(), in_flight,
-                      adaptive, o.quick ? 2 : 5, sink.proc.pid());
+  return run_raw_curl(sink.delivery_url("/w0"), body, sample_headers(body), engine_loops(),
+                      in_flight, adaptive, o.quick ? 1.5 : 5, sink.proc.pid(), sink.ca_file);
 }
 
 // The raw-curl run that opens a round, before the engine's (the sink is reset after it).
@@ -464,9 +494,9 @@ void finish_with_raw_curl(const bench_options& o, measured& m, const sink_proces
   if (m.all_cpu_us_per_delivery > 0 && share > 0)
     m.r.extra["cpu_bound_ratio"] =
         (b.cpu_us_per_request + b.receiver_cpu_us_per_request) / share / m.all_cpu_us_per_delivery;
-  if (engine_adaptive()) {
+  if (engine_adaptive() && sink.ca_file.empty()) {
     // The baseline before receivers had shares (every request free to use the whole cap): the
-    // ratios of earlier runs were to this one.
+    // ratios of earlier runs were to this one. They were all over plain HTTP.
     progress(o, m.r.name + ": raw-curl with the whole cap for its receiver");
     baseline_result fixed = raw_curl_on(o, sink, owner, webhooks, false);
     fixed.name = "raw-curl-whole-cap";
@@ -479,12 +509,17 @@ void finish_with_raw_curl(const bench_options& o, measured& m, const sink_proces
 
 // ---- scenarios -----------------------------------------------------------------------------
 
-result<scenario_result> throughput(const bench_options& o, const std::string& durability) {
-  const std::string name = "throughput-" + durability;
+// `tls`: the receiver serves HTTPS and every webhook verifies its certificate (named
+// throughput-tls; durability os, so that TLS is what differs from throughput-os).
+result<scenario_result> throughput(const bench_options& o, const std::string& durability,
+                                   bool tls = false) {
+  const std::string name = "throughput-" + (tls ? std::string("tls") : durability);
   const size_t webhooks = 64, total = o.quick ? 20000 : 200000;
-  auto sink = sink_process::start(o, name, {});
+  auto sink = tls ? sink_process::start_tls(o, name) : sink_process::start(o, name, {});
   if (!sink) return sink.error();
-  json::object cfg = base_config(durability, {});
+  json::object settings;
+  if (tls) settings["webhook.delivery.ca.file"] = sink->ca_file;
+  json::object cfg = base_config(durability, std::move(settings));
   add_local_webhooks(cfg, webhooks, *sink);
   auto accounts = account_ids(webhooks);
   baseline_result before = raw_curl_before(o, *sink, name, "acc-0", webhooks);
@@ -511,11 +546,14 @@ result<scenario_result> throughput(const bench_options& o, const std::string& du
     r.extra["half_rate_paused_ms"] = f.paused_ms;
   }
   finish_with_raw_curl(o, *m, *sink, before, "acc-0", webhooks);
-  progress(o, name + ": wrk baseline");
-  std::string body = event_json("acc-0", 0);
-  if (auto w = run_wrk(sink->url("/w0"), body, sample_headers(body), 64, o.quick ? 2 : 5, o.work_dir)) {
-    r.other_baselines.push_back(*w);
-    r.extra["ratio_to_wrk"] = r.deliveries_per_s / w->per_s;
+  if (!tls) {  // wrk does not verify certificates: over TLS it would not do what the engine does
+    progress(o, name + ": wrk baseline");
+    std::string body = event_json("acc-0", 0);
+    if (auto w = run_wrk(sink->url("/w0"), body, sample_headers(body), 64, o.quick ? 2 : 5,
+                         o.work_dir)) {
+      r.other_baselines.push_back(*w);
+      r.extra["ratio_to_wrk"] = r.deliveries_per_s / w->per_s;
+    }
   }
   progress_done(o);
   return r;
@@ -793,8 +831,8 @@ result<scenario_result> soak(const bench_options& o) {
 }  // namespace
 
 const std::vector<std::string>& scenario_names() {
-  static const std::vector<std::string> names = {"throughput", "fanout", "slow-receivers",
-                                                 "retries", "many-webhooks", "recovery"};
+  static const std::vector<std::string> names = {
+      "throughput", "tls", "fanout", "slow-receivers", "retries", "many-webhooks", "recovery"};
   return names;
 }
 
@@ -814,7 +852,8 @@ result<std::vector<scenario_result>> run_scenario(const std::string& name, const
   if (name == "throughput") {
     if ((st = take(throughput(o, "fsync"))) && (st = take(throughput(o, "os")))) {
     }
-  } else if (name == "fanout") st = take(fanout(o));
+  } else if (name == "tls") st = take(throughput(o, "os", true));
+  else if (name == "fanout") st = take(fanout(o));
   else if (name == "slow-receivers") st = take(slow_receivers(o));
   else if (name == "retries") st = take(retries(o));
   else if (name == "many-webhooks") st = take(many_webhooks(o));

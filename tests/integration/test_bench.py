@@ -96,6 +96,10 @@ class BenchSmokeTest(unittest.TestCase):
                 self.assertAlmostEqual(curve[-1][0], s["seconds"], delta=0.1)
                 self.assertGreater(x["posted_s"], 0)
                 self.assertLess(x["posted_s"], s["seconds"])
+                # Keep-alive: the engine delivers over at most its in-flight cap of connections.
+                self.assertGreater(x["receiver_connections"], 0)
+                self.assertLessEqual(x["receiver_connections"], 1024)
+                self.assertNotIn("receiver_tls_connections", x)  # a plain-HTTP receiver
                 engine_side = s["cpu_us_per_delivery"] + x["cpu_us_sink"] + x["cpu_us_bench"]
                 self.assertAlmostEqual(x["cpu_bound_ratio"],
                                        (x["raw_curl_cpu_us"] + x["raw_curl_sink_cpu_us"]) / engine_side,
@@ -126,6 +130,39 @@ class BenchSmokeTest(unittest.TestCase):
             self.assertEqual(svg.tag, "{http://www.w3.org/2000/svg}svg")
             self.assertEqual(len(svg.findall("{http://www.w3.org/2000/svg}polyline")), 2)
             self.assertEqual(len(svg.findall("{http://www.w3.org/2000/svg}circle")), 2)
+
+    def test_quick_tls_delivers_verified_https_over_reused_connections(self):
+        # The receiver serves a certificate made for the run; every webhook verifies it
+        # (sslverification) against it as its CA file, and so does raw-curl. No goal is set.
+        with tempfile.TemporaryDirectory() as tmp:
+            out_json = os.path.join(tmp, "b.json")
+            r = subprocess.run([HOOKSHOT, "bench", "--quick", "--scenario", "tls", "--json",
+                                out_json, "--no-progress", "--work-dir", tmp],
+                               capture_output=True, text=True, timeout=240)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            with open(out_json) as f:
+                report = json.load(f)
+            [s] = report["scenarios"]
+            self.assertEqual(s["name"], "throughput-tls")
+            for field in FIELDS:
+                self.assertIn(field, s, field)
+            self.assertEqual((s["deliveries"], s["errors"]), (20000, 0))
+            self.assertEqual(s["baseline"]["name"], "raw-curl")
+            self.assertGreater(s["baseline"]["per_s"], 0)
+            self.assertEqual(s["baseline"]["errors"], 0)  # raw-curl verified the certificate too
+            x = s["extra"]
+            self.assertEqual(x["receiver_tls_connections"], x["receiver_connections"])
+            # Each connection is a handshake: at most the in-flight cap of them, not one a delivery.
+            self.assertGreater(x["receiver_connections"], 0)
+            self.assertLessEqual(x["receiver_connections"], 1024)
+            self.assertGreater(x["half_rate_p99_ms"], 0)
+            self.assertEqual(report["goals"], [])
+            with open(os.path.join(tmp, "throughput-tls.json")) as f:
+                engine_config = json.load(f)
+            self.assertTrue(all(h["sslverification"] and h["payloadurl"].startswith("https://")
+                                for h in engine_config["webhooks"]))
+            self.assertEqual(engine_config["settings"]["webhook.delivery.ca.file"],
+                             os.path.join(tmp, "tls-cert.pem"))
 
     def test_rounds_report_the_median_round_with_the_range_and_the_mean(self):
         with tempfile.TemporaryDirectory() as tmp:
