@@ -32,6 +32,7 @@ struct http_client::transfer {
   size_t max_bytes = 0;
   http_client::loop* loop = nullptr;  // whose sockets this transfer opens
   net::receiver* to = nullptr;  // the receiver whose share it counts against
+  net::receivers* among = nullptr;  // the loop's receivers, `to` among them
   bool truncated = false;  // we stopped reading the body on purpose
   bool blocked = false;    // the policy refused an address of this hop
   int hops = 0;            // redirects followed so far in this attempt
@@ -158,16 +159,19 @@ int on_close_socket(void* user, curl_socket_t fd) {
 }
 
 // CURLOPT_PREREQFUNCTION: called before the request is sent, on new and reused connections
-// alike. Fails closed when any address of the host was refused (as the create-time check
-// does) and checks a reused connection's address against this request's policy.
+// alike (connected, TLS done). Fails closed when any address of the host was refused (as the
+// create-time check does) and checks a reused connection's address against this request's
+// policy. A request going out starts its receiver's first round.
 int on_prereq(void* user, char* primary_ip, char*, int, int) {
   auto* t = static_cast<http_client::transfer*>(user);
-  if (!t->request.policy) return CURL_PREREQFUNC_OK;
-  ip_address a;
-  if (t->blocked || !ip_address::parse(primary_ip, a) || t->request.policy->blocks(a)) {
-    t->blocked = true;
-    return CURL_PREREQFUNC_ABORT;
+  if (t->request.policy) {
+    ip_address a;
+    if (t->blocked || !ip_address::parse(primary_ip, a) || t->request.policy->blocks(a)) {
+      t->blocked = true;
+      return CURL_PREREQFUNC_ABORT;
+    }
   }
+  t->among->sending(*t->to, std::chrono::steady_clock::now());
   return CURL_PREREQFUNC_OK;
 }
 
@@ -320,6 +324,7 @@ void http_client::start_transfer(std::unique_ptr<transfer> t) {
   const http_request& r = t->request;
   t->max_bytes = options_.max_response_bytes;
   t->loop = loop_.get();
+  t->among = receivers_.get();
   curl_easy_setopt(easy, CURLOPT_URL, r.url.c_str());
   curl_easy_setopt(easy, CURLOPT_POSTFIELDS, r.body ? r.body->data() : "");
   curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
@@ -398,7 +403,7 @@ void http_client::finish_transfer(void* handle, int result) {
     auto next = std::make_unique<transfer>();  // may be full: a hop is not made to wait)
     next->request = std::move(t->request);
     next->request.url = std::move(redirect_to);
-    next->to = &receivers_->of(next->request.url, std::chrono::steady_clock::now());
+    next->to = &receivers_->of(next->request.url);
     next->hops = t->hops + 1;
     next->outcome.start_ms = out.start_ms;
     start_transfer(std::move(next));
@@ -418,9 +423,8 @@ void http_client::take_queued() {
   start_waiting();  // room freed since the last turn goes to those waiting first
   if (!taken_.empty()) {
     receivers_->forget_idle();  // before any receiver is in hand
-    auto now = std::chrono::steady_clock::now();
     for (auto& request : taken_) {
-      receiver& r = receivers_->of(request.url, now);
+      receiver& r = receivers_->of(request.url);
       if (r.waiting.empty() && r.has_room() && active_.size() < options_.max_in_flight)
         start_request(r, std::move(request));
       else

@@ -6,19 +6,22 @@
 
 namespace hookshot::net {
 
-receiver& receivers::of(std::string_view url, clock::time_point now) {
+receiver& receivers::of(std::string_view url) {
   std::string_view origin = url_origin(url);
   auto it = by_origin_.find(origin);
   if (it != by_origin_.end()) return *it->second;
   auto r = std::make_unique<receiver>(std::string(origin), share_);
   receiver& ref = *r;
   by_origin_.emplace(ref.origin, std::move(r));
-  if (ref.share.in_first_round()) {
-    ref.first_round_ends = now + kFirstRoundMs;
-    first_rounds_.push_back(&ref);
-  }
   publish(ref);
   return ref;
+}
+
+void receivers::sending(receiver& r, clock::time_point now) {
+  if (r.timed || !r.share.in_first_round()) return;
+  r.timed = true;
+  r.first_round_ends = now + kFirstRoundMs;
+  first_rounds_.push_back(&r);
 }
 
 void receivers::wait(receiver& r, http_request request) {
@@ -62,6 +65,7 @@ void receivers::end_due_first_rounds(clock::time_point now) {
       publish(r);
       stand_in_line(r);
     }
+    r.timed = false;
     first_rounds_.pop_front();
   }
 }
@@ -88,7 +92,7 @@ void receivers::forget_idle() {
   std::lock_guard lock(limits_mutex_);
   boost::unordered::erase_if(by_origin_, [this](const auto& entry) {
     const receiver& r = *entry.second;
-    if (r.active != 0 || !r.waiting.empty() || r.ready || r.share.in_first_round()) return false;
+    if (r.active != 0 || !r.waiting.empty() || r.ready || r.timed) return false;
     published_.erase(r.origin);
     return true;
   });

@@ -7,10 +7,15 @@
 // another's requests.
 //
 // A new receiver's share starts with its first round (a few requests in flight until their
-// answers are in: it measures the receiver unloaded), which ends after kFirstRoundMs at most:
-// a slow receiver's answers take a round trip, and its backlog should not wait that long. Ended
-// so, it goes on from the answers it has, or at the whole loop when it has none (see
-// concurrency_limit::end_first_round).
+// answers are in: it measures the receiver unloaded), which ends kFirstRoundMs after its first
+// request went out at most: a slow receiver's answers take a round trip, and its backlog
+// should not wait that long. Ended so, it goes on from the answers it has, or at the whole loop
+// when it has none (see concurrency_limit::end_first_round). Connecting does not count against
+// the first round, as it does not count in the round trips the share follows: a TLS handshake
+// (or a TCP connect) slower than kFirstRoundMs would otherwise give a fast receiver the whole
+// loop, a connection and a handshake for every transfer of it ("Fortieth session" in
+// docs/benchmarks-history.md). A receiver that never gets a request out stays in its first
+// round, a few transfers on the wire.
 //
 // Loop thread only, except limits(), which any thread may call.
 
@@ -43,6 +48,7 @@ struct receiver {
   std::deque<http_request> waiting;
   bool ready = false;    // in line
   size_t published = 0;  // the share receivers::limits() shows (0: none yet)
+  bool timed = false;    // in receivers' first rounds, due to end at first_round_ends
   std::chrono::steady_clock::time_point first_round_ends;
 };
 
@@ -54,8 +60,12 @@ class receivers {
   /// Every receiver's share between `share.min` and `share.max` (equal: a fixed cap).
   explicit receivers(concurrency_limit::options share) : share_(share) {}
 
-  /// The receiver for `url`'s origin, created on first use (its first round starting `now`).
-  receiver& of(std::string_view url, clock::time_point now);
+  /// The receiver for `url`'s origin, created on first use (in its first round).
+  receiver& of(std::string_view url);
+
+  /// One of `r`'s requests is about to be sent, its connection ready: the first one starts the
+  /// clock of `r`'s first round.
+  void sending(receiver& r, clock::time_point now);
 
   /// Queues `request` for `r`, which stands in line when it has room.
   void wait(receiver& r, http_request request);
@@ -100,7 +110,7 @@ class receivers {
   concurrency_limit::options share_;
   boost::unordered_flat_map<std::string, std::unique_ptr<receiver>, origin_hash, std::equal_to<>> by_origin_;
   std::deque<receiver*> line_;         // waiting and with room, in turn
-  std::deque<receiver*> first_rounds_;  // in their first round, oldest first (all last as long)
+  std::deque<receiver*> first_rounds_;  // timed first rounds, oldest first (all last as long)
   size_t waiting_ = 0;
   size_t forget_above_ = 256;  // by_origin_ size that makes forget_idle look
   mutable std::mutex limits_mutex_;
