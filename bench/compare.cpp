@@ -18,14 +18,15 @@ namespace {
 // rate (10 % to 90 % of the deliveries: no ramp-up, no tail); the drain after the last event
 // (a delivery's price without an event's intake) and its CPU; raw-curl's loops per request
 // (each side's own baseline: where the two differ, so did their hours); what the store wrote;
-// the engine's own memory at its peak (anonymous: the store's map is not in it); and what the
+// the engine's own memory at its peak (anonymous: the store's map is not in it); the
+// connections it delivered over (each a handshake over TLS); and what the
 // scenarios without a ratio measure instead (many-webhooks, recovery).
 const char* const kFigures[] = {
     "ratio",           "deliveries_per_s",         "cpu_us_per_delivery", "steady_per_s",
     "cpu_us_http",     "cpu_us_writer",            "cpu_us_actors",       "cpu_us_intake",
     "drain_ratio",     "drain_cpu_us",             "raw_curl_cpu_us",     "store_written_kib",
-    "peak_anon_mb",    "rss_kib_per_webhook",      "first_start_s",       "startup_s",
-    "time_to_first_delivery_s", "time_to_drained_s"};
+    "peak_anon_mb",    "receiver_connections",     "rss_kib_per_webhook", "first_start_s",
+    "startup_s",       "time_to_first_delivery_s", "time_to_drained_s"};
 
 // The summary of `figure` over the pairs, or nothing when a round of either side lacks it.
 std::optional<pair_summary> summarize_figure(const compared_result& r, const std::string& figure) {
