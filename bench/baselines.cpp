@@ -18,6 +18,7 @@ namespace hookshot::bench {
 baseline_result taken_together(const baseline_result& a, const baseline_result& b) {
   baseline_result both = b;
   both.per_s = (a.per_s + b.per_s) / 2;
+  both.receiver_connections = (a.receiver_connections + b.receiver_connections) / 2;
   both.requests = a.requests + b.requests;
   both.errors = a.errors + b.errors;
   auto over_both = [&](double baseline_result::*per_request) {

@@ -26,10 +26,11 @@ struct baseline_result {
   double cpu_us_per_request = 0;  // raw-curl: its loop threads' CPU per request (0: not measured)
   double receiver_cpu_us_per_request = 0;  // raw-curl: the receiver's CPU per request (0: not measured)
   double switches_per_request = 0;  // raw-curl: its loop threads' context switches per request
+  double receiver_connections = 0;  // raw-curl: connections the receiver got its requests over
 };
 
-/// Two runs of one baseline as one: their mean rate, their requests and errors summed, CPU and
-/// switches per request (the loops' and the receiver's) over both. Named as `b`.
+/// Two runs of one baseline as one: their mean rate and connections, their requests and errors
+/// summed, CPU and switches per request (the loops' and the receiver's) over both. Named as `b`.
 baseline_result taken_together(const baseline_result& a, const baseline_result& b);
 
 /// Our HTTP loops (net::http_client) alone in a closed loop for `seconds`: `threads` loops,

@@ -449,8 +449,12 @@ baseline_result raw_curl_on(const bench_options& o, const sink_process& sink, co
   size_t in_flight = std::min(webhooks * limit("webhook.delivery.max.inflight"),
                               engine_loops() * limit("webhook.delivery.pool.max.inflight"));
   std::string body = event_json(owner, 0);
-  return run_raw_curl(sink.delivery_url("/w0"), body, sample_headers(body), engine_loops(),
-                      in_flight, adaptive, o.quick ? 1.5 : 5, sink.proc.pid(), sink.ca_file);
+  const std::uint64_t connections = sink.figures().connections;
+  baseline_result b =
+      run_raw_curl(sink.delivery_url("/w0"), body, sample_headers(body), engine_loops(),
+                   in_flight, adaptive, o.quick ? 1.5 : 5, sink.proc.pid(), sink.ca_file);
+  b.receiver_connections = static_cast<double>(sink.figures().connections - connections);
+  return b;
 }
 
 // The raw-curl run that opens a round, before the engine's (the sink is reset after it).
@@ -486,6 +490,7 @@ void finish_with_raw_curl(const bench_options& o, measured& m, const sink_proces
   m.r.extra["raw_curl_cpu_us"] = b.cpu_us_per_request;
   m.r.extra["raw_curl_sink_cpu_us"] = b.receiver_cpu_us_per_request;
   m.r.extra["raw_curl_switches"] = b.switches_per_request;
+  m.r.extra["raw_curl_connections"] = b.receiver_connections;
   m.r.extra["raw_curl_before_per_s"] = before.per_s;
   m.r.extra["raw_curl_after_per_s"] = after.per_s;
   // The ratio the runs' CPU alone predicts when both kept every core busy: raw-curl's loops

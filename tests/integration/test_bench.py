@@ -100,6 +100,7 @@ class BenchSmokeTest(unittest.TestCase):
                 self.assertGreater(x["receiver_connections"], 0)
                 self.assertLessEqual(x["receiver_connections"], 1024)
                 self.assertNotIn("receiver_tls_connections", x)  # a plain-HTTP receiver
+                self.assertGreater(x["raw_curl_connections"], 0)  # its runs' mean
                 engine_side = s["cpu_us_per_delivery"] + x["cpu_us_sink"] + x["cpu_us_bench"]
                 self.assertAlmostEqual(x["cpu_bound_ratio"],
                                        (x["raw_curl_cpu_us"] + x["raw_curl_sink_cpu_us"]) / engine_side,
@@ -155,6 +156,7 @@ class BenchSmokeTest(unittest.TestCase):
             # Each connection is a handshake: at most the in-flight cap of them, not one a delivery.
             self.assertGreater(x["receiver_connections"], 0)
             self.assertLessEqual(x["receiver_connections"], 1024)
+            self.assertGreater(x["raw_curl_connections"], 0)
             self.assertGreater(x["half_rate_p99_ms"], 0)
             self.assertEqual(report["goals"], [])
             with open(os.path.join(tmp, "throughput-tls.json")) as f:
