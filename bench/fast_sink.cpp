@@ -98,7 +98,7 @@ struct fast_sink::impl {
 
   ~impl() { SSL_CTX_free(tls); }
 
-  // The server side of TLS from the options' certificate and key.
+  // Sets `tls`, the server side of TLS, from the options' certificate and key.
   status load_tls() {
     auto failed = [](const std::string& what) {
       char why[256] = "unknown error";
@@ -106,16 +106,19 @@ struct fast_sink::impl {
       ERR_clear_error();
       return status::invalid_argument(what + ": " + why);
     };
-    tls = SSL_CTX_new(TLS_server_method());
-    if (!tls) return failed("cannot set up TLS");
-    SSL_CTX_set_min_proto_version(tls, TLS1_2_VERSION);
+    std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> ctx(SSL_CTX_new(TLS_server_method()),
+                                                          SSL_CTX_free);
+    if (!ctx) return failed("cannot set up TLS");
+    SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION);
     // A response queued behind a full socket may be appended to before the write is retried.
-    SSL_CTX_set_mode(tls, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-    if (SSL_CTX_use_certificate_chain_file(tls, opt.tls_cert_file.c_str()) != 1)
+    SSL_CTX_set_mode(ctx.get(),
+                     SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    if (SSL_CTX_use_certificate_chain_file(ctx.get(), opt.tls_cert_file.c_str()) != 1)
       return failed("cannot load the TLS certificate " + opt.tls_cert_file);
     // Also refuses a key that is not the certificate's ("key values mismatch").
-    if (SSL_CTX_use_PrivateKey_file(tls, opt.tls_key_file.c_str(), SSL_FILETYPE_PEM) != 1)
+    if (SSL_CTX_use_PrivateKey_file(ctx.get(), opt.tls_key_file.c_str(), SSL_FILETYPE_PEM) != 1)
       return failed("cannot load the TLS key " + opt.tls_key_file);
+    tls = ctx.release();
     return status::ok();
   }
 
@@ -488,11 +491,7 @@ status fast_sink::start() {
     return status::invalid_argument("TLS needs both a certificate and its key");
   if (!impl_->opt.tls_cert_file.empty() && !impl_->tls) {
     status tls = impl_->load_tls();
-    if (!tls) {
-      SSL_CTX_free(impl_->tls);
-      impl_->tls = nullptr;
-      return tls;
-    }
+    if (!tls) return tls;
   }
   size_t threads = std::max<size_t>(1, impl_->opt.threads);
   for (size_t i = 0; i < threads; ++i) {

@@ -13,13 +13,6 @@ using std::chrono::milliseconds;
 
 namespace {
 
-concurrency_limit::options shares(std::size_t min, std::size_t max) {
-  concurrency_limit::options o;
-  o.min = min;
-  o.max = max;
-  return o;
-}
-
 size_t published(const receivers& rs, const std::string& origin) {
   for (const auto& [o, n] : rs.limits())
     if (o == origin) return n;
@@ -29,7 +22,7 @@ size_t published(const receivers& rs, const std::string& origin) {
 }  // namespace
 
 TEST_CASE("a receiver's first round is timed from its first request sent", "[net][receivers]") {
-  receivers rs(shares(8, 512));
+  receivers rs(concurrency_limit::options{});  // 8 to 512 in flight
   const auto t0 = receivers::clock::now();
   receiver& r = rs.of("https://hooks.example:8443/a");
   CHECK(&rs.of("https://hooks.example:8443/b") == &r);  // one receiver per origin
@@ -63,7 +56,7 @@ TEST_CASE("a receiver's first round is timed from its first request sent", "[net
 
 TEST_CASE("a first round ended by its answers is not ended again when its time comes",
           "[net][receivers]") {
-  receivers rs(shares(8, 512));
+  receivers rs(concurrency_limit::options{});  // 8 to 512 in flight
   const auto t0 = receivers::clock::now();
   receiver& r = rs.of("http://127.0.0.1:9/x");
   rs.sending(r, t0);
@@ -77,7 +70,7 @@ TEST_CASE("a first round ended by its answers is not ended again when its time c
 
 TEST_CASE("idle receivers are forgotten, but not one whose first round is timed",
           "[net][receivers]") {
-  receivers rs(shares(8, 512));
+  receivers rs(concurrency_limit::options{});  // 8 to 512 in flight
   const auto t0 = receivers::clock::now();
   receiver& timed = rs.of("http://timed.example/x");
   rs.sending(timed, t0);
