@@ -549,7 +549,7 @@ sink_stats fast_sink::stats() const { return impl_->snapshot(); }
 void fast_sink::reset() { impl_->clear(); }
 
 std::string to_json(const sink_stats& s) {
-  char buf[384];
+  char buf[512];  // seven counters of up to 20 digits, five figures, the names: under 400
   std::snprintf(buf, sizeof buf,
                 "{\"requests\":%llu,\"failed\":%llu,\"with_latency\":%llu,\"latency_ms\":"
                 "{\"p50\":%.3f,\"p99\":%.3f,\"max\":%.3f},\"pauses\":%llu,\"paused_ms\":%.3f,"
