@@ -387,13 +387,15 @@ void http_client::finish_transfer(void* handle, int result) {
   }
   receiver& r = *t->to;
   // An answer, or silence until the timeout, tells how long this receiver takes (from the
-  // request's sending: connecting is not its answer); a refused connection or a blocked
-  // address does not. A fixed share (not adaptive) never moves: nothing to measure.
-  if (options_.adaptive && (out.http_status > 0 || result == CURLE_OPERATION_TIMEDOUT)) {
+  // request's sending: connecting is not its answer); a refused connection, a connection that
+  // never came up (timed out with nothing sent: pretransfer 0) or a blocked address does not.
+  // A fixed share (not adaptive) never moves: nothing to measure.
+  if (options_.adaptive) {
     curl_off_t total = 0, sent = 0;
     curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME_T, &total);
     curl_easy_getinfo(easy, CURLINFO_PRETRANSFER_TIME_T, &sent);
-    receivers_->answered(r, static_cast<std::int64_t>(total - sent));
+    if (out.http_status > 0 || (result == CURLE_OPERATION_TIMEDOUT && sent > 0))
+      receivers_->answered(r, static_cast<std::int64_t>(total - sent));
   }
   --r.active;
   curl_multi_remove_handle(static_cast<CURLM*>(multi_), easy);

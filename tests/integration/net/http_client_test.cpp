@@ -462,6 +462,53 @@ TEST_CASE("a receiver slow only while starting up is not held at the whole loop 
   client.stop(0);
 }
 
+TEST_CASE("a receiver whose connections never come up keeps its first round's few", "[net]") {
+  // A listener that never accepts, its queue filled first: the kernel drops further SYNs, so
+  // the loop's connects time out with no request sent. Connecting is not the receiver's
+  // answer: its share stays at the first round's 8, not the whole loop (which the first round
+  // gave a receiver with no answer after 10 ms) nor slow start (which timeouts counted as
+  // answers gave, up to the whole loop in a few rounds of them).
+  int listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  REQUIRE(listen(listener, 1) == 0);
+  socklen_t len = sizeof addr;
+  getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len);
+  std::vector<int> fillers;  // fill the accept queue (backlog + 1), never accepted
+  for (int i = 0; i < 3; ++i) {
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    fillers.push_back(fd);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  std::string origin = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+  system_clock_source clock;
+  engine_options opts;
+  opts.max_in_flight = 64;
+  http_client client(opts, clock);
+  std::atomic<int> outcomes{0}, timed_out{0};
+  constexpr int kRequests = 40;  // five first rounds' worth
+  for (int i = 0; i < kRequests; ++i) {
+    http_request r = loopback_request(origin + "/x", [&](attempt_outcome&& out) {
+      timed_out += out.transport_error && out.response.find("imed out") != std::string::npos;
+      ++outcomes;
+    });
+    r.timeout_ms = 200;
+    client.submit(std::move(r));
+  }
+  REQUIRE(eventually([&] { return outcomes.load() == kRequests; }, std::chrono::seconds(30)));
+  CHECK(timed_out.load() == kRequests);
+  size_t limit = 0;
+  for (auto& [o, n] : client.receiver_limits())
+    if (o == origin) limit = n;
+  CHECK(limit == 8);
+  client.stop(0);
+  for (int fd : fillers) close(fd);
+  close(listener);
+}
+
 TEST_CASE("without adaptation every receiver may use the whole loop", "[net]") {
   loopback_server srv;
   system_clock_source clock;
