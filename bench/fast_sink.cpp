@@ -22,6 +22,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "bench/tls_identity.hpp"
 #include "net/http_server.hpp"
 
 namespace hookshot::bench {
@@ -101,10 +102,7 @@ struct fast_sink::impl {
   // Sets `tls`, the server side of TLS, from the options' certificate and key.
   status load_tls() {
     auto failed = [](const std::string& what) {
-      char why[256] = "unknown error";
-      if (unsigned long e = ERR_get_error()) ERR_error_string_n(e, why, sizeof why);
-      ERR_clear_error();
-      return status::invalid_argument(what + ": " + why);
+      return status::invalid_argument(what + ": " + take_openssl_error());
     };
     std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> ctx(SSL_CTX_new(TLS_server_method()),
                                                           SSL_CTX_free);

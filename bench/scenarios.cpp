@@ -78,12 +78,13 @@ struct sink_process {
   }
 
   // The sink's own requests (GET /stats) are plain HTTP.
-  std::string url(const std::string& path) const {
-    return "http://127.0.0.1:" + std::to_string(port) + path;
-  }
+  std::string url(const std::string& path) const { return at("http", path); }
   // Where deliveries go: https:// on a TLS sink.
   std::string delivery_url(const std::string& path) const {
-    return (ca_file.empty() ? "http" : "https") + url(path).substr(4);
+    return at(ca_file.empty() ? "http" : "https", path);
+  }
+  std::string at(const char* scheme, const std::string& path) const {
+    return std::string(scheme) + "://127.0.0.1:" + std::to_string(port) + path;
   }
 
   sink_figures figures() const {

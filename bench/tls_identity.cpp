@@ -26,12 +26,9 @@ using cert_ptr = std::unique_ptr<X509, freer<X509, X509_free>>;
 using bio_ptr = std::unique_ptr<BIO, freer<BIO, BIO_free_all>>;
 using bn_ptr = std::unique_ptr<BIGNUM, freer<BIGNUM, BN_free>>;
 
-// OpenSSL's last error as text, after what we were doing.
+// OpenSSL's error as text, after what we were doing.
 status openssl_error(const std::string& doing) {
-  char buf[256] = "unknown error";
-  if (unsigned long e = ERR_get_error()) ERR_error_string_n(e, buf, sizeof buf);
-  ERR_clear_error();
-  return status::io_error("cannot " + doing + ": " + buf);
+  return status::io_error("cannot " + doing + ": " + take_openssl_error());
 }
 
 status add_extension(X509* cert, int nid, const char* value) {
@@ -71,6 +68,13 @@ int write_key(BIO* out, const void* key) {
 }
 
 }  // namespace
+
+std::string take_openssl_error() {
+  char buf[256] = "unknown error";
+  if (unsigned long e = ERR_get_error()) ERR_error_string_n(e, buf, sizeof buf);
+  ERR_clear_error();
+  return buf;
+}
 
 result<tls_identity> make_tls_identity(const std::string& dir) {
   key_ptr key(EVP_EC_gen("P-256"));

@@ -16,6 +16,10 @@ struct tls_identity {
   std::string key_file;   // its private key (PEM, PKCS #8, mode 0600)
 };
 
+/// OpenSSL's oldest queued error as text ("unknown error" when none), and the queue cleared,
+/// so that a later call does not report this one.
+std::string take_openssl_error();
+
 /// Writes `dir`/tls-cert.pem and `dir`/tls-key.pem (replacing them), valid from an hour ago
 /// for two days. Errors: `dir` not writable, or OpenSSL failing to make the key or sign.
 result<tls_identity> make_tls_identity(const std::string& dir);
