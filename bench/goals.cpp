@@ -46,6 +46,24 @@ standing goal_verdict::verdict() const {
   return satisfies(best) ? standing::not_met_on_average : standing::not_met;
 }
 
+namespace {
+
+// The split of a ratio to raw-curl (cpu_split), when the run measured every part of it.
+std::optional<cpu_split> split_of(const scenario_result& r, double bound) {
+  if (!r.baseline || r.baseline->name != "raw-curl" || bound <= 0) return std::nullopt;
+  auto figure = [&](const char* name) -> std::optional<double> {
+    auto found = r.extra.find(name);
+    if (found == r.extra.end()) return std::nullopt;
+    return found->second;
+  };
+  auto loops = figure("raw_curl_cpu_us"), sink = figure("raw_curl_sink_cpu_us"),
+       drain = figure("drain_all_cpu_us"), intake = figure("ingest_cpu_us_per_delivery");
+  if (!loops || !sink || !drain || !intake || *loops <= 0) return std::nullopt;
+  return cpu_split{(*loops + *sink) / bound, *drain, *intake};
+}
+
+}  // namespace
+
 std::vector<goal_verdict> judge_goals(const std::vector<scenario_result>& results) {
   std::vector<goal_verdict> out;
   for (const goal& g : goals()) {
@@ -63,6 +81,7 @@ std::vector<goal_verdict> judge_goals(const std::vector<scenario_result>& result
           v.mean = mean->second;
           v.margin_95 = margin->second;
         }
+        v.split = split_of(r, g.bound);
       }
       out.push_back(std::move(v));
       break;
@@ -84,6 +103,11 @@ std::string format_goals(const std::vector<goal_verdict>& verdicts, bool quick) 
                  figure_text(v.g.figure, *v.margin_95);
     out += "  " + pad(v.g.text, 46, true) + pad(figures, 28, true) + standing_text(v.verdict()) +
            "\n";
+    if (const auto& c = v.split)
+      out += "    the machine's CPU per delivery: the goal allows " + fmt("%.1f", c->allowed_us) +
+             " us; delivering spent " + fmt("%.1f", c->delivering_us) + ", leaving " +
+             fmt("%.1f", c->left_us()) + " for taking events in, which cost " +
+             fmt("%.1f", c->intake_us) + "\n";
   }
   return out;
 }
@@ -97,6 +121,13 @@ json::array goals_json(const std::vector<goal_verdict>& verdicts) {
                    {"verdict", standing_text(v.verdict())}};
     o["mean"] = v.mean ? json::value(*v.mean) : json::value(nullptr);
     o["margin_95"] = v.margin_95 ? json::value(*v.margin_95) : json::value(nullptr);
+    if (const auto& c = v.split)
+      o["cpu_split"] = json::object{{"allowed_us", c->allowed_us},
+                                    {"delivering_us", c->delivering_us},
+                                    {"intake_us", c->intake_us},
+                                    {"left_us", c->left_us()}};
+    else
+      o["cpu_split"] = nullptr;
     out.push_back(std::move(o));
   }
   return out;

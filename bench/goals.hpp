@@ -37,11 +37,28 @@ enum class standing { met, met_on_average, not_met_on_average, not_met };
 /// "met", "met on average", "not met on average", "not met".
 const char* standing_text(standing s);
 
+/// A ratio to raw-curl in the machine's terms. Both runs keep the two cores busy (the engine's
+/// with its sink and the bench's posting, raw-curl's with the same sink), so the ratio is what
+/// each spends of the machine per delivery, and the goal a budget: `allowed_us`, (raw-curl's
+/// loops + its sink per request) / the bound. The engine's run spends `delivering_us` per
+/// delivery while no event comes in (its drain: the engine, the sink and the bench) and
+/// `intake_us` per delivery on top for taking the events in (posting, intake, storing and
+/// routing them). left_us() is what the budget leaves for the intake: below intake_us the goal
+/// needs cheaper deliveries or a cheaper intake; below 0, even a free intake would not meet it
+/// at this drain's price. An estimate: a run whose cores idle meets less than its budget says.
+struct cpu_split {
+  double allowed_us = 0;
+  double delivering_us = 0;
+  double intake_us = 0;
+  double left_us() const { return allowed_us - delivering_us; }
+};
+
 struct goal_verdict {
   goal g;
   double value = 0;                  // the reported round's figure
   std::optional<double> mean;        // a ratio's mean over the rounds (two or more)
   std::optional<double> margin_95;   // half its 95 % interval
+  std::optional<cpu_split> split;    // a ratio to raw-curl whose run timed its drain
 
   /// Where the figures stand against g (see standing).
   standing verdict() const;
@@ -50,12 +67,14 @@ struct goal_verdict {
 /// Every goal whose scenario is among `results` and carries its figure, in goals() order.
 std::vector<goal_verdict> judge_goals(const std::vector<scenario_result>& results);
 
-/// The report's section: one line per verdict. `quick`: says the run was scaled down, so the
-/// verdicts only indicate (the goals are for full-size runs). Empty without verdicts.
+/// The report's section: one line per verdict, and under a ratio with its CPU split a line
+/// with the split. `quick`: says the run was scaled down, so the verdicts only indicate (the
+/// goals are for full-size runs). Empty without verdicts.
 std::string format_goals(const std::vector<goal_verdict>& verdicts, bool quick);
 
 /// One object per verdict: goal, scenario, figure, bound, at_least, value, mean and
-/// margin_95 (null without), verdict.
+/// margin_95 (null without), verdict, and cpu_split {allowed_us, delivering_us, intake_us,
+/// left_us} (null without).
 boost::json::array goals_json(const std::vector<goal_verdict>& verdicts);
 
 }  // namespace hookshot::bench

@@ -37,6 +37,9 @@ void add_drain_figures(std::map<std::string, double>& extra, const run_mark& sta
     per_event("ingest_cpu_us_" + role, u.cpu_seconds - usage_of(start, role).cpu_seconds, drain_us);
   }
   per_event("ingest_cpu_us_per_event", all_cpu(end) - all_cpu(start), drain_all_us);
+  if (delivered > 0)
+    extra["ingest_cpu_us_per_delivery"] =
+        ((all_cpu(end) - all_cpu(start)) * 1e6 - drain_all_us * delivered) / delivered;
 }
 
 void add_role_figures(std::map<std::string, double>& extra, const run_mark& start,

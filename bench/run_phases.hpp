@@ -34,8 +34,11 @@ thread_usage usage_of(const run_mark& m, const std::string& role);
 /// left out) and drain_all_cpu_us (the engine's, the sink's and the bench's); and
 /// ingest_cpu_us_per_event: what the whole run spent on all three beyond its deliveries at the
 /// drain's price, per event accepted, with ingest_cpu_us_<role> the same for each role of the
-/// engine's threads (which of them an event's intake costs). Nothing is added when the drain held
-/// less than a tenth of the run's deliveries or lasted less than 0.2 s (too short to time).
+/// engine's threads (which of them an event's intake costs); and ingest_cpu_us_per_delivery, the
+/// same beyond-the-drain CPU per delivery (what a delivery's share of taking its event in cost:
+/// the per-event figure where each event is one delivery, a thousandth of it in fan-out). Nothing
+/// is added when the drain held less than a tenth of the run's deliveries or lasted less than
+/// 0.2 s (too short to time).
 void add_drain_figures(std::map<std::string, double>& extra, const run_mark& start,
                        const run_mark& posted, const run_mark& end, std::uint64_t events);
 

@@ -126,6 +126,19 @@ class BenchSmokeTest(unittest.TestCase):
                 self.assertIsNone(g["mean"])
                 met = value >= g["bound"] if g["at_least"] else value <= g["bound"]
                 self.assertEqual(g["verdict"], "met" if met else "not met")
+                # A ratio to raw-curl whose drain was timed is put in the machine's CPU too:
+                # what the goal allows per delivery, what delivering and taking events in cost.
+                x = by_name[name]["extra"]
+                if figure != "ratio" or "drain_all_cpu_us" not in x:
+                    self.assertIsNone(g["cpu_split"])
+                    continue
+                split = g["cpu_split"]
+                self.assertAlmostEqual(split["allowed_us"],
+                                       (x["raw_curl_cpu_us"] + x["raw_curl_sink_cpu_us"]) / g["bound"])
+                self.assertAlmostEqual(split["delivering_us"], x["drain_all_cpu_us"])
+                self.assertAlmostEqual(split["intake_us"], x["ingest_cpu_us_per_delivery"])
+                self.assertAlmostEqual(split["left_us"], split["allowed_us"] - split["delivering_us"])
+                self.assertIn("the machine's CPU per delivery: the goal allows", r.stdout)
             self.assertEqual(goals[("throughput-os", "ratio")]["bound"], 0.8)
             self.assertIn("goals (the reported round's figure", r.stdout)
             self.assertIn("--quick: scaled down", r.stdout)

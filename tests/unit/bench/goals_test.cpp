@@ -116,3 +116,48 @@ TEST_CASE("the report lists each verdict, and the JSON carries its figures") {
   CHECK(p99.at("mean").is_null());  // the rounds' statistics are the ratio's
   CHECK(p99.at("verdict").as_string() == "met");
 }
+
+TEST_CASE("a ratio to raw-curl is also put in the machine's CPU per delivery") {
+  // The forty-first session's median throughput-os round, in round figures.
+  scenario_result os = result("throughput-os", 0.717);
+  os.baseline = hookshot::bench::baseline_result{"raw-curl", 53000, 0, 0};
+  os.extra["raw_curl_cpu_us"] = 30.0;
+  os.extra["raw_curl_sink_cpu_us"] = 9.6;
+  os.extra["drain_all_cpu_us"] = 48.2;
+  os.extra["ingest_cpu_us_per_delivery"] = 7.0;
+  os.extra["half_rate_p99_ms"] = 3.6;
+  auto all = judge_goals({os});
+  REQUIRE(all.size() == 2);
+  REQUIRE(all[0].split);
+  CHECK(all[0].split->allowed_us == Approx(49.5));  // (30 + 9.6) / 0.8
+  CHECK(all[0].split->delivering_us == Approx(48.2));
+  CHECK(all[0].split->intake_us == Approx(7.0));
+  CHECK(all[0].split->left_us() == Approx(1.3));
+  CHECK_FALSE(all[1].split);  // the p99 is not a ratio
+
+  std::string text = format_goals(all, false);
+  CHECK(text.find("the goal allows 49.5 us; delivering spent 48.2, leaving 1.3 for taking "
+                  "events in, which cost 7.0") != std::string::npos);
+  auto json = goals_json(all);
+  const auto& split = json[0].as_object().at("cpu_split").as_object();
+  CHECK(split.at("allowed_us").as_double() == Approx(49.5));
+  CHECK(split.at("delivering_us").as_double() == Approx(48.2));
+  CHECK(split.at("intake_us").as_double() == Approx(7.0));
+  CHECK(split.at("left_us").as_double() == Approx(1.3));
+  CHECK(json[1].as_object().at("cpu_split").is_null());
+}
+
+TEST_CASE("a ratio without raw-curl's figures or a timed drain has no CPU split") {
+  scenario_result os = result("throughput-os", 0.7);
+  os.baseline = hookshot::bench::baseline_result{"raw-curl", 53000, 0, 0};
+  os.extra["raw_curl_cpu_us"] = 30.0;
+  os.extra["raw_curl_sink_cpu_us"] = 9.6;  // but the drain was too short to time
+  scenario_result slow = result("slow-receivers", 0.96);  // against the ideal
+  slow.baseline = hookshot::bench::baseline_result{"ideal", 10000, 0, 0};
+  slow.extra["drain_all_cpu_us"] = 67.0;
+  slow.extra["ingest_cpu_us_per_delivery"] = 3.0;
+  auto all = judge_goals({os, slow});
+  REQUIRE(all.size() == 2);
+  for (const auto& v : all) CHECK_FALSE(v.split);
+  CHECK(format_goals(all, false).find("the goal allows") == std::string::npos);
+}

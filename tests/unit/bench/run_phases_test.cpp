@@ -41,6 +41,7 @@ TEST_CASE("the drain's figures are its own deliveries at its own price") {
   CHECK(extra.count("drain_cpu_us_other") == 0);
   // 2.4 s in all, 1,000 deliveries at 1,000 us: 1.4 s over 1,000 events.
   CHECK(extra.at("ingest_cpu_us_per_event") == Approx(1400.0));
+  CHECK(extra.at("ingest_cpu_us_per_delivery") == Approx(1400.0));  // one delivery an event
   // By role: http spent 0.9 s in all, 1,000 deliveries at its drain price of 666.7 us leave
   // 0.233 s over 1,000 events; the writer 0.25 s, at 83.3 us per delivery, leaves 0.167 s.
   CHECK(extra.at("ingest_cpu_us_http") == Approx((900.0 - 400.0 / 0.6) * 1000 / 1000));
@@ -50,6 +51,17 @@ TEST_CASE("the drain's figures are its own deliveries at its own price") {
   add_phase_ratios(extra, 2400);
   CHECK(extra.at("drain_ratio") == Approx(0.5));
   CHECK(extra.count("steady_ratio") == 0);  // no steady rate in this run
+}
+
+TEST_CASE("an event that fans out shares its intake among its deliveries") {
+  // The same run with 10 events of 100 deliveries each: the intake's 1.4 s is 140,000 us an
+  // event, and still 1,400 us a delivery.
+  std::map<std::string, double> extra;
+  add_drain_figures(extra, mark(10.0, 0, 1.0, 0.5, 0.2, 0.4, 0.1),
+                    mark(11.0, 400, 2.2, 0.8, 0.5, 0.9, 0.3), mark(11.5, 1000, 2.7, 0.9, 0.5, 1.3, 0.35),
+                    10);
+  CHECK(extra.at("ingest_cpu_us_per_event") == Approx(140000.0));
+  CHECK(extra.at("ingest_cpu_us_per_delivery") == Approx(1400.0));
 }
 
 TEST_CASE("a drain too short to time adds nothing") {
