@@ -24,11 +24,12 @@ void add_drain_figures(std::map<std::string, double>& extra, const run_mark& sta
   extra["drain_per_s"] = n / seconds;
   extra["drain_cpu_us"] = (end.engine_cpu - posted.engine_cpu) * 1e6 / n;
   extra["drain_all_cpu_us"] = drain_all_us;
-  // What `run_s` seconds of the whole run left beyond its deliveries at `drain_us` each, per
-  // event accepted.
+  // The microseconds `run_s` seconds of the whole run spent beyond its deliveries at
+  // `drain_us` each; per_event adds them per event accepted.
   double delivered = static_cast<double>(end.delivered - std::min(end.delivered, start.delivered));
+  auto beyond = [&](double run_s, double drain_us) { return run_s * 1e6 - drain_us * delivered; };
   auto per_event = [&](const std::string& key, double run_s, double drain_us) {
-    if (events > 0) extra[key] = (run_s * 1e6 - drain_us * delivered) / static_cast<double>(events);
+    if (events > 0) extra[key] = beyond(run_s, drain_us) / static_cast<double>(events);
   };
   for (const auto& [role, u] : end.threads) {
     if (role == "other") continue;
@@ -38,8 +39,7 @@ void add_drain_figures(std::map<std::string, double>& extra, const run_mark& sta
   }
   per_event("ingest_cpu_us_per_event", all_cpu(end) - all_cpu(start), drain_all_us);
   if (delivered > 0)
-    extra["ingest_cpu_us_per_delivery"] =
-        ((all_cpu(end) - all_cpu(start)) * 1e6 - drain_all_us * delivered) / delivered;
+    extra["ingest_cpu_us_per_delivery"] = beyond(all_cpu(end) - all_cpu(start), drain_all_us) / delivered;
 }
 
 void add_role_figures(std::map<std::string, double>& extra, const run_mark& start,
