@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -439,8 +440,17 @@ TEST_CASE("a receiver slow only while starting up is not held at the whole loop 
   constexpr int kRequests = 60000;  // more than the test waits for: the backlog never runs out
   for (int i = 0; i < kRequests; ++i)
     client.submit(loopback_request(origin + "/ok", [&](attempt_outcome&& out) { ok += out.success(); }));
-  REQUIRE(eventually([&] { return served.load() > 200; }, std::chrono::seconds(10)));
-  CHECK(limit() == 128);  // the whole loop, on its first answers
+  // The whole loop, on its first answers: the highest share seen while they come in. Looked at
+  // only once they are in, it may have been let down already where the loop is slow (114 of 128
+  // under ThreadSanitizer: a round of the slow answers judged as queueing).
+  size_t highest = 0;
+  REQUIRE(eventually(
+      [&] {
+        highest = std::max(highest, limit());
+        return served.load() > 200;
+      },
+      std::chrono::seconds(10)));
+  CHECK(highest == 128);
   // Let down: under a tenth of the last second's samples at the whole loop (a probe's return
   // to 128 is a moment; a share held there is at 128 throughout).
   std::deque<bool> whole;  // the last second's samples, every 10 ms: at the whole loop?
