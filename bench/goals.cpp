@@ -51,13 +51,9 @@ namespace {
 // The split of a ratio to raw-curl (cpu_split), when the run measured every part of it.
 std::optional<cpu_split> split_of(const scenario_result& r, double bound) {
   if (!r.baseline || r.baseline->name != "raw-curl" || bound <= 0) return std::nullopt;
-  auto figure = [&](const char* name) -> std::optional<double> {
-    auto found = r.extra.find(name);
-    if (found == r.extra.end()) return std::nullopt;
-    return found->second;
-  };
-  auto loops = figure("raw_curl_cpu_us"), sink = figure("raw_curl_sink_cpu_us"),
-       drain = figure("drain_all_cpu_us"), intake = figure("ingest_cpu_us_per_delivery");
+  auto loops = figure_value(r, "raw_curl_cpu_us"), sink = figure_value(r, "raw_curl_sink_cpu_us"),
+       drain = figure_value(r, "drain_all_cpu_us"),
+       intake = figure_value(r, "ingest_cpu_us_per_delivery");
   if (!loops || !sink || !drain || !intake || *loops <= 0) return std::nullopt;
   return cpu_split{(*loops + *sink) / bound, *drain, *intake};
 }

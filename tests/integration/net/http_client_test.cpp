@@ -124,6 +124,13 @@ double cpu_seconds() {
          static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
+// `origin`'s share as the loop last published it (0: none).
+size_t share_of(const http_client& client, const std::string& origin) {
+  for (auto& [o, n] : client.receiver_limits())
+    if (o == origin) return n;
+  return 0;
+}
+
 }  // namespace
 
 TEST_CASE("a connection the server closes while idle is neither spun on nor reused", "[net]") {
@@ -432,11 +439,7 @@ TEST_CASE("a receiver slow only while starting up is not held at the whole loop 
   engine_options opts;
   opts.max_in_flight = 128;
   http_client client(opts, clock);
-  auto limit = [&] {
-    for (auto& [o, n] : client.receiver_limits())
-      if (o == origin) return n;
-    return size_t{0};
-  };
+  auto limit = [&] { return share_of(client, origin); };
   constexpr int kRequests = 60000;  // more than the test waits for: the backlog never runs out
   for (int i = 0; i < kRequests; ++i)
     client.submit(loopback_request(origin + "/ok", [&](attempt_outcome&& out) { ok += out.success(); }));
@@ -510,10 +513,7 @@ TEST_CASE("a receiver whose connections never come up keeps its first round's fe
   }
   REQUIRE(eventually([&] { return outcomes.load() == kRequests; }, std::chrono::seconds(30)));
   CHECK(timed_out.load() == kRequests);
-  size_t limit = 0;
-  for (auto& [o, n] : client.receiver_limits())
-    if (o == origin) limit = n;
-  CHECK(limit == 8);
+  CHECK(share_of(client, origin) == 8);
   client.stop(0);
   for (int fd : fillers) close(fd);
   close(listener);
